@@ -1,0 +1,37 @@
+package api
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+)
+
+// CheckingHandler wraps next so that every exchange on a contract path is
+// validated against the document; each violation is passed to report. Paths
+// outside BasePath (the local server's admin and invoke routes) pass through
+// unchecked. It buffers bodies, so it is meant for tests.
+func (c *Checker) CheckingHandler(next http.Handler, report func(error)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !IsContractPath(r.URL.Path) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		reqBody, _ := io.ReadAll(r.Body)
+		_ = r.Body.Close()
+		if err := c.CheckRequest(r, reqBody); err != nil {
+			report(err)
+		}
+		r.Body = io.NopCloser(bytes.NewReader(reqBody))
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		if err := c.CheckResponse(r, reqBody, rec.Code, rec.Header(), rec.Body.Bytes()); err != nil {
+			report(err)
+		}
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+	})
+}
