@@ -1,0 +1,121 @@
+package faas
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Sentinel errors for errors.Is. An *APIError matches the one for its status.
+var (
+	ErrNotFound     = errors.New("not found")
+	ErrConflict     = errors.New("conflict")
+	ErrInvalidInput = errors.New("invalid input")
+	ErrUnauthorized = errors.New("unauthorized")
+	ErrRateLimited  = errors.New("rate limited")
+	ErrServer       = errors.New("server error")
+)
+
+// APIError is an error answer of the API.
+type APIError struct {
+	StatusCode int
+	Method     string
+	// Path is the request path relative to the API base, never with the query
+	// string (which holds the API key).
+	Path       string
+	Message    string
+	Fields     map[string][]string
+	RetryAfter time.Duration
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
+	if e.Message != "" {
+		fmt.Fprintf(&b, ": %s", e.Message)
+	}
+	if len(e.Fields) > 0 {
+		b.WriteString(" (")
+		b.WriteString(e.FieldSummary())
+		b.WriteString(")")
+	}
+	return b.String()
+}
+
+// FieldSummary renders the per-field problems as "field: problem; ...",
+// sorted by field.
+func (e *APIError) FieldSummary() string {
+	keys := make([]string, 0, len(e.Fields))
+	for k := range e.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, k+": "+strings.Join(e.Fields[k], ", "))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Is maps the status code to the sentinel errors.
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrNotFound:
+		return e.StatusCode == http.StatusNotFound
+	case ErrConflict:
+		return e.StatusCode == http.StatusConflict
+	case ErrInvalidInput:
+		return e.StatusCode == http.StatusBadRequest || e.StatusCode == http.StatusUnprocessableEntity
+	case ErrUnauthorized:
+		return e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden
+	case ErrRateLimited:
+		return e.StatusCode == http.StatusTooManyRequests
+	case ErrServer:
+		return e.StatusCode >= 500
+	}
+	return false
+}
+
+// IsNotFound reports whether err is the API's 404.
+func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
+
+// IsConflict reports whether err is the API's 409.
+func IsConflict(err error) bool { return errors.Is(err, ErrConflict) }
+
+// IsInvalidInput reports whether err is the API's 400.
+func IsInvalidInput(err error) bool { return errors.Is(err, ErrInvalidInput) }
+
+// TransportError is a request that got no HTTP answer (connection refused,
+// reset, timeout). Its text never holds the request URL's query string.
+type TransportError struct {
+	Method string
+	Path   string
+	// Attempts made before giving up.
+	Attempts int
+	msg      string
+	cause    error
+}
+
+func (e *TransportError) Error() string {
+	return fmt.Sprintf("%s %s: %s (after %d attempt(s))", e.Method, e.Path, e.msg, e.Attempts)
+}
+
+// Unwrap gives the cause for errors.Is checks such as context.Canceled. Its
+// text may hold the URL: print the TransportError, not the cause.
+func (e *TransportError) Unwrap() error { return e.cause }
+
+// FailedError is a deploy that ended in the Failed status.
+type FailedError struct {
+	Function *Function
+}
+
+func (e *FailedError) Error() string {
+	msg := e.Function.ErrorMessage
+	if msg == "" {
+		msg = "the API gave no error_message"
+	}
+	return fmt.Sprintf("function %q (id %s) failed to deploy version %s: %s", e.Function.Name, e.Function.ID, e.Function.Version, msg)
+}

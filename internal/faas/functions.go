@@ -1,0 +1,194 @@
+package faas
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+)
+
+func functionPath(id string, sub ...string) string {
+	p := "functions/" + url.PathEscape(id)
+	for _, s := range sub {
+		p += "/" + s
+	}
+	return p
+}
+
+// CreateFunction sends POST functions. It is not retried once the request may
+// have reached the server: a second POST could create a duplicate. The answer
+// may be the short create response; callers GET the rest.
+func (c *Client) CreateFunction(ctx context.Context, req *CreateFunctionRequest) (*Function, error) {
+	if req.Code == nil {
+		return nil, errors.New("create function: no code archive")
+	}
+	var f Function
+	err := c.do(ctx, &request{method: http.MethodPost, path: "functions", body: req, code: req.Code}, &f)
+	if err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+// GetFunction sends GET functions/{id}.
+func (c *Client) GetFunction(ctx context.Context, id string) (*Function, error) {
+	var f Function
+	if err := c.do(ctx, &request{method: http.MethodGet, path: functionPath(id), idempotent: true}, &f); err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+// ListFunctions sends GET functions for one page.
+func (c *Client) ListFunctions(ctx context.Context, opts ListFunctionsOptions) (*FunctionList, error) {
+	q := url.Values{}
+	if opts.Name != "" {
+		q.Set("name", opts.Name)
+	}
+	keys := make([]string, 0, len(opts.Labels))
+	for k := range opts.Labels {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		q.Add("label", k+"="+opts.Labels[k])
+	}
+	if opts.Page > 0 {
+		q.Set("page", strconv.Itoa(opts.Page))
+	}
+	if opts.PerPage > 0 {
+		q.Set("per_page", strconv.Itoa(opts.PerPage))
+	}
+	var list FunctionList
+	if err := c.do(ctx, &request{method: http.MethodGet, path: "functions", query: q, idempotent: true}, &list); err != nil {
+		return nil, err
+	}
+	return &list, nil
+}
+
+// ListAllFunctions follows the pages of GET functions to the end.
+func (c *Client) ListAllFunctions(ctx context.Context, opts ListFunctionsOptions) ([]Function, error) {
+	if opts.PerPage == 0 {
+		opts.PerPage = 200
+	}
+	var all []Function
+	for page := 1; ; page++ {
+		opts.Page = page
+		list, err := c.ListFunctions(ctx, opts)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, list.Functions...)
+		if len(list.Functions) == 0 || len(all) >= list.Total {
+			return all, nil
+		}
+	}
+}
+
+// FindFunction finds a function by name, and by namespace when it is not
+// empty. It answers an error matching ErrNotFound when there is none.
+func (c *Client) FindFunction(ctx context.Context, name, namespace string) (*Function, error) {
+	fns, err := c.ListAllFunctions(ctx, ListFunctionsOptions{Name: name})
+	if err != nil {
+		return nil, err
+	}
+	var found []Function
+	for _, f := range fns {
+		if f.Name == name && (namespace == "" || f.Namespace == namespace) {
+			found = append(found, f)
+		}
+	}
+	switch len(found) {
+	case 0:
+		where := ""
+		if namespace != "" {
+			where = " in namespace " + namespace
+		}
+		return nil, &APIError{StatusCode: http.StatusNotFound, Method: http.MethodGet, Path: "functions", Message: fmt.Sprintf("no function named %q%s", name, where)}
+	case 1:
+		return &found[0], nil
+	}
+	return nil, fmt.Errorf("%d functions are named %q; give the namespace too", len(found), name)
+}
+
+// UpdateFunction sends PUT functions/{id}: everything but the name; redeploys.
+func (c *Client) UpdateFunction(ctx context.Context, id string, req *UpdateFunctionRequest) (*Function, error) {
+	return c.change(ctx, &request{method: http.MethodPut, path: functionPath(id), body: req, code: req.Code, idempotent: true})
+}
+
+// UpdateFunctionCode sends PUT functions/{id}/code; redeploys.
+func (c *Client) UpdateFunctionCode(ctx context.Context, id string, req *CodeUpdate) (*Function, error) {
+	if req.Code == nil {
+		return nil, errors.New("update function code: no code archive")
+	}
+	return c.change(ctx, &request{method: http.MethodPut, path: functionPath(id, "code"), body: req, code: req.Code, idempotent: true})
+}
+
+// UpdateFunctionConfig sends PUT functions/{id}/config; redeploys.
+func (c *Client) UpdateFunctionConfig(ctx context.Context, id string, cfg *FunctionConfig) (*Function, error) {
+	return c.change(ctx, &request{method: http.MethodPut, path: functionPath(id, "config"), body: cfg, idempotent: true})
+}
+
+// UpdateFunctionEnvironment sends PUT functions/{id}/environment; redeploys.
+func (c *Client) UpdateFunctionEnvironment(ctx context.Context, id string, req *EnvironmentUpdate) (*Function, error) {
+	return c.change(ctx, &request{method: http.MethodPut, path: functionPath(id, "environment"), body: req, idempotent: true})
+}
+
+// UpdateFunctionMetadata sends PUT functions/{id}/metadata; no redeploy.
+func (c *Client) UpdateFunctionMetadata(ctx context.Context, id string, req *MetadataUpdate) (*Function, error) {
+	return c.change(ctx, &request{method: http.MethodPut, path: functionPath(id, "metadata"), body: req, idempotent: true})
+}
+
+// DeployFunction sends POST functions/{id}/deploy: redeploying the same code
+// twice is harmless, so it is retried like an idempotent request.
+func (c *Client) DeployFunction(ctx context.Context, id string) (*Function, error) {
+	return c.change(ctx, &request{method: http.MethodPost, path: functionPath(id, "deploy"), idempotent: true})
+}
+
+// ScaleFunction sends POST functions/{id}/scale; setting a count is
+// idempotent.
+func (c *Client) ScaleFunction(ctx context.Context, id string, replicas int64) (*Function, error) {
+	return c.change(ctx, &request{method: http.MethodPost, path: functionPath(id, "scale"), body: &scaleBody{Replicas: replicas}, idempotent: true})
+}
+
+// DeleteFunction sends DELETE functions/{id}. The function then reads
+// Deleting until it is gone.
+func (c *Client) DeleteFunction(ctx context.Context, id string) (*Function, error) {
+	return c.change(ctx, &request{method: http.MethodDelete, path: functionPath(id), idempotent: true})
+}
+
+func (c *Client) change(ctx context.Context, r *request) (*Function, error) {
+	var f Function
+	if err := c.do(ctx, r, &f); err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+// GetFunctionLogs sends GET functions/{id}/logs.
+func (c *Client) GetFunctionLogs(ctx context.Context, id string, opts LogOptions) ([]LogEntry, error) {
+	q := url.Values{}
+	if opts.Since != "" {
+		q.Set("since", opts.Since)
+	}
+	if opts.Limit > 0 {
+		q.Set("limit", strconv.Itoa(opts.Limit))
+	}
+	var body logsBody
+	if err := c.do(ctx, &request{method: http.MethodGet, path: functionPath(id, "logs"), query: q, idempotent: true}, &body); err != nil {
+		return nil, err
+	}
+	return body.Logs, nil
+}
+
+// GetFunctionMetrics sends GET functions/{id}/metrics.
+func (c *Client) GetFunctionMetrics(ctx context.Context, id string) (*Metrics, error) {
+	var m Metrics
+	if err := c.do(ctx, &request{method: http.MethodGet, path: functionPath(id, "metrics"), idempotent: true}, &m); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}

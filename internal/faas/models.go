@@ -1,0 +1,194 @@
+package faas
+
+import "io"
+
+// The wire format of the E2E FaaS API. These types are the one place the
+// provider spells field names; api/openapi.yaml is checked against them by
+// the package tests.
+
+// Function statuses.
+const (
+	StatusDeploying = "Deploying"
+	StatusRunning   = "Running"
+	StatusFailed    = "Failed"
+	StatusDeleting  = "Deleting"
+)
+
+// FunctionConfig is the config object. Every field is always sent: zero is a
+// meaningful min_scale.
+type FunctionConfig struct {
+	MemoryMB       int64  `json:"memory_mb"`
+	TimeoutSeconds int64  `json:"timeout_seconds"`
+	Replicas       int64  `json:"replicas"`
+	HardwareType   string `json:"hardware_type"`
+	MinScale       int64  `json:"min_scale"`
+	MaxScale       int64  `json:"max_scale"`
+}
+
+// Function is the function object returned by create, get, list, updates and
+// operations. A create response may carry only id, name, namespace, status and
+// created_at.
+type Function struct {
+	ID              string            `json:"id"`
+	Name            string            `json:"name"`
+	Namespace       string            `json:"namespace"`
+	Runtime         string            `json:"runtime,omitempty"`
+	Template        string            `json:"template,omitempty"`
+	HandlerFunction string            `json:"handler_function,omitempty"`
+	Requirements    string            `json:"requirements,omitempty"`
+	Config          *FunctionConfig   `json:"config,omitempty"`
+	Environment     map[string]string `json:"environment,omitempty"`
+	Secrets         []string          `json:"secrets,omitempty"`
+	Labels          map[string]string `json:"labels,omitempty"`
+	Annotations     map[string]string `json:"annotations,omitempty"`
+	InvokeURL       string            `json:"invoke_url,omitempty"`
+	Status          string            `json:"status"`
+	ErrorMessage    string            `json:"error_message,omitempty"`
+	Version         string            `json:"version,omitempty"`
+	CodeSHA256      string            `json:"code_sha256,omitempty"`
+	InvocationCount int64             `json:"invocation_count,omitempty"`
+	CreatedAt       string            `json:"created_at,omitempty"`
+	UpdatedAt       string            `json:"updated_at,omitempty"`
+}
+
+// Complete reports whether the object carries the full set of fields, as
+// opposed to the short create response.
+func (f *Function) Complete() bool {
+	return f.Runtime != "" && f.Config != nil
+}
+
+// Archive is function code: a ZIP the client base64-encodes into the request
+// body while it is sent. Open may be called once per attempt.
+type Archive interface {
+	Open() (io.ReadCloser, error)
+}
+
+// CreateFunctionRequest is the body of POST functions. Code is sent as
+// code_archive.
+type CreateFunctionRequest struct {
+	Name            string            `json:"name"`
+	Runtime         string            `json:"runtime"`
+	Template        string            `json:"template,omitempty"`
+	HandlerFunction string            `json:"handler_function,omitempty"`
+	Code            Archive           `json:"-"`
+	Requirements    string            `json:"requirements,omitempty"`
+	Config          *FunctionConfig   `json:"config,omitempty"`
+	Environment     map[string]string `json:"environment"`
+	Secrets         []string          `json:"secrets"`
+	Labels          map[string]string `json:"labels"`
+	Annotations     map[string]string `json:"annotations"`
+}
+
+// UpdateFunctionRequest is the body of PUT functions/{id}: everything but the
+// name.
+type UpdateFunctionRequest struct {
+	Runtime         string            `json:"runtime"`
+	Template        string            `json:"template,omitempty"`
+	HandlerFunction string            `json:"handler_function,omitempty"`
+	Code            Archive           `json:"-"`
+	Requirements    string            `json:"requirements,omitempty"`
+	Config          *FunctionConfig   `json:"config,omitempty"`
+	Environment     map[string]string `json:"environment"`
+	Secrets         []string          `json:"secrets"`
+	Labels          map[string]string `json:"labels"`
+	Annotations     map[string]string `json:"annotations"`
+}
+
+// CodeUpdate is the body of PUT functions/{id}/code.
+type CodeUpdate struct {
+	Code            Archive `json:"-"`
+	Requirements    string  `json:"requirements"`
+	HandlerFunction string  `json:"handler_function,omitempty"`
+	Template        string  `json:"template,omitempty"`
+}
+
+// EnvironmentUpdate is the body of PUT functions/{id}/environment.
+type EnvironmentUpdate struct {
+	Environment map[string]string `json:"environment"`
+	Secrets     []string          `json:"secrets"`
+}
+
+// MetadataUpdate is the body of PUT functions/{id}/metadata.
+type MetadataUpdate struct {
+	Labels      map[string]string `json:"labels"`
+	Annotations map[string]string `json:"annotations"`
+}
+
+// ListFunctionsOptions selects functions for GET functions.
+type ListFunctionsOptions struct {
+	Name    string
+	Labels  map[string]string
+	Page    int
+	PerPage int
+}
+
+// FunctionList is one page of GET functions.
+type FunctionList struct {
+	Functions []Function `json:"functions"`
+	Total     int        `json:"total"`
+	Page      int        `json:"page"`
+	PerPage   int        `json:"per_page"`
+}
+
+// LogEntry is one line of GET functions/{id}/logs.
+type LogEntry struct {
+	Timestamp string `json:"timestamp"`
+	Stream    string `json:"stream"`
+	Message   string `json:"message"`
+}
+
+// LogOptions selects log lines.
+type LogOptions struct {
+	Since string
+	Limit int
+}
+
+// Metrics is the body of GET functions/{id}/metrics.
+type Metrics struct {
+	InvocationCount int64   `json:"invocation_count"`
+	ErrorCount      int64   `json:"error_count"`
+	AvgDurationMS   float64 `json:"avg_duration_ms"`
+	LastInvokedAt   *string `json:"last_invoked_at"`
+}
+
+// CreateSecretRequest is the body of POST secrets. Value never leaves the
+// client in any error or log.
+type CreateSecretRequest struct {
+	Name      string `json:"name"`
+	Value     string `json:"value"`
+	Namespace string `json:"namespace,omitempty"`
+}
+
+// Secret is a secret as the API describes it: never with its value.
+type Secret struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Namespace string `json:"namespace"`
+	CreatedAt string `json:"created_at"`
+}
+
+// Runtime is one entry of the runtime catalogue.
+type Runtime struct {
+	Name      string   `json:"name"`
+	Version   string   `json:"version"`
+	Templates []string `json:"templates"`
+	Hardware  []string `json:"hardware"`
+}
+
+type functionListBody = FunctionList
+
+type secretListBody struct {
+	Secrets []Secret `json:"secrets"`
+}
+
+type runtimeListBody struct {
+	Runtimes []Runtime `json:"runtimes"`
+}
+
+type logsBody struct {
+	Logs []LogEntry `json:"logs"`
+}
+
+type scaleBody struct {
+	Replicas int64 `json:"replicas"`
+}

@@ -1,0 +1,39 @@
+package faas
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+)
+
+// CreateSecret sends POST secrets. The value travels only in the body.
+func (c *Client) CreateSecret(ctx context.Context, req *CreateSecretRequest) (*Secret, error) {
+	var s Secret
+	if err := c.do(ctx, &request{method: http.MethodPost, path: "secrets", body: req, sensitive: []string{req.Value}}, &s); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// ListSecrets sends GET secrets.
+func (c *Client) ListSecrets(ctx context.Context) ([]Secret, error) {
+	var body secretListBody
+	if err := c.do(ctx, &request{method: http.MethodGet, path: "secrets", idempotent: true}, &body); err != nil {
+		return nil, err
+	}
+	return body.Secrets, nil
+}
+
+// DeleteSecret sends DELETE secrets/{name}.
+func (c *Client) DeleteSecret(ctx context.Context, name string) error {
+	return c.do(ctx, &request{method: http.MethodDelete, path: "secrets/" + url.PathEscape(name), idempotent: true}, nil)
+}
+
+// ListRuntimes sends GET runtimes.
+func (c *Client) ListRuntimes(ctx context.Context) ([]Runtime, error) {
+	var body runtimeListBody
+	if err := c.do(ctx, &request{method: http.MethodGet, path: "runtimes", idempotent: true}, &body); err != nil {
+		return nil, err
+	}
+	return body.Runtimes, nil
+}

@@ -1,0 +1,150 @@
+package faas
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+)
+
+// Poll sets how waits poll: the first look is immediate, then the interval
+// starts at Initial and grows by half each time up to Max, with ±20% jitter so
+// that many resources waiting together spread their requests.
+type Poll struct {
+	Initial time.Duration
+	Max     time.Duration
+	// Observe, if set, sees every function read during the wait.
+	Observe func(*Function)
+}
+
+// DefaultPoll suits deploys that take from under a second to minutes.
+var DefaultPoll = Poll{Initial: 200 * time.Millisecond, Max: 5 * time.Second}
+
+func (p Poll) withDefaults() Poll {
+	if p.Initial <= 0 {
+		p.Initial = DefaultPoll.Initial
+	}
+	if p.Max < p.Initial {
+		p.Max = max(DefaultPoll.Max, p.Initial)
+	}
+	return p
+}
+
+// poll calls look until it reports done or fails, or ctx ends.
+func (p Poll) poll(ctx context.Context, look func() (done bool, err error)) error {
+	p = p.withDefaults()
+	interval := p.Initial
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-timer.C:
+		}
+		done, err := look()
+		if done || err != nil {
+			return err
+		}
+		jitter := time.Duration((rand.Float64()*0.4 - 0.2) * float64(interval))
+		timer.Reset(interval + jitter)
+		interval = min(interval*3/2, p.Max)
+	}
+}
+
+// WaitError is a wait that ended before the function reached the status
+// wanted. Last is the last function read, if any.
+type WaitError struct {
+	ID     string
+	Wanted string
+	Last   *Function
+	Err    error
+}
+
+func (e *WaitError) Error() string {
+	status := "unknown"
+	if e.Last != nil {
+		status = e.Last.Status
+	}
+	reason := e.Err.Error()
+	if errors.Is(e.Err, context.DeadlineExceeded) {
+		reason = "the timeout ran out"
+	} else if errors.Is(e.Err, context.Canceled) {
+		reason = "the wait was interrupted"
+	}
+	return fmt.Sprintf("function %s did not become %s: %s; its status is %s", e.ID, e.Wanted, reason, status)
+}
+
+func (e *WaitError) Unwrap() error { return e.Err }
+
+// WaitForDeploy waits until the function is Running. A Failed status ends the
+// wait with a *FailedError carrying the server's error_message.
+func (c *Client) WaitForDeploy(ctx context.Context, id string, p Poll) (*Function, error) {
+	var last *Function
+	err := p.poll(ctx, func() (bool, error) {
+		f, err := c.GetFunction(ctx, id)
+		if err != nil {
+			return false, err
+		}
+		last = f
+		if p.Observe != nil {
+			p.Observe(f)
+		}
+		switch f.Status {
+		case StatusRunning:
+			return true, nil
+		case StatusFailed:
+			return false, &FailedError{Function: f}
+		case StatusDeleting:
+			return false, fmt.Errorf("function is being deleted")
+		}
+		return false, nil
+	})
+	if err != nil {
+		var failed *FailedError
+		if errors.As(err, &failed) {
+			return failed.Function, err
+		}
+		return last, &WaitError{ID: id, Wanted: StatusRunning, Last: last, Err: err}
+	}
+	return last, nil
+}
+
+// WaitUntilSettled waits until the function is no longer Deploying (Running
+// or Failed), for calls the API refuses mid-deploy.
+func (c *Client) WaitUntilSettled(ctx context.Context, id string, p Poll) (*Function, error) {
+	var last *Function
+	err := p.poll(ctx, func() (bool, error) {
+		f, err := c.GetFunction(ctx, id)
+		if err != nil {
+			return false, err
+		}
+		last = f
+		return f.Status != StatusDeploying, nil
+	})
+	if err != nil && !IsNotFound(err) {
+		return last, &WaitError{ID: id, Wanted: "Running or Failed", Last: last, Err: err}
+	}
+	return last, err
+}
+
+// WaitForDeletion waits until GET answers 404.
+func (c *Client) WaitForDeletion(ctx context.Context, id string, p Poll) error {
+	var last *Function
+	err := p.poll(ctx, func() (bool, error) {
+		f, err := c.GetFunction(ctx, id)
+		if IsNotFound(err) {
+			return true, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		last = f
+		return false, nil
+	})
+	if err != nil {
+		return &WaitError{ID: id, Wanted: "deleted", Last: last, Err: err}
+	}
+	return nil
+}
