@@ -1,0 +1,94 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
+)
+
+// attributePath maps a field name of an API error ("config.memory_mb",
+// "environment.PORT", "secrets") to the attribute it came from.
+func attributePath(field string) (path.Path, bool) {
+	parts := strings.Split(field, ".")
+	switch parts[0] {
+	case "name", "runtime", "template", "handler_function", "requirements", "secrets":
+		return path.Root(parts[0]), true
+	case "code_archive":
+		return path.Root("code_archive"), false
+	case "environment", "labels", "annotations":
+		p := path.Root(parts[0])
+		if len(parts) > 1 {
+			p = p.AtMapKey(strings.Join(parts[1:], "."))
+		}
+		return p, true
+	case "config":
+		p := path.Root("config")
+		if len(parts) > 1 {
+			p = p.AtListIndex(0).AtName(parts[1])
+		}
+		return p, true
+	}
+	return path.Empty(), false
+}
+
+// addAPIError turns a client error into diagnostics: per-field problems of a
+// 400 go on their attributes; everything says what to do next.
+func addAPIError(diags *diag.Diagnostics, summary string, err error, hint string) {
+	var apiErr *faas.APIError
+	if errors.As(err, &apiErr) && len(apiErr.Fields) > 0 {
+		fields := make([]string, 0, len(apiErr.Fields))
+		for f := range apiErr.Fields {
+			fields = append(fields, f)
+		}
+		sort.Strings(fields)
+		for _, f := range fields {
+			detail := fmt.Sprintf("The E2E API rejected %s: %s.", f, strings.Join(apiErr.Fields[f], "; "))
+			if hint != "" {
+				detail += " " + hint
+			}
+			if p, ok := attributePath(f); ok {
+				diags.AddAttributeError(p, summary, detail)
+			} else {
+				diags.AddError(summary, detail)
+			}
+		}
+		return
+	}
+	detail := err.Error()
+	switch {
+	case faas.IsNotFound(err):
+	case errors.Is(err, faas.ErrUnauthorized):
+		detail += "\n\nCheck api_key and auth_token (or E2E_API_KEY and E2E_AUTH_TOKEN), and project_id if the key belongs to another project."
+	case errors.Is(err, faas.ErrRateLimited):
+		detail += "\n\nThe API kept answering 429 after the retries; apply again later or with a lower -parallelism."
+	case faas.IsConflict(err):
+		detail += "\n\nA function of this name may already exist in the namespace: choose another name, or bring it under Terraform with terraform import."
+	case errors.Is(err, faas.ErrServer):
+		detail += "\n\nThe E2E API had trouble after several retries; apply again later."
+	}
+	if hint != "" {
+		detail += "\n\n" + hint
+	}
+	diags.AddError(summary, detail)
+}
+
+// addWaitError reports a failed deploy with the platform's message, or any
+// other error as addAPIError does.
+func addWaitError(diags *diag.Diagnostics, summary string, err error, hint string) {
+	var failed *faas.FailedError
+	if errors.As(err, &failed) {
+		detail := failed.Error()
+		if hint != "" {
+			detail += "\n\n" + hint
+		}
+		diags.AddError(summary, detail)
+		return
+	}
+	addAPIError(diags, summary, err, hint)
+}

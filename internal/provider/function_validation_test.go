@@ -1,0 +1,90 @@
+package provider
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+)
+
+// One failing configuration per validation rule of the design (and the rules
+// this provider adds). Each fails at plan time with a message naming the
+// attribute, and the server receives no write.
+func TestAccFunction_validation(t *testing.T) {
+	env := newTestEnv(t)
+	notZip := filepath.Join(t.TempDir(), "code.zip")
+	must(t, os.WriteFile(notZip, []byte("this is not a zip"), 0o644))
+	emptyDir := t.TempDir()
+
+	const code = `code_inline = "def handle(event, context):\n    return 1\n"`
+	cases := []struct {
+		name string
+		body string
+		want string
+	}{
+		{"name too short", `name = "ab"` + "\n" + `runtime = "python3.11"` + "\n" + code, `(?s)name.*length must be between 3 and 63`},
+		{"name too long", `name = "` + strings.Repeat("a", 64) + `"` + "\n" + `runtime = "python3.11"` + "\n" + code, `(?s)name.*length must be between 3 and 63`},
+		{"name uppercase", `name = "Bad-Name"` + "\n" + `runtime = "python3.11"` + "\n" + code, `(?s)name.*lowercase letters, digits and hyphens`},
+		{"name underscore", `name = "bad_name"` + "\n" + `runtime = "python3.11"` + "\n" + code, `(?s)name.*lowercase letters, digits and hyphens`},
+		{"name leading hyphen", `name = "-abc"` + "\n" + `runtime = "python3.11"` + "\n" + code, `(?s)name.*starting and ending`},
+		{"name trailing hyphen", `name = "abc-"` + "\n" + `runtime = "python3.11"` + "\n" + code, `(?s)name.*starting and ending`},
+		{"unknown runtime", `name = "okname"` + "\n" + `runtime = "python2.7"` + "\n" + code, `(?s)runtime.*value must be one of`},
+		{"unknown template", `name = "okname"` + "\n" + `runtime = "python3.11"` + "\n" + `template = "django"` + "\n" + code, `(?s)template.*value must be one of`},
+		{"unknown hardware", cfgBlock(code, `hardware_type = "tpu"`), `(?s)hardware_type.*value must be one of`},
+		{"memory below range", cfgBlock(code, `memory_mb = 63`), `(?s)memory_mb.*between 64 and 8192`},
+		{"memory above range", cfgBlock(code, `memory_mb = 8193`), `(?s)memory_mb.*between 64 and 8192`},
+		{"timeout below range", cfgBlock(code, `timeout_seconds = 0`), `(?s)timeout_seconds.*between 1 and 900`},
+		{"timeout above range", cfgBlock(code, `timeout_seconds = 901`), `(?s)timeout_seconds.*between 1 and 900`},
+		{"replicas below range", cfgBlock(code, `replicas = 0`), `(?s)replicas.*between 1 and 5`},
+		{"replicas above range", cfgBlock(code, `replicas = 6`), `(?s)replicas.*between 1 and 5`},
+		{"min_scale below range", cfgBlock(code, `min_scale = -1`), `(?s)min_scale.*between 0 and 100`},
+		{"min_scale above range", cfgBlock(code, "min_scale = 101\nmax_scale = 100"), `(?s)min_scale.*between 0 and 100`},
+		{"max_scale below range", cfgBlock(code, "max_scale = 0\nmin_scale = 0"), `(?s)max_scale.*between 1 and 100`},
+		{"max_scale above range", cfgBlock(code, `max_scale = 101`), `(?s)max_scale.*between 1 and 100`},
+		{"replicas on gpu", strings.Replace(cfgBlock(code, "replicas = 2\nhardware_type = \"gpu\""), "python3.11", "pytorch2.1.2", 1), `(?s)replicas.*only possible with hardware_type = "cpu"`},
+		{"min_scale above max_scale", cfgBlock(code, "min_scale = 6\nmax_scale = 5"), `(?s)min_scale.*must be at most max_scale`},
+		{"two config blocks", cfgBlock(code, "memory_mb = 256") + "\nconfig {\nmemory_mb = 512\n}", `(?s)config.*at most 1`},
+		{"no code source", `name = "okname"` + "\n" + `runtime = "python3.11"`, `(?s)code_inline.*code_path.*code_archive`},
+		{"two code sources", `name = "okname"` + "\n" + `runtime = "python3.11"` + "\n" + code + "\n" + `code_path = "."`, `(?s)code_inline.*code_path`},
+		{"env key PORT", `name = "okname"` + "\n" + `runtime = "python3.11"` + "\n" + code + "\n" + `environment = { PORT = "8080" }`, `(?s)environment.*PORT`},
+		{"env key starts with digit", `name = "okname"` + "\n" + `runtime = "python3.11"` + "\n" + code + "\n" + `environment = { "1ABC" = "x" }`, `(?s)environment.*starting with a letter or _`},
+		{"env key with hyphen", `name = "okname"` + "\n" + `runtime = "python3.11"` + "\n" + code + "\n" + `environment = { "A-B" = "x" }`, `(?s)environment.*letters, digits and _`},
+		{"env key too long", `name = "okname"` + "\n" + `runtime = "python3.11"` + "\n" + code + "\n" + `environment = { ` + strings.Repeat("A", 51) + ` = "x" }`, `(?s)environment.*length must be at most 50`},
+		{"reserved label", `name = "okname"` + "\n" + `runtime = "python3.11"` + "\n" + code + "\n" + `labels = { "com.openfaas.scale.min" = "2" }`, `(?s)labels.*reserves`},
+		{"reserved annotation", `name = "okname"` + "\n" + `runtime = "python3.11"` + "\n" + code + "\n" + `annotations = { "com.openfaas.health" = "x" }`, `(?s)annotations.*reserves`},
+		{"duplicate secrets", `name = "okname"` + "\n" + `runtime = "python3.11"` + "\n" + code + "\n" + `secrets = ["a", "a"]`, `(?s)secrets.*duplicate values`},
+		{"bad handler name", `name = "okname"` + "\n" + `runtime = "python3.11"` + "\n" + code + "\n" + `handler_function = "1handle"`, `(?s)handler_function.*identifier`},
+		{"empty requirements", `name = "okname"` + "\n" + `runtime = "python3.11"` + "\n" + code + "\n" + `requirements = ""`, `(?s)requirements.*at least 1`},
+		{"excludes without code_path", `name = "okname"` + "\n" + `runtime = "python3.11"` + "\n" + code + "\n" + `code_excludes = ["*.md"]`, `(?s)code_excludes.*code_path`},
+		{"missing code_path", `name = "okname"` + "\n" + `runtime = "python3.11"` + "\n" + `code_path = "/nonexistent/e2e/code"`, `(?s)code_path`},
+		{"empty code_path", `name = "okname"` + "\n" + `runtime = "python3.11"` + "\n" + `code_path = "` + emptyDir + `"`, `(?s)code_path`},
+		{"code_archive not a zip", `name = "okname"` + "\n" + `runtime = "python3.11"` + "\n" + `code_archive = "` + notZip + `"`, `(?s)code_archive`},
+		{"inline code for custom runtime", `name = "okname"` + "\n" + `runtime = "custom"` + "\n" + code, `(?s)code_inline.*no inline form`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      env.config("resource \"e2e_faas_function\" \"test\" {\n%s\n}\n", tc.body),
+					PlanOnly:    true,
+					// Terraform wraps messages: any space may be a line break.
+					ExpectError: regexp.MustCompile(strings.ReplaceAll(tc.want, " ", `\s+`)),
+				}},
+			})
+		})
+	}
+	t.Cleanup(func() {
+		if w := env.writes(); len(w) != 0 {
+			t.Errorf("failed plans wrote to the API: %v", w)
+		}
+	})
+}
+
+func cfgBlock(code, inner string) string {
+	return "name = \"okname\"\nruntime = \"python3.11\"\n" + code + "\nconfig {\n" + inner + "\n}"
+}
