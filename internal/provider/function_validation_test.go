@@ -70,8 +70,8 @@ func TestAccFunction_validation(t *testing.T) {
 			resource.UnitTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testProviderFactories,
 				Steps: []resource.TestStep{{
-					Config:      env.config("resource \"e2e_faas_function\" \"test\" {\n%s\n}\n", tc.body),
-					PlanOnly:    true,
+					Config:   env.config("resource \"e2e_faas_function\" \"test\" {\n%s\n}\n", tc.body),
+					PlanOnly: true,
 					// Terraform wraps messages: any space may be a line break.
 					ExpectError: regexp.MustCompile(strings.ReplaceAll(tc.want, " ", `\s+`)),
 				}},
