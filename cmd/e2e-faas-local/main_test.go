@@ -1,0 +1,213 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// started is a run in progress.
+type started struct {
+	lines  []string // the banner, up to the E2E_AUTH_TOKEN line
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// start calls run with args and waits for its banner.
+func start(t *testing.T, args ...string) *started {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	s := &started{cancel: cancel, done: make(chan error, 1)}
+	go func() {
+		err := run(ctx, args, pw)
+		_ = pw.Close()
+		s.done <- err
+	}()
+	lines := make(chan string)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+	for line := range lines {
+		s.lines = append(s.lines, line)
+		if strings.HasPrefix(line, "export E2E_AUTH_TOKEN=") {
+			break
+		}
+	}
+	go func() { // keep draining, so that run never blocks on its output
+		for range lines {
+		}
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-s.done
+	})
+	return s
+}
+
+// stop ends the run and returns its error.
+func (s *started) stop() error {
+	s.cancel()
+	select {
+	case err := <-s.done:
+		s.done <- err // for the cleanup
+		return err
+	case <-time.After(10 * time.Second):
+		return context.DeadlineExceeded
+	}
+}
+
+var banner = regexp.MustCompile(`^e2e-faas-local listening on (http://127\.0\.0\.1:[0-9]+)$`)
+
+func parseBanner(t *testing.T, lines []string) (base, key, token string) {
+	t.Helper()
+	if len(lines) < 4 {
+		t.Fatalf("banner %q", lines)
+	}
+	lines = lines[len(lines)-4:]
+	m := banner.FindStringSubmatch(lines[0])
+	if m == nil {
+		t.Fatalf("first line %q", lines[0])
+	}
+	base = m[1]
+	if lines[1] != "export E2E_API_ENDPOINT="+base+"/faas/api/v1/" {
+		t.Errorf("endpoint line %q", lines[1])
+	}
+	key, ok1 := strings.CutPrefix(lines[2], "export E2E_API_KEY=")
+	token, ok2 := strings.CutPrefix(lines[3], "export E2E_AUTH_TOKEN=")
+	if !ok1 || !ok2 {
+		t.Fatalf("credential lines %q", lines[2:])
+	}
+	return base, key, token
+}
+
+func get(t *testing.T, url, token string) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
+func TestRunServesAndPrintsExports(t *testing.T) {
+	envFile := filepath.Join(t.TempDir(), "local.env")
+	s := start(t, "-addr", "127.0.0.1:0", "-api-key", "my-key", "-auth-token", "my-token",
+		"-deploy-delay", "0", "-project", "demo", "-env-file", envFile)
+	base, key, token := parseBanner(t, s.lines)
+	if len(s.lines) != 4 || key != "my-key" || token != "my-token" {
+		t.Errorf("banner %q", s.lines)
+	}
+
+	endpoint := base + "/faas/api/v1/"
+	if got := get(t, endpoint+"runtimes?apikey="+key, token); got != http.StatusOK {
+		t.Errorf("runtimes: %d", got)
+	}
+	if got := get(t, endpoint+"runtimes?apikey="+key, "wrong"); got != http.StatusUnauthorized {
+		t.Errorf("wrong token: %d", got)
+	}
+
+	data, err := os.ReadFile(envFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := strings.Join(s.lines[1:], "\n") + "\n"; string(data) != want {
+		t.Errorf("env file %q, want %q", data, want)
+	}
+	if info, _ := os.Stat(envFile); info.Mode().Perm() != 0o600 {
+		t.Errorf("env file mode %v", info.Mode())
+	}
+	if entries, _ := os.ReadDir(filepath.Dir(envFile)); len(entries) != 1 {
+		t.Errorf("temporary files left: %v", entries)
+	}
+
+	if err := s.stop(); err != nil {
+		t.Fatalf("run returned %v", err)
+	}
+	if _, err := http.Get(endpoint + "runtimes"); err == nil {
+		t.Errorf("still serving after shutdown")
+	}
+}
+
+func TestRunCredentials(t *testing.T) {
+	t.Run("generated", func(t *testing.T) {
+		t.Setenv("E2E_LOCAL_API_KEY", "")
+		t.Setenv("E2E_LOCAL_AUTH_TOKEN", "")
+		s := start(t, "-addr", "127.0.0.1:0")
+		_, key, token := parseBanner(t, s.lines)
+		hex32 := regexp.MustCompile(`^[0-9a-f]{32}$`)
+		if !hex32.MatchString(key) || !hex32.MatchString(token) || key == token {
+			t.Errorf("generated %q %q", key, token)
+		}
+	})
+	t.Run("from the environment", func(t *testing.T) {
+		t.Setenv("E2E_LOCAL_API_KEY", "env-key")
+		t.Setenv("E2E_LOCAL_AUTH_TOKEN", "env token's")
+		s := start(t, "-addr", "127.0.0.1:0")
+		base, key, token := parseBanner(t, s.lines)
+		if key != "env-key" || token != `'env token'\''s'` {
+			t.Errorf("credentials %q %q", key, token)
+		}
+		if got := get(t, base+"/faas/api/v1/runtimes?apikey=env-key", "env token's"); got != http.StatusOK {
+			t.Errorf("runtimes: %d", got)
+		}
+	})
+	t.Run("flags win", func(t *testing.T) {
+		t.Setenv("E2E_LOCAL_API_KEY", "env-key")
+		s := start(t, "-addr", "127.0.0.1:0", "-api-key", "flag-key")
+		if _, key, _ := parseBanner(t, s.lines); key != "flag-key" {
+			t.Errorf("key %q", key)
+		}
+	})
+}
+
+func TestRunRefusesRemoteAddresses(t *testing.T) {
+	for _, addr := range []string{"0.0.0.0:0", ":0", "192.0.2.1:0", "example.com:0"} {
+		err := run(context.Background(), []string{"-addr", addr}, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "-allow-remote") {
+			t.Errorf("%s: %v", addr, err)
+		}
+	}
+	s := start(t, "-addr", "0.0.0.0:0", "-allow-remote", "-api-key", "k", "-auth-token", "t")
+	if !strings.HasPrefix(s.lines[0], "# warning") {
+		t.Errorf("no warning: %q", s.lines)
+	}
+	base, _, _ := parseBanner(t, s.lines)
+	if got := get(t, base+"/faas/api/v1/runtimes?apikey=k", "t"); got != http.StatusOK {
+		t.Errorf("runtimes: %d", got)
+	}
+}
+
+func TestRunVersionAndUsage(t *testing.T) {
+	var out strings.Builder
+	if err := run(context.Background(), []string{"-version"}, &out); err != nil || out.String() != "e2e-faas-local dev\n" {
+		t.Errorf("-version: %q %v", out.String(), err)
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"-h"}, &out); err != nil || !strings.Contains(out.String(), "-deploy-delay") {
+		t.Errorf("-h: %q %v", out.String(), err)
+	}
+	if err := run(context.Background(), []string{"-nope"}, io.Discard); err == nil {
+		t.Errorf("unknown flag accepted")
+	}
+	if err := run(context.Background(), []string{"extra"}, io.Discard); err == nil {
+		t.Errorf("argument accepted")
+	}
+	if err := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-env-file", filepath.Join(t.TempDir(), "missing", "env")}, io.Discard); err == nil {
+		t.Errorf("unwritable env file accepted")
+	}
+}

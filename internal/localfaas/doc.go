@@ -1,0 +1,50 @@
+// Package localfaas is a local implementation of the E2E Functions-as-a-Service
+// API, as fixed by api/openapi.yaml: an http.Handler over an in-memory store,
+// so that the provider can be tested and demonstrated without an account.
+//
+// # The API
+//
+// Every endpoint of the contract is served under /faas/api/v1/. Requests need
+// the header "Authorization: Bearer <AuthToken>" and the query parameter
+// apikey=<APIKey>; anything else is answered 401. Functions and secrets live
+// in the namespace e2e-faas-<project>-dl, where project is the project_id query
+// parameter or Options.DefaultProject; a function of another namespace is not
+// found. Bodies are JSON; unknown fields are rejected with 400, and every
+// validation problem of a request is reported in one 400, keyed by its path in
+// the function object (e.g. "config.memory_mb", "environment.PORT").
+//
+// Deploys and deletes take time without any goroutine: each access first
+// settles the deploys whose Options.DeployDelay has passed (Deploying becomes
+// Running, or Failed when the code archive is not a readable ZIP or
+// FailNextDeploy was armed) and forgets the functions whose
+// Options.DeleteDelay has passed since their delete. With both delays at 0, a
+// create answers Deploying and the next GET reads Running; a delete answers
+// Deleting and the next GET answers 404.
+//
+// Functions do not run yet: the invoke route /faas/function/v1/ is not served,
+// and metrics count nothing.
+//
+// # Admin routes
+//
+// Outside the contract, with the same credentials and never enveloped, tests
+// and demos can reach the store:
+//
+//	GET    /_local/requests          the request log: {"requests":[{"method","path","route","status","time"}]}
+//	DELETE /_local/requests          empties the request log (204)
+//	PATCH  /_local/functions/{id}    changes a function out of band with a JSON merge patch of
+//	                                 its contract fields, e.g. {"config":{"memory_mb":256},"labels":{"x":"y"}};
+//	                                 maps merge key by key and null removes a key; runtime, template,
+//	                                 handler_function, requirements, code_archive, config, environment,
+//	                                 secrets, labels, annotations, status, error_message and
+//	                                 invocation_count may change; answers the function (200)
+//	DELETE /_local/functions/{id}    deletes a function at once (204)
+//	POST   /_local/fail-next-deploy  {"message":"..."} (body optional): the next deploy fails (204)
+//
+// The same is available in Go: Server.Requests, Server.ResetRequests,
+// Server.UpdateFunction, Server.RemoveFunction and Server.FailNextDeploy, plus
+// Server.Function, Server.Functions, Server.Secrets and Server.SecretValue.
+// Admin requests are not themselves logged.
+//
+// No response, log line or error ever holds a secret value, the API key or
+// the auth token; the request log records paths without their query string.
+package localfaas

@@ -1,0 +1,119 @@
+package localfaas
+
+import (
+	"cmp"
+	"net/http"
+	"slices"
+	"strings"
+)
+
+type secretKey struct{ namespace, name string }
+
+type secretRecord struct {
+	Secret
+	value string
+}
+
+func (s *Server) createSecret(w http.ResponseWriter, r *http.Request) {
+	errs := fieldErrors{}
+	o, bad := readObject(w, r, "", errs, "name", "value", "namespace")
+	if bad != nil {
+		writeAPIError(w, bad)
+		return
+	}
+	o.require("name", "value")
+	name, value, ns := o.str("name"), o.str("value"), o.str("namespace")
+	if name != nil && (len(*name) > 253 || !secretNameRE.MatchString(*name)) {
+		errs.add("name", "must be 1 to 253 letters, digits and hyphens, starting and ending with a letter or digit")
+	}
+	if value != nil && *value == "" {
+		errs.add("value", "must not be empty")
+	}
+	namespace := s.namespace(r)
+	if ns != nil {
+		if len(*ns) > 63 || !namespaceRE.MatchString(*ns) {
+			errs.add("namespace", "must be a namespace name such as %s", namespace)
+		}
+		namespace = *ns
+	}
+	if len(errs) > 0 {
+		writeError(w, http.StatusBadRequest, "invalid secret", errs)
+		return
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := secretKey{namespace, *name}
+	if s.secrets[key] != nil {
+		writeError(w, http.StatusConflict, "secret \""+*name+"\" already exists in namespace "+namespace+
+			"; secrets cannot be updated: delete it and create it again", nil)
+		return
+	}
+	rec := &secretRecord{Secret: Secret{ID: newUUID(), Name: *name, Namespace: namespace, CreatedAt: s.now()}, value: *value}
+	s.secrets[key] = rec
+	s.writeOK(w, http.StatusCreated, secretToWire(rec.Secret))
+}
+
+func (s *Server) listSecrets(w http.ResponseWriter, r *http.Request) {
+	ns := s.namespace(r)
+	out := []wireSecret{}
+	for _, sec := range s.Secrets() {
+		if sec.Namespace == ns {
+			out = append(out, secretToWire(sec))
+		}
+	}
+	s.writeOK(w, http.StatusOK, struct {
+		Secrets []wireSecret `json:"secrets"`
+	}{out})
+}
+
+func (s *Server) deleteSecret(w http.ResponseWriter, r *http.Request) {
+	key := secretKey{s.namespace(r), r.PathValue("name")}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advanceLocked(s.now())
+	if s.secrets[key] == nil {
+		writeError(w, http.StatusNotFound, "secret \""+key.name+"\" not found in namespace "+key.namespace, nil)
+		return
+	}
+	var users []string
+	for _, rec := range s.functions {
+		if rec.fn.Namespace == key.namespace && slices.Contains(rec.fn.Secrets, key.name) {
+			users = append(users, rec.fn.Name)
+		}
+	}
+	if len(users) > 0 {
+		slices.Sort(users)
+		writeError(w, http.StatusConflict, "secret \""+key.name+"\" is still used by function(s) "+strings.Join(users, ", ")+
+			"; remove it from them first", nil)
+		return
+	}
+	delete(s.secrets, key)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// Secrets returns every secret, without values, by namespace then name.
+func (s *Server) Secrets() []Secret {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Secret, 0, len(s.secrets))
+	for _, rec := range s.secrets {
+		out = append(out, rec.Secret)
+	}
+	slices.SortFunc(out, func(a, b Secret) int {
+		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
+	})
+	return out
+}
+
+// SecretValue returns a secret's value, for running functions. It is never
+// exposed over HTTP.
+func (s *Server) SecretValue(namespace, name string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec := s.secrets[secretKey{namespace, name}]
+	if rec == nil {
+		return "", false
+	}
+	return rec.value, true
+}

@@ -1,0 +1,302 @@
+package localfaas
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+const (
+	apiPrefix   = "/faas/api/v1/"
+	adminPrefix = "/_local/"
+
+	// maxRequestLog bounds the request log of a long-running server; the
+	// oldest entries go first.
+	maxRequestLog = 10000
+)
+
+// Options configure a Server.
+type Options struct {
+	// APIKey and AuthToken are the credentials every request must carry: the
+	// apikey query parameter and the header "Authorization: Bearer <token>".
+	// A server without them rejects every request.
+	APIKey, AuthToken string
+	// DefaultProject names the namespace of requests without a project_id
+	// query parameter; "local" when empty.
+	DefaultProject string
+	// DeployDelay is how long a deploy takes (Deploying -> Running or Failed).
+	DeployDelay time.Duration
+	// DeleteDelay is how long a delete takes (Deleting -> gone).
+	DeleteDelay time.Duration
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// Envelope wraps success bodies of the contract's endpoints as
+	// {"code":..,"data":..,"errors":{},"message":"Success"}.
+	Envelope bool
+}
+
+// Server is the local E2E FaaS API: an http.Handler over an in-memory store.
+// It is safe for concurrent use.
+type Server struct {
+	opts Options
+	mux  *http.ServeMux
+
+	mu        sync.Mutex
+	functions map[string]*record // by id
+	secrets   map[secretKey]*secretRecord
+	requests  []Request
+	failNext  *string // armed by FailNextDeploy
+}
+
+// New returns a server with an empty store.
+func New(opts Options) *Server {
+	if opts.DefaultProject == "" {
+		opts.DefaultProject = "local"
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	s := &Server{
+		opts:      opts,
+		mux:       http.NewServeMux(),
+		functions: map[string]*record{},
+		secrets:   map[secretKey]*secretRecord{},
+	}
+	s.routes()
+	return s
+}
+
+func (s *Server) routes() {
+	api := func(pattern string, h http.HandlerFunc) {
+		method, path, _ := strings.Cut(pattern, " ")
+		s.handle(method+" "+apiPrefix+path, pattern, h)
+	}
+	api("POST functions", s.createFunction)
+	api("GET functions", s.listFunctions)
+	api("GET functions/{id}", s.getFunction)
+	api("PUT functions/{id}", s.replaceFunction)
+	api("DELETE functions/{id}", s.deleteFunction)
+	api("PUT functions/{id}/code", s.updateCode)
+	api("PUT functions/{id}/config", s.updateConfig)
+	api("PUT functions/{id}/environment", s.updateEnvironment)
+	api("PUT functions/{id}/metadata", s.updateMetadata)
+	api("POST functions/{id}/deploy", s.deployFunction)
+	api("POST functions/{id}/scale", s.scaleFunction)
+	api("GET functions/{id}/logs", s.functionLogs)
+	api("GET functions/{id}/metrics", s.functionMetrics)
+	api("POST secrets", s.createSecret)
+	api("GET secrets", s.listSecrets)
+	api("DELETE secrets/{name}", s.deleteSecret)
+	api("GET runtimes", s.listRuntimes)
+
+	admin := func(pattern string, h http.HandlerFunc) {
+		method, path, _ := strings.Cut(pattern, " ")
+		s.handle(method+" "+adminPrefix+path, pattern, h)
+	}
+	admin("GET requests", s.adminListRequests)
+	admin("DELETE requests", s.adminResetRequests)
+	admin("PATCH functions/{id}", s.adminPatchFunction)
+	admin("DELETE functions/{id}", s.adminDeleteFunction)
+	admin("POST fail-next-deploy", s.adminFailNextDeploy)
+}
+
+// handle registers h and makes its route name known to the request log.
+func (s *Server) handle(pattern, route string, h http.HandlerFunc) {
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		if rw, ok := w.(*recordingWriter); ok {
+			rw.route = route
+		}
+		h(w, r)
+	})
+}
+
+// ServeHTTP authenticates, routes and logs a request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rw := &recordingWriter{ResponseWriter: w}
+	start := s.now()
+	admin := strings.HasPrefix(r.URL.Path, adminPrefix)
+	s.serve(rw, r, admin || strings.HasPrefix(r.URL.Path, apiPrefix))
+	if !admin {
+		status := rw.status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		s.logRequest(Request{Method: r.Method, Path: r.URL.Path, Route: rw.route, Status: status, Time: start})
+	}
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, needsAuth bool) {
+	if needsAuth {
+		if problem := s.authenticate(r); problem != "" {
+			writeError(w, http.StatusUnauthorized, problem, nil)
+			return
+		}
+	}
+	if _, pattern := s.mux.Handler(r); pattern != "" {
+		s.mux.ServeHTTP(w, r)
+		return
+	}
+	// No route: learn from the mux whether the path exists for other methods,
+	// and answer in the contract's error form rather than plain text.
+	probe := &probeWriter{header: http.Header{}}
+	s.mux.ServeHTTP(probe, r)
+	switch probe.status {
+	case http.StatusMethodNotAllowed:
+		allow := probe.header.Get("Allow")
+		w.Header().Set("Allow", allow)
+		writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, allow), nil)
+	case http.StatusMovedPermanently, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		http.Redirect(w, r, probe.header.Get("Location"), probe.status)
+	default:
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no endpoint %s %s", r.Method, r.URL.Path), nil)
+	}
+}
+
+// authenticate returns what is wrong with the request's credentials, or "".
+// It never repeats what the client sent.
+func (s *Server) authenticate(r *http.Request) string {
+	if s.opts.APIKey == "" || s.opts.AuthToken == "" {
+		return "the local server has no credentials configured; set its API key and auth token"
+	}
+	header := r.Header.Get("Authorization")
+	token, ok := strings.CutPrefix(header, "Bearer ")
+	switch {
+	case header == "":
+		return "missing Authorization header; send \"Authorization: Bearer <auth_token>\""
+	case !ok:
+		return "the Authorization header must be \"Bearer <auth_token>\""
+	}
+	key := r.URL.Query().Get("apikey")
+	if key == "" {
+		return "missing apikey query parameter"
+	}
+	tokenOK := subtle.ConstantTimeCompare([]byte(token), []byte(s.opts.AuthToken)) == 1
+	keyOK := subtle.ConstantTimeCompare([]byte(key), []byte(s.opts.APIKey)) == 1
+	if !tokenOK || !keyOK {
+		return "invalid API key or auth token"
+	}
+	return ""
+}
+
+func (s *Server) now() time.Time { return s.opts.Now().UTC() }
+
+// namespace is the namespace a request addresses.
+func (s *Server) namespace(r *http.Request) string {
+	project := r.URL.Query().Get("project_id")
+	if project == "" {
+		project = s.opts.DefaultProject
+	}
+	return "e2e-faas-" + project + "-dl"
+}
+
+// invokeURL is where the function answers, as seen by the client of r.
+func invokeURL(r *http.Request, f *Function) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return fmt.Sprintf("%s://%s/faas/function/v1/%s.%s/", scheme, r.Host, f.Name, f.Namespace)
+}
+
+func (s *Server) logRequest(req Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.requests) >= maxRequestLog {
+		s.requests = append(s.requests[:0], s.requests[len(s.requests)-maxRequestLog+1:]...)
+	}
+	s.requests = append(s.requests, req)
+}
+
+// writeOK answers a contract endpoint with a success body, enveloped when
+// the server is configured so.
+func (s *Server) writeOK(w http.ResponseWriter, status int, body any) {
+	if s.opts.Envelope {
+		body = struct {
+			Code    int                 `json:"code"`
+			Data    any                 `json:"data"`
+			Errors  map[string][]string `json:"errors"`
+			Message string              `json:"message"`
+		}{status, body, map[string][]string{}, "Success"}
+	}
+	writeJSON(w, status, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, body any) {
+	data, err := json.Marshal(body)
+	if err != nil {
+		// Only our own types are marshalled; this is a bug, not bad input.
+		writeError(w, http.StatusInternalServerError, "cannot encode the response", nil)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(data, '\n'))
+}
+
+// apiError is an error answer in the contract's form.
+type apiError struct {
+	Code    int                 `json:"code"`
+	Message string              `json:"message"`
+	Errors  map[string][]string `json:"errors"`
+}
+
+func (e *apiError) Error() string { return e.Message }
+
+func newError(status int, format string, args ...any) *apiError {
+	return &apiError{Code: status, Message: fmt.Sprintf(format, args...), Errors: map[string][]string{}}
+}
+
+func writeError(w http.ResponseWriter, status int, message string, fields fieldErrors) {
+	if fields == nil {
+		fields = fieldErrors{}
+	}
+	writeJSON(w, status, apiError{Code: status, Message: message, Errors: fields})
+}
+
+func writeAPIError(w http.ResponseWriter, e *apiError) {
+	writeError(w, e.Code, e.Message, e.Errors)
+}
+
+// recordingWriter remembers the status and route for the request log.
+type recordingWriter struct {
+	http.ResponseWriter
+	status int
+	route  string
+}
+
+func (w *recordingWriter) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *recordingWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *recordingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// probeWriter captures what the mux would answer, discarding the body.
+type probeWriter struct {
+	header http.Header
+	status int
+}
+
+func (w *probeWriter) Header() http.Header { return w.header }
+func (w *probeWriter) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
+}
+func (w *probeWriter) Write(b []byte) (int, error) {
+	w.WriteHeader(http.StatusOK)
+	return len(b), nil
+}

@@ -1,0 +1,109 @@
+package localfaas
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+)
+
+var (
+	functionNameRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
+	secretNameRE   = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$`)
+	namespaceRE    = functionNameRE
+	envKeyRE       = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+)
+
+const (
+	maxEnvKeyLen        = 50
+	reservedLabelPrefix = "com.openfaas."
+)
+
+func validateFunctionName(name string, errs fieldErrors) {
+	if len(name) < 3 || len(name) > 63 {
+		errs.add("name", "must be 3 to 63 characters long (got %d)", len(name))
+	}
+	if !functionNameRE.MatchString(name) {
+		errs.add("name", "must be lowercase letters, digits and hyphens, starting and ending with a letter or digit")
+	}
+}
+
+// validateFunctionLocked checks the settings of f, as they would be stored,
+// against the platform's rules. The caller holds s.mu, since secrets must
+// exist in the function's namespace. Keys are paths in the function object.
+func (s *Server) validateFunctionLocked(f *Function, errs fieldErrors) {
+	rt, rtOK := lookupRuntime(f.Runtime)
+	if !rtOK && len(errs["runtime"]) == 0 { // not when already reported missing
+		errs.add("runtime", "must be one of %s", strings.Join(runtimeNames(), ", "))
+	}
+	switch {
+	case !slices.Contains(templates, f.Template):
+		errs.add("template", "must be one of %s", strings.Join(templates, ", "))
+	case rtOK && !slices.Contains(rt.Templates, f.Template):
+		errs.add("template", "%q is not offered by runtime %s; it offers %s", f.Template, rt.Name, strings.Join(rt.Templates, ", "))
+	}
+	if f.HandlerFunction == "" {
+		errs.add("handler_function", "must not be empty")
+	}
+
+	c := f.Config
+	switch {
+	case !slices.Contains(hardwareTypes, c.HardwareType):
+		errs.add("config.hardware_type", "must be one of %s", strings.Join(hardwareTypes, ", "))
+	case rtOK && !slices.Contains(rt.Hardware, c.HardwareType):
+		errs.add("config.hardware_type", "%q is not offered by runtime %s; it runs on %s", c.HardwareType, rt.Name, strings.Join(rt.Hardware, ", "))
+	}
+	inRange(errs, "config.memory_mb", c.MemoryMB, 64, 8192)
+	inRange(errs, "config.timeout_seconds", c.TimeoutSeconds, 1, 900)
+	inRange(errs, "config.replicas", c.Replicas, 1, 5)
+	if c.Replicas > 1 && c.HardwareType != "cpu" {
+		errs.add("config.replicas", "more than 1 replica is available only on cpu hardware")
+	}
+	inRange(errs, "config.min_scale", c.MinScale, 0, 100)
+	inRange(errs, "config.max_scale", c.MaxScale, 1, 100)
+	if c.MinScale > c.MaxScale {
+		errs.add("config.min_scale", "must not exceed config.max_scale (%d)", c.MaxScale)
+	}
+
+	for key := range f.Environment {
+		path := "environment." + key
+		switch {
+		case key == "PORT":
+			errs.add(path, "PORT is reserved by the platform")
+		case len(key) > maxEnvKeyLen:
+			errs.add(path, "must be at most %d characters", maxEnvKeyLen)
+		case !envKeyRE.MatchString(key):
+			errs.add(path, "must be letters, digits and underscores, not starting with a digit")
+		}
+	}
+	for key := range f.Labels {
+		if strings.HasPrefix(key, reservedLabelPrefix) {
+			errs.add("labels."+key, "labels starting with %q are reserved by the platform", reservedLabelPrefix)
+		}
+	}
+	seen := map[string]bool{}
+	for _, name := range f.Secrets {
+		switch {
+		case seen[name]:
+			errs.add("secrets", "secret %q is listed more than once", name)
+		case s.secrets[secretKey{f.Namespace, name}] == nil:
+			errs.add("secrets", "secret %q does not exist in namespace %s; create it first", name, f.Namespace)
+		}
+		seen[name] = true
+	}
+}
+
+// validateChange rejects what the platform cannot change after creation.
+func validateChange(old, updated *Function, errs fieldErrors) {
+	if updated.Runtime != old.Runtime {
+		errs.add("runtime", "cannot change after creation (is %s); create a new function instead", old.Runtime)
+	}
+	if updated.Config.HardwareType != old.Config.HardwareType {
+		errs.add("config.hardware_type", "cannot change after creation (is %s); create a new function instead", old.Config.HardwareType)
+	}
+}
+
+func inRange(errs fieldErrors, field string, v, lo, hi int) {
+	if v < lo || v > hi {
+		errs.add(field, "must be between %d and %d (got %d)", lo, hi, v)
+	}
+}
