@@ -63,21 +63,25 @@ func (s *Server) Functions() []Function {
 	return out
 }
 
-// UpdateFunction changes a function out of band, as someone using the
-// platform's console would, and bumps its updated_at. It does not redeploy,
-// except that setting Status starts that status: Deploying starts a deploy
-// (new version), Deleting a delete, Running or Failed end any deploy in
-// flight. ID, Name, Namespace and CreatedAt cannot change; CodeSHA256 follows
-// CodeArchive. The result must pass the create rules, or UpdateFunction
-// changes nothing and returns what is wrong.
+// UpdateFunction changes a function out of band, as the platform or its
+// console would, and bumps its updated_at. It does not redeploy, except that
+// setting Status starts that status: Deploying starts a deploy (new
+// version), Deleting a delete, Running or Failed end any deploy in flight.
+// ID, Name, Namespace and CreatedAt cannot change. A changed CodeArchive
+// brings its CodeSHA256; a CodeSHA256 changed alone is kept, to simulate a
+// hash that no longer matches. The rules of the API's requests do not apply
+// (the platform may set com.openfaas.* labels, say), but the result must
+// still make valid answers: config in its ranges, a known status, a hex
+// SHA-256, a count not below 0. Otherwise UpdateFunction changes nothing
+// and returns what is wrong.
 func (s *Server) UpdateFunction(id string, mutate func(*Function)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.updateFunctionLocked(id, mutate, nil)
 }
 
-// updateFunctionLocked is UpdateFunction; newCode, when given, is the
-// already checked archive mutate sets.
+// updateFunctionLocked is UpdateFunction; checked, when given, is the
+// already checked archive that mutate sets.
 func (s *Server) updateFunctionLocked(id string, mutate func(*Function), checked *code) error {
 	now := s.now()
 	s.advanceLocked(now)
@@ -90,11 +94,21 @@ func (s *Server) updateFunctionLocked(id string, mutate func(*Function), checked
 	mutate(&f)
 	f.ID, f.Name, f.Namespace, f.CreatedAt = old.ID, old.Name, old.Namespace, old.CreatedAt
 	f = f.clone() // no nil maps or slices, and nothing shared with the caller
+	codeChanged := !bytes.Equal(f.CodeArchive, old.CodeArchive)
+	if codeChanged {
+		if checked == nil {
+			checked = newCode(f.CodeArchive)
+		}
+		f.CodeSHA256 = checked.sha256
+	}
 
 	errs := fieldErrors{}
-	s.validateFunctionLocked(&f, errs)
+	validateConfig(f.Config, errs)
 	if !slices.Contains([]string{StatusDeploying, StatusRunning, StatusFailed, StatusDeleting}, f.Status) {
 		errs.add("status", "must be Deploying, Running, Failed or Deleting")
+	}
+	if !sha256RE.MatchString(f.CodeSHA256) {
+		errs.add("code_sha256", "must be 64 lowercase hexadecimal digits")
 	}
 	if f.InvocationCount < 0 {
 		errs.add("invocation_count", "must not be negative")
@@ -103,15 +117,8 @@ func (s *Server) updateFunctionLocked(id string, mutate func(*Function), checked
 		return fmt.Errorf("localfaas: function %s: %w", id, errs)
 	}
 
-	if !bytes.Equal(f.CodeArchive, old.CodeArchive) {
-		if checked == nil {
-			checked = newCode(f.CodeArchive)
-		}
+	if codeChanged {
 		rec.unpackErr = checked.unpackErr
-	}
-	f.CodeSHA256 = old.CodeSHA256
-	if checked != nil {
-		f.CodeSHA256 = checked.sha256
 	}
 	rec.fn = f
 	rec.fn.Status = old.Status

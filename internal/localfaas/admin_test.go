@@ -106,7 +106,7 @@ func TestAdminPatchFunction(t *testing.T) {
 		{"config": map[string]any{"memory_mb": 1}},
 		{"name": "renamed"},
 		{"status": "Sleeping"},
-		{"labels": map[string]any{"com.openfaas.scale.max": "9"}},
+		{"invocation_count": -1},
 	} {
 		errorOf(t, h.do("PATCH", "/_local/functions/"+f.ID, body).want(t, http.StatusBadRequest))
 	}
@@ -192,4 +192,45 @@ func TestAdminGoSurface(t *testing.T) {
 		t.Errorf("RemoveFunction")
 	}
 	h.do("GET", "functions/"+f.ID, nil).want(t, http.StatusNotFound)
+}
+
+// The platform's own changes (reserved labels, PORT, a hash that no longer
+// matches) are possible out of band, and do not block later requests that
+// keep them.
+func TestOutOfBandValuesDoNotBlockUpdates(t *testing.T) {
+	h := newHarness(t)
+	f := h.create(minimal("platform-touched"))
+	err := h.srv.UpdateFunction(f.ID, func(fn *localfaas.Function) {
+		fn.Labels = map[string]string{"com.openfaas.scale.min": "1"}
+		fn.Environment = map[string]string{"PORT": "8080"}
+		fn.CodeSHA256 = strings.Repeat("ab", 32)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := h.get(f.ID)
+	if got.CodeSHA256 != strings.Repeat("ab", 32) || got.Labels["com.openfaas.scale.min"] != "1" || got.Environment["PORT"] != "8080" {
+		t.Fatalf("out-of-band values: %+v", got)
+	}
+
+	h.do("PUT", "functions/"+f.ID+"/code", map[string]any{"code_archive": zipB64(nil)}).want(t, http.StatusOK)
+	if got := h.get(f.ID); got.CodeSHA256 != f.CodeSHA256 {
+		t.Errorf("new code brings its hash: %s", got.CodeSHA256)
+	}
+	h.do("PUT", "functions/"+f.ID+"/metadata", map[string]any{"labels": map[string]string{"com.openfaas.scale.min": "1", "a": "b"}}).
+		want(t, http.StatusOK)
+	r := h.do("PUT", "functions/"+f.ID+"/metadata", map[string]any{"labels": map[string]string{"com.openfaas.scale.max": "3"}}).
+		want(t, http.StatusBadRequest)
+	if e := errorOf(t, r); e.Errors["labels.com.openfaas.scale.max"] == nil {
+		t.Errorf("adding a reserved label: %+v", e)
+	}
+	h.do("PUT", "functions/"+f.ID+"/environment", map[string]any{"environment": map[string]string{"PORT": "8080", "B": "1"}}).
+		want(t, http.StatusOK)
+
+	if err := h.srv.UpdateFunction(f.ID, func(fn *localfaas.Function) { fn.CodeSHA256 = "xyz" }); err == nil {
+		t.Errorf("a malformed hash was accepted")
+	}
+	if err := h.srv.UpdateFunction(f.ID, func(fn *localfaas.Function) { fn.Config.MemoryMB = 1 << 20 }); err == nil {
+		t.Errorf("memory out of the contract's range was accepted")
+	}
 }

@@ -37,7 +37,7 @@ func (s *Server) createFunction(w http.ResponseWriter, r *http.Request) {
 	f := Function{Namespace: ns}
 	resetSettings(&f)
 	p.applyTo(&f)
-	s.validateFunctionLocked(&f, errs)
+	s.validateFunctionLocked(&f, nil, errs)
 	if len(errs) > 0 {
 		writeError(w, http.StatusBadRequest, "invalid function", errs)
 		return
@@ -198,8 +198,7 @@ func (s *Server) change(w http.ResponseWriter, r *http.Request, prefix string, a
 		resetSettings(&f)
 	}
 	p.applyTo(&f)
-	s.validateFunctionLocked(&f, errs)
-	validateChange(&rec.fn, &f, errs)
+	s.validateFunctionLocked(&f, &rec.fn, errs)
 	if len(errs) > 0 {
 		writeError(w, http.StatusBadRequest, "invalid function", errs)
 		return

@@ -11,6 +11,7 @@ var (
 	secretNameRE   = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$`)
 	namespaceRE    = functionNameRE
 	envKeyRE       = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	sha256RE       = regexp.MustCompile(`^[0-9a-f]{64}$`)
 )
 
 const (
@@ -27,10 +28,19 @@ func validateFunctionName(name string, errs fieldErrors) {
 	}
 }
 
-// validateFunctionLocked checks the settings of f, as they would be stored,
-// against the platform's rules. The caller holds s.mu, since secrets must
-// exist in the function's namespace. Keys are paths in the function object.
-func (s *Server) validateFunctionLocked(f *Function, errs fieldErrors) {
+// validateFunctionLocked checks the settings of f, as a request would store
+// them, against the platform's rules; old is the function before an update,
+// nil on create. Keys of environment and labels, and secret names, that old
+// already held pass unchecked: the platform may have set them itself, and a
+// request that keeps them is not the one adding them. The caller holds s.mu,
+// since secrets must exist in the function's namespace. Keys are paths in
+// the function object.
+func (s *Server) validateFunctionLocked(f, old *Function, errs fieldErrors) {
+	if old == nil {
+		old = &Function{}
+	} else {
+		validateChange(old, f, errs)
+	}
 	rt, rtOK := lookupRuntime(f.Runtime)
 	if !rtOK && len(errs["runtime"]) == 0 { // not when already reported missing
 		errs.add("runtime", "must be one of %s", strings.Join(runtimeNames(), ", "))
@@ -46,25 +56,21 @@ func (s *Server) validateFunctionLocked(f *Function, errs fieldErrors) {
 	}
 
 	c := f.Config
-	switch {
-	case !slices.Contains(hardwareTypes, c.HardwareType):
-		errs.add("config.hardware_type", "must be one of %s", strings.Join(hardwareTypes, ", "))
-	case rtOK && !slices.Contains(rt.Hardware, c.HardwareType):
+	validateConfig(c, errs)
+	if rtOK && slices.Contains(hardwareTypes, c.HardwareType) && !slices.Contains(rt.Hardware, c.HardwareType) {
 		errs.add("config.hardware_type", "%q is not offered by runtime %s; it runs on %s", c.HardwareType, rt.Name, strings.Join(rt.Hardware, ", "))
 	}
-	inRange(errs, "config.memory_mb", c.MemoryMB, 64, 8192)
-	inRange(errs, "config.timeout_seconds", c.TimeoutSeconds, 1, 900)
-	inRange(errs, "config.replicas", c.Replicas, 1, 5)
 	if c.Replicas > 1 && c.HardwareType != "cpu" {
 		errs.add("config.replicas", "more than 1 replica is available only on cpu hardware")
 	}
-	inRange(errs, "config.min_scale", c.MinScale, 0, 100)
-	inRange(errs, "config.max_scale", c.MaxScale, 1, 100)
 	if c.MinScale > c.MaxScale {
 		errs.add("config.min_scale", "must not exceed config.max_scale (%d)", c.MaxScale)
 	}
 
 	for key := range f.Environment {
+		if _, kept := old.Environment[key]; kept {
+			continue
+		}
 		path := "environment." + key
 		switch {
 		case key == "PORT":
@@ -76,7 +82,7 @@ func (s *Server) validateFunctionLocked(f *Function, errs fieldErrors) {
 		}
 	}
 	for key := range f.Labels {
-		if strings.HasPrefix(key, reservedLabelPrefix) {
+		if _, kept := old.Labels[key]; !kept && strings.HasPrefix(key, reservedLabelPrefix) {
 			errs.add("labels."+key, "labels starting with %q are reserved by the platform", reservedLabelPrefix)
 		}
 	}
@@ -85,11 +91,24 @@ func (s *Server) validateFunctionLocked(f *Function, errs fieldErrors) {
 		switch {
 		case seen[name]:
 			errs.add("secrets", "secret %q is listed more than once", name)
-		case s.secrets[secretKey{f.Namespace, name}] == nil:
+		case !slices.Contains(old.Secrets, name) && s.secrets[secretKey{f.Namespace, name}] == nil:
 			errs.add("secrets", "secret %q does not exist in namespace %s; create it first", name, f.Namespace)
 		}
 		seen[name] = true
 	}
+}
+
+// validateConfig checks what the contract's config object itself requires,
+// so that every answer holding it is valid.
+func validateConfig(c Config, errs fieldErrors) {
+	if !slices.Contains(hardwareTypes, c.HardwareType) {
+		errs.add("config.hardware_type", "must be one of %s", strings.Join(hardwareTypes, ", "))
+	}
+	inRange(errs, "config.memory_mb", c.MemoryMB, 64, 8192)
+	inRange(errs, "config.timeout_seconds", c.TimeoutSeconds, 1, 900)
+	inRange(errs, "config.replicas", c.Replicas, 1, 5)
+	inRange(errs, "config.min_scale", c.MinScale, 0, 100)
+	inRange(errs, "config.max_scale", c.MaxScale, 1, 100)
 }
 
 // validateChange rejects what the platform cannot change after creation.
