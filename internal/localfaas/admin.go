@@ -17,7 +17,7 @@ const defaultInjectedFailure = "deploy failed (injected with fail-next-deploy)"
 
 // patchableFields are the function object's fields an out-of-band change may
 // set over HTTP.
-var patchableFields = append(slices.Clone(settingFields), "status", "error_message", "invocation_count")
+var patchableFields = append(slices.Clone(settingFields), "status", "error_message", "code_sha256", "invocation_count")
 
 // Requests returns the request log, oldest first. Admin requests (under
 // /_local/) are not logged.
@@ -213,12 +213,13 @@ func (s *Server) adminPatchFunction(w http.ResponseWriter, r *http.Request) {
 	}
 	m := newObject(merged, "", errs, patchableFields)
 	p := decodePatch(m)
-	status, message, count := m.str("status"), m.str("error_message"), m.integer("invocation_count")
+	status, message, sum, count := m.str("status"), m.str("error_message"), m.str("code_sha256"), m.integer("invocation_count")
 	if len(errs) == 0 {
 		err := s.updateFunctionLocked(id, func(f *Function) {
 			p.applyTo(f)
 			set(&f.Status, status)
 			set(&f.ErrorMessage, message)
+			set(&f.CodeSHA256, sum)
 			if count != nil {
 				f.InvocationCount = int64(*count)
 			}

@@ -101,12 +101,17 @@ func TestAdminPatchFunction(t *testing.T) {
 	if got := h.get(f.ID); got.Status != "Failed" || got.ErrorMessage != "OOMKilled" {
 		t.Errorf("after status patch: %s %q", got.Status, got.ErrorMessage)
 	}
+	h.do("PATCH", "/_local/functions/"+f.ID, map[string]any{"code_sha256": strings.Repeat("0f", 32)}).want(t, http.StatusOK)
+	if got := h.get(f.ID); got.CodeSHA256 != strings.Repeat("0f", 32) {
+		t.Errorf("after hash patch: %s", got.CodeSHA256)
+	}
 
 	for _, body := range []map[string]any{
 		{"config": map[string]any{"memory_mb": 1}},
 		{"name": "renamed"},
 		{"status": "Sleeping"},
 		{"invocation_count": -1},
+		{"code_sha256": "abc"},
 	} {
 		errorOf(t, h.do("PATCH", "/_local/functions/"+f.ID, body).want(t, http.StatusBadRequest))
 	}

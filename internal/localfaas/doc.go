@@ -11,7 +11,10 @@
 // parameter or Options.DefaultProject; a function of another namespace is not
 // found. Bodies are JSON; unknown fields are rejected with 400, and every
 // validation problem of a request is reported in one 400, keyed by its path in
-// the function object (e.g. "config.memory_mb", "environment.PORT").
+// the function object (e.g. "config.memory_mb", "environment.PORT"). Keys of
+// environment and labels, and secret names, that a function already holds
+// pass again unchecked, so what the platform set out of band (a com.openfaas.*
+// label, say) does not block later updates.
 //
 // Deploys and deletes take time without any goroutine: each access first
 // settles the deploys whose Options.DeployDelay has passed (Deploying becomes
@@ -35,8 +38,9 @@
 //	                                 its contract fields, e.g. {"config":{"memory_mb":256},"labels":{"x":"y"}};
 //	                                 maps merge key by key and null removes a key; runtime, template,
 //	                                 handler_function, requirements, code_archive, config, environment,
-//	                                 secrets, labels, annotations, status, error_message and
-//	                                 invocation_count may change; answers the function (200)
+//	                                 secrets, labels, annotations, status, error_message,
+//	                                 code_sha256 and invocation_count may change, as in
+//	                                 Server.UpdateFunction; answers the function (200)
 //	DELETE /_local/functions/{id}    deletes a function at once (204)
 //	POST   /_local/fail-next-deploy  {"message":"..."} (body optional): the next deploy fails (204)
 //

@@ -1,6 +1,7 @@
 package localfaas
 
 import (
+	"bytes"
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
@@ -226,15 +227,17 @@ func (s *Server) writeOK(w http.ResponseWriter, status int, body any) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, body any) {
-	data, err := json.Marshal(body)
-	if err != nil {
-		// Only our own types are marshalled; this is a bug, not bad input.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // messages such as "Bearer <auth_token>" stay readable
+	if err := enc.Encode(body); err != nil {
+		// Only our own types are encoded; this is a bug, not bad input.
 		writeError(w, http.StatusInternalServerError, "cannot encode the response", nil)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_, _ = w.Write(append(data, '\n'))
+	_, _ = w.Write(buf.Bytes())
 }
 
 // apiError is an error answer in the contract's form.
