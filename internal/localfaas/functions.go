@@ -77,16 +77,25 @@ func (s *Server) lookupLocked(r *http.Request) (*record, *apiError) {
 	return rec, nil
 }
 
-func (s *Server) getFunction(w http.ResponseWriter, r *http.Request) {
+// withFunction runs do on the request's function, under the lock and after
+// settling the lifecycle; it answers 404 itself.
+func (s *Server) withFunction(w http.ResponseWriter, r *http.Request, do func(rec *record, now time.Time)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.advanceLocked(s.now())
+	now := s.now()
+	s.advanceLocked(now)
 	rec, bad := s.lookupLocked(r)
 	if bad != nil {
 		writeAPIError(w, bad)
 		return
 	}
-	s.writeOK(w, http.StatusOK, toWire(&rec.fn, invokeURL(r, &rec.fn)))
+	do(rec, now)
+}
+
+func (s *Server) getFunction(w http.ResponseWriter, r *http.Request) {
+	s.withFunction(w, r, func(rec *record, _ time.Time) {
+		s.writeOK(w, http.StatusOK, toWire(&rec.fn, invokeURL(r, &rec.fn)))
+	})
 }
 
 func (s *Server) listFunctions(w http.ResponseWriter, r *http.Request) {
@@ -180,40 +189,33 @@ func (s *Server) change(w http.ResponseWriter, r *http.Request, prefix string, a
 		p = decode(o)
 	}
 
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	s.advanceLocked(now)
-	rec, bad := s.lookupLocked(r)
-	if bad != nil {
-		writeAPIError(w, bad)
-		return
-	}
-	if rec.fn.Status == StatusDeleting {
-		writeError(w, http.StatusConflict, "function \""+rec.fn.Name+"\" ("+rec.fn.ID+") is being deleted", nil)
-		return
-	}
-	f := rec.fn.clone()
-	if p.replace {
-		resetSettings(&f)
-	}
-	p.applyTo(&f)
-	s.validateFunctionLocked(&f, &rec.fn, errs)
-	if len(errs) > 0 {
-		writeError(w, http.StatusBadRequest, "invalid function", errs)
-		return
-	}
-	rec.fn = f
-	if p.Code != nil {
-		rec.unpackErr = p.Code.unpackErr
-	}
-	if redeploy {
-		s.startDeployLocked(rec, now)
-	} else {
-		rec.fn.UpdatedAt = now
-		rec.log(now, "stdout", "labels and annotations updated; no redeploy")
-	}
-	s.writeOK(w, http.StatusOK, toWire(&rec.fn, invokeURL(r, &rec.fn)))
+	s.withFunction(w, r, func(rec *record, now time.Time) {
+		if rec.fn.Status == StatusDeleting {
+			writeError(w, http.StatusConflict, "function \""+rec.fn.Name+"\" ("+rec.fn.ID+") is being deleted", nil)
+			return
+		}
+		f := rec.fn.clone()
+		if p.replace {
+			resetSettings(&f)
+		}
+		p.applyTo(&f)
+		s.validateFunctionLocked(&f, &rec.fn, errs)
+		if len(errs) > 0 {
+			writeError(w, http.StatusBadRequest, "invalid function", errs)
+			return
+		}
+		rec.fn = f
+		if p.Code != nil {
+			rec.unpackErr = p.Code.unpackErr
+		}
+		if redeploy {
+			s.startDeployLocked(rec, now)
+		} else {
+			rec.fn.UpdatedAt = now
+			rec.log(now, "stdout", "labels and annotations updated; no redeploy")
+		}
+		s.writeOK(w, http.StatusOK, toWire(&rec.fn, invokeURL(r, &rec.fn)))
+	})
 }
 
 func (s *Server) replaceFunction(w http.ResponseWriter, r *http.Request) {
@@ -258,19 +260,13 @@ func (s *Server) scaleFunction(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) deleteFunction(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	s.advanceLocked(now)
-	rec, bad := s.lookupLocked(r)
-	if bad == nil {
-		bad = rec.requestDelete(now)
-	}
-	if bad != nil {
-		writeAPIError(w, bad)
-		return
-	}
-	s.writeOK(w, http.StatusAccepted, toWire(&rec.fn, invokeURL(r, &rec.fn)))
+	s.withFunction(w, r, func(rec *record, now time.Time) {
+		if bad := rec.requestDelete(now); bad != nil {
+			writeAPIError(w, bad)
+			return
+		}
+		s.writeOK(w, http.StatusAccepted, toWire(&rec.fn, invokeURL(r, &rec.fn)))
+	})
 }
 
 func (s *Server) functionLogs(w http.ResponseWriter, r *http.Request) {
@@ -290,43 +286,31 @@ func (s *Server) functionLogs(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.advanceLocked(s.now())
-	rec, bad := s.lookupLocked(r)
-	if bad != nil {
-		writeAPIError(w, bad)
-		return
-	}
-	lines := []wireLogLine{}
-	for _, l := range rec.logs {
-		if !l.at.Before(since) {
-			lines = append(lines, wireLogLine{Timestamp: formatTime(l.at), Stream: l.stream, Message: l.message})
+	s.withFunction(w, r, func(rec *record, _ time.Time) {
+		lines := []wireLogLine{}
+		for _, l := range rec.logs {
+			if !l.at.Before(since) {
+				lines = append(lines, wireLogLine{Timestamp: formatTime(l.at), Stream: l.stream, Message: l.message})
+			}
 		}
-	}
-	// The most recent lines, oldest first.
-	lines = lines[max(0, len(lines)-limit):]
-	s.writeOK(w, http.StatusOK, struct {
-		Logs []wireLogLine `json:"logs"`
-	}{lines})
+		// The most recent lines, oldest first.
+		lines = lines[max(0, len(lines)-limit):]
+		s.writeOK(w, http.StatusOK, struct {
+			Logs []wireLogLine `json:"logs"`
+		}{lines})
+	})
 }
 
 func (s *Server) functionMetrics(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.advanceLocked(s.now())
-	rec, bad := s.lookupLocked(r)
-	if bad != nil {
-		writeAPIError(w, bad)
-		return
-	}
-	// Functions do not run yet: nothing to count but what was set out of band.
-	s.writeOK(w, http.StatusOK, struct {
-		InvocationCount int64   `json:"invocation_count"`
-		ErrorCount      int64   `json:"error_count"`
-		AvgDurationMS   float64 `json:"avg_duration_ms"`
-		LastInvokedAt   *string `json:"last_invoked_at"`
-	}{InvocationCount: rec.fn.InvocationCount})
+	s.withFunction(w, r, func(rec *record, _ time.Time) {
+		// Functions do not run yet: nothing to count but what was set out of band.
+		s.writeOK(w, http.StatusOK, struct {
+			InvocationCount int64   `json:"invocation_count"`
+			ErrorCount      int64   `json:"error_count"`
+			AvgDurationMS   float64 `json:"avg_duration_ms"`
+			LastInvokedAt   *string `json:"last_invoked_at"`
+		}{InvocationCount: rec.fn.InvocationCount})
+	})
 }
 
 func (s *Server) listRuntimes(w http.ResponseWriter, r *http.Request) {

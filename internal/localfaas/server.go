@@ -72,10 +72,7 @@ func New(opts Options) *Server {
 }
 
 func (s *Server) routes() {
-	api := func(pattern string, h http.HandlerFunc) {
-		method, path, _ := strings.Cut(pattern, " ")
-		s.handle(method+" "+apiPrefix+path, pattern, h)
-	}
+	api := func(route string, h http.HandlerFunc) { s.handle(apiPrefix, route, h) }
 	api("POST functions", s.createFunction)
 	api("GET functions", s.listFunctions)
 	api("GET functions/{id}", s.getFunction)
@@ -94,10 +91,7 @@ func (s *Server) routes() {
 	api("DELETE secrets/{name}", s.deleteSecret)
 	api("GET runtimes", s.listRuntimes)
 
-	admin := func(pattern string, h http.HandlerFunc) {
-		method, path, _ := strings.Cut(pattern, " ")
-		s.handle(method+" "+adminPrefix+path, pattern, h)
-	}
+	admin := func(route string, h http.HandlerFunc) { s.handle(adminPrefix, route, h) }
 	admin("GET requests", s.adminListRequests)
 	admin("DELETE requests", s.adminResetRequests)
 	admin("PATCH functions/{id}", s.adminPatchFunction)
@@ -105,9 +99,11 @@ func (s *Server) routes() {
 	admin("POST fail-next-deploy", s.adminFailNextDeploy)
 }
 
-// handle registers h and makes its route name known to the request log.
-func (s *Server) handle(pattern, route string, h http.HandlerFunc) {
-	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+// handle registers h for route ("METHOD path") below prefix, and makes the
+// route's name known to the request log.
+func (s *Server) handle(prefix, route string, h http.HandlerFunc) {
+	method, path, _ := strings.Cut(route, " ")
+	s.mux.HandleFunc(method+" "+prefix+path, func(w http.ResponseWriter, r *http.Request) {
 		if rw, ok := w.(*recordingWriter); ok {
 			rw.route = route
 		}
