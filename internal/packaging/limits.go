@@ -1,0 +1,44 @@
+package packaging
+
+const (
+	// MaxArchiveSize is E2E's limit on the size of an uploaded ZIP: 50 MB,
+	// read as decimal megabytes, the stricter reading, so that nothing
+	// accepted here is refused by the platform.
+	MaxArchiveSize int64 = 50_000_000
+	// MaxUncompressedSize is E2E's limit on the extracted size of an
+	// uploaded ZIP, summed over all files: 200 MB, decimal too.
+	MaxUncompressedSize int64 = 200_000_000
+	// MaxFiles bounds the number of files in a source. It is this package's
+	// own guard against symlink fan-out and archives of millions of empty
+	// entries; no real function comes near it.
+	MaxFiles = 100_000
+	// MaxCompressionRatio is the largest uncompressed/compressed ratio
+	// accepted for a ZIP entry, and for a whole ZIP against its size, once
+	// past RatioThreshold. Source code deflates by 3 to 10 times; more than
+	// 100 times is what a compression bomb looks like.
+	MaxCompressionRatio = 100
+	// RatioThreshold is the uncompressed size below which the ratio rule is
+	// not applied: small files of repeated bytes are harmless.
+	RatioThreshold int64 = 1 << 20
+	// CompressionLevel is the compress/flate level of every built archive;
+	// changing it changes the archive bytes (but never the source hash).
+	// Go's level 5 deflates real source code within 1% of Info-ZIP's
+	// default (-6) for less CPU; Go's level 6 is 1% smaller again but,
+	// on repetitive text, twice as slow (see bench/packaging/BENCHMARKS.md).
+	CompressionLevel = 5
+)
+
+// DefaultExcludes are the gitignore-style patterns always excluded from a
+// code_path directory, before Source.Excludes and the directory's
+// .faasignore (whose patterns, coming later, may re-include with "!").
+var DefaultExcludes = []string{
+	".git/",
+	".terraform/",
+	"__pycache__/",
+	"*.pyc",
+	".DS_Store",
+}
+
+// ignoreFileName is the optional gitignore-syntax file at the root of a
+// code_path directory; it is never packed itself.
+const ignoreFileName = ".faasignore"
