@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -26,8 +27,8 @@ import (
 // DefaultEndpoint is the public API base.
 const DefaultEndpoint = "https://api.e2enetworks.com/faas/api/v1/"
 
-// LogFunc receives one line per HTTP attempt. Fields never hold credentials
-// or bodies.
+// LogFunc receives one line per request, once its retries are over, with the
+// number of attempts made. Fields never hold credentials or bodies.
 type LogFunc func(ctx context.Context, msg string, fields map[string]any)
 
 // Config configures a Client.
@@ -52,7 +53,7 @@ type Config struct {
 	RetryWaitMin  time.Duration
 	RetryWaitMax  time.Duration
 	RetryAfterMax time.Duration
-	// Log, if set, receives one line per attempt.
+	// Log, if set, receives one line per request (not per retry).
 	Log LogFunc
 }
 
@@ -74,7 +75,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	base, err := url.Parse(cfg.Endpoint)
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return nil, fmt.Errorf("endpoint %q is not an http(s) URL with a host", cfg.Endpoint)
+		// The endpoint may hold the credentials the next check refuses.
+		shown := (&Client{secrets: []string{cfg.APIKey, cfg.AuthToken}}).scrubText(cfg.Endpoint)
+		return nil, fmt.Errorf("endpoint %q is not an http(s) URL with a host", shown)
 	}
 	if base.RawQuery != "" || base.User != nil {
 		return nil, errors.New("endpoint must not carry a query string or user info: credentials go in api_key and auth_token")
@@ -88,13 +91,13 @@ func New(cfg Config) (*Client, error) {
 	if cfg.MaxRetries < 0 {
 		cfg.MaxRetries = 0
 	}
-	if cfg.RetryWaitMin == 0 {
+	if cfg.RetryWaitMin <= 0 {
 		cfg.RetryWaitMin = 250 * time.Millisecond
 	}
-	if cfg.RetryWaitMax == 0 {
+	if cfg.RetryWaitMax <= 0 {
 		cfg.RetryWaitMax = 15 * time.Second
 	}
-	if cfg.RetryAfterMax == 0 {
+	if cfg.RetryAfterMax <= 0 {
 		cfg.RetryAfterMax = 60 * time.Second
 	}
 	if cfg.UserAgent == "" {
@@ -130,12 +133,12 @@ type retryPolicy struct {
 }
 
 func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	if ctx.Err() != nil {
-		return false, ctx.Err()
-	}
 	policy, _ := ctx.Value(retryPolicyKey{}).(*retryPolicy)
 	if policy != nil {
 		*policy.attempts++
+	}
+	if ctx.Err() != nil {
+		return false, ctx.Err()
 	}
 	idempotent := policy == nil || policy.idempotent
 	if err != nil {
@@ -191,7 +194,9 @@ func parseRetryAfter(v string) (time.Duration, bool) {
 		return 0, false
 	}
 	if s, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second, true
+		// Beyond this many seconds time.Duration overflows to a negative wait.
+		const maxSeconds = int64(math.MaxInt64 / time.Second)
+		return time.Duration(min(s, maxSeconds)) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		if d := time.Until(t); d > 0 {
@@ -218,7 +223,14 @@ type request struct {
 
 func (c *Client) url(r *request) string {
 	u := *c.base
-	u.Path = strings.TrimSuffix(c.base.Path, "/") + "/" + r.path
+	// r.path is already escaped (an ID may hold any character): it goes in
+	// RawPath as is, and decoded in Path, so that it is escaped only once.
+	rel, err := url.PathUnescape(r.path)
+	if err != nil {
+		rel = r.path
+	}
+	u.Path = strings.TrimSuffix(c.base.Path, "/") + "/" + rel
+	u.RawPath = strings.TrimSuffix(c.base.EscapedPath(), "/") + "/" + r.path
 	q := url.Values{}
 	for k, v := range r.query {
 		q[k] = v
@@ -356,6 +368,9 @@ func (c *Client) apiError(r *request, resp *http.Response, data []byte) error {
 		e.Message = body.Message
 		e.Fields = body.Errors
 	} else if text := strings.TrimSpace(string(data)); text != "" {
+		// Scrub before cutting: a credential across the cut would
+		// otherwise keep all but its last bytes.
+		text = scrubValues(c.scrubText(text), r.sensitive)
 		if len(text) > 200 {
 			text = text[:200] + "…"
 		}

@@ -25,8 +25,11 @@ func (c *Client) CreateFunction(ctx context.Context, req *CreateFunctionRequest)
 	if req.Code == nil {
 		return nil, errors.New("create function: no code archive")
 	}
+	body := *req
+	body.Environment, body.Secrets = emptyMap(req.Environment), emptyList(req.Secrets)
+	body.Labels, body.Annotations = emptyMap(req.Labels), emptyMap(req.Annotations)
 	var f Function
-	err := c.do(ctx, &request{method: http.MethodPost, path: "functions", body: req, code: req.Code}, &f)
+	err := c.do(ctx, &request{method: http.MethodPost, path: "functions", body: &body, code: req.Code}, &f)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +119,10 @@ func (c *Client) FindFunction(ctx context.Context, name, namespace string) (*Fun
 
 // UpdateFunction sends PUT functions/{id}: everything but the name; redeploys.
 func (c *Client) UpdateFunction(ctx context.Context, id string, req *UpdateFunctionRequest) (*Function, error) {
-	return c.change(ctx, &request{method: http.MethodPut, path: functionPath(id), body: req, code: req.Code, idempotent: true})
+	body := *req
+	body.Environment, body.Secrets = emptyMap(req.Environment), emptyList(req.Secrets)
+	body.Labels, body.Annotations = emptyMap(req.Labels), emptyMap(req.Annotations)
+	return c.change(ctx, &request{method: http.MethodPut, path: functionPath(id), body: &body, code: req.Code, idempotent: true})
 }
 
 // UpdateFunctionCode sends PUT functions/{id}/code; redeploys.
@@ -134,12 +140,14 @@ func (c *Client) UpdateFunctionConfig(ctx context.Context, id string, cfg *Funct
 
 // UpdateFunctionEnvironment sends PUT functions/{id}/environment; redeploys.
 func (c *Client) UpdateFunctionEnvironment(ctx context.Context, id string, req *EnvironmentUpdate) (*Function, error) {
-	return c.change(ctx, &request{method: http.MethodPut, path: functionPath(id, "environment"), body: req, idempotent: true})
+	body := EnvironmentUpdate{Environment: emptyMap(req.Environment), Secrets: emptyList(req.Secrets)}
+	return c.change(ctx, &request{method: http.MethodPut, path: functionPath(id, "environment"), body: &body, idempotent: true})
 }
 
 // UpdateFunctionMetadata sends PUT functions/{id}/metadata; no redeploy.
 func (c *Client) UpdateFunctionMetadata(ctx context.Context, id string, req *MetadataUpdate) (*Function, error) {
-	return c.change(ctx, &request{method: http.MethodPut, path: functionPath(id, "metadata"), body: req, idempotent: true})
+	body := MetadataUpdate{Labels: emptyMap(req.Labels), Annotations: emptyMap(req.Annotations)}
+	return c.change(ctx, &request{method: http.MethodPut, path: functionPath(id, "metadata"), body: &body, idempotent: true})
 }
 
 // DeployFunction sends POST functions/{id}/deploy: redeploying the same code
@@ -158,6 +166,22 @@ func (c *Client) ScaleFunction(ctx context.Context, id string, replicas int64) (
 // Deleting until it is gone.
 func (c *Client) DeleteFunction(ctx context.Context, id string) (*Function, error) {
 	return c.change(ctx, &request{method: http.MethodDelete, path: functionPath(id), idempotent: true})
+}
+
+// The contract's maps and lists are not nullable: a nil one is sent as empty,
+// which also tells the full-replace PUTs to clear it.
+func emptyMap(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}
+
+func emptyList(l []string) []string {
+	if l == nil {
+		return []string{}
+	}
+	return l
 }
 
 func (c *Client) change(ctx context.Context, r *request) (*Function, error) {
