@@ -31,8 +31,8 @@ func (p Poll) withDefaults() Poll {
 	return p
 }
 
-// poll calls look until it reports done or fails, or ctx ends.
-func (p Poll) poll(ctx context.Context, look func() (done bool, err error)) error {
+// Until calls look until it reports done or fails, or ctx ends.
+func (p Poll) Until(ctx context.Context, look func() (done bool, err error)) error {
 	p = p.withDefaults()
 	interval := p.Initial
 	timer := time.NewTimer(0)
@@ -82,7 +82,7 @@ func (e *WaitError) Unwrap() error { return e.Err }
 // wait with a *FailedError carrying the server's error_message.
 func (c *Client) WaitForDeploy(ctx context.Context, id string, p Poll) (*Function, error) {
 	var last *Function
-	err := p.poll(ctx, func() (bool, error) {
+	err := p.Until(ctx, func() (bool, error) {
 		f, err := c.GetFunction(ctx, id)
 		if err != nil {
 			return false, err
@@ -115,7 +115,7 @@ func (c *Client) WaitForDeploy(ctx context.Context, id string, p Poll) (*Functio
 // or Failed), for calls the API refuses mid-deploy.
 func (c *Client) WaitUntilSettled(ctx context.Context, id string, p Poll) (*Function, error) {
 	var last *Function
-	err := p.poll(ctx, func() (bool, error) {
+	err := p.Until(ctx, func() (bool, error) {
 		f, err := c.GetFunction(ctx, id)
 		if err != nil {
 			return false, err
@@ -132,7 +132,7 @@ func (c *Client) WaitUntilSettled(ctx context.Context, id string, p Poll) (*Func
 // WaitForDeletion waits until GET answers 404.
 func (c *Client) WaitForDeletion(ctx context.Context, id string, p Poll) error {
 	var last *Function
-	err := p.poll(ctx, func() (bool, error) {
+	err := p.Until(ctx, func() (bool, error) {
 		f, err := c.GetFunction(ctx, id)
 		if IsNotFound(err) {
 			return true, nil
