@@ -67,8 +67,6 @@ func addAPIError(diags *diag.Diagnostics, summary string, err error, hint string
 		detail += "\n\nCheck api_key and auth_token (or E2E_API_KEY and E2E_AUTH_TOKEN), and project_id if the key belongs to another project."
 	case errors.Is(err, faas.ErrRateLimited):
 		detail += "\n\nThe API kept answering 429 after the retries; apply again later or with a lower -parallelism."
-	case faas.IsConflict(err):
-		detail += "\n\nA function of this name may already exist in the namespace: choose another name, or bring it under Terraform with terraform import."
 	case errors.Is(err, faas.ErrServer):
 		detail += "\n\nThe E2E API had trouble after several retries; apply again later."
 	}

@@ -119,7 +119,11 @@ func (m *functionModel) effectiveConfig(ctx context.Context) (cfg faas.FunctionC
 }
 
 func configList(cfg *faas.FunctionConfig) types.List {
-	obj := types.ObjectValueMust(configAttrTypes, map[string]attr.Value{
+	return types.ListValueMust(configObjectType, []attr.Value{configObject(cfg)})
+}
+
+func configObject(cfg *faas.FunctionConfig) types.Object {
+	return types.ObjectValueMust(configAttrTypes, map[string]attr.Value{
 		"memory_mb":       types.Int64Value(cfg.MemoryMB),
 		"timeout_seconds": types.Int64Value(cfg.TimeoutSeconds),
 		"replicas":        types.Int64Value(cfg.Replicas),
@@ -127,7 +131,6 @@ func configList(cfg *faas.FunctionConfig) types.List {
 		"min_scale":       types.Int64Value(cfg.MinScale),
 		"max_scale":       types.Int64Value(cfg.MaxScale),
 	})
-	return types.ListValueMust(configObjectType, []attr.Value{obj})
 }
 
 func emptyConfigList() types.List { return types.ListValueMust(configObjectType, []attr.Value{}) }

@@ -53,6 +53,7 @@ func diffFunction(ctx context.Context, plan, state *functionModel) (functionChan
 }
 
 // ModifyPlan does what the schema alone cannot:
+//   - checks runtime, template and hardware against the live catalogue;
 //   - computes source_hash from the code at plan time, so edits inside
 //     code_path show in the plan and bad code fails the plan, not the apply;
 //   - replaces the function when the effective hardware type changes, which
@@ -70,6 +71,11 @@ func (r *functionResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(r.checkCatalogue(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
 	if plan.sourceKnown() {
 		src, diags := plan.source(ctx)
 		resp.Diagnostics.Append(diags...)
@@ -116,6 +122,34 @@ func (r *functionResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		}
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// checkCatalogue checks runtime, template and hardware against the live
+// catalogue when they are known; unknown values are skipped, not guessed. A
+// catalogue that cannot be read is a warning: the static checks still ran.
+func (r *functionResource) checkCatalogue(ctx context.Context, plan *functionModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if r.data == nil || plan.Runtime.IsUnknown() {
+		return diags
+	}
+	template := ""
+	if !plan.Template.IsUnknown() {
+		template = plan.Template.ValueString()
+	}
+	hardware, hardwarePath := "", path.Root("config")
+	if cfg, known, _ := plan.effectiveConfig(ctx); known {
+		hardware = cfg.HardwareType
+		if len(plan.Config.Elements()) > 0 {
+			hardwarePath = hardwarePath.AtListIndex(0).AtName("hardware_type")
+		}
+	}
+	rts, err := r.data.catalogue.get(ctx, r.data.client)
+	if err != nil {
+		diags.AddWarning("Runtime catalogue not checked",
+			"The plan could not read the E2E runtime catalogue, so runtime, template and hardware were checked only against the built-in lists: "+err.Error())
+		return diags
+	}
+	return checkAgainstCatalogue(rts, plan.Runtime.ValueString(), template, hardware, hardwarePath)
 }
 
 // configBlockValidator checks the rules that tie config attributes together.

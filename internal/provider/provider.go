@@ -38,7 +38,8 @@ type providerModel struct {
 
 // providerData is what resources and data sources receive from Configure.
 type providerData struct {
-	client *faas.Client
+	client    *faas.Client
+	catalogue catalogue
 }
 
 func (p *e2eProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -153,9 +154,14 @@ func (p *e2eProvider) Configure(ctx context.Context, req provider.ConfigureReque
 func (p *e2eProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewFunctionResource,
+		NewSecretResource,
 	}
 }
 
 func (p *e2eProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{
+		NewRuntimesDataSource,
+		NewFunctionDataSource,
+		NewFunctionsDataSource,
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -77,7 +78,15 @@ func randomHex(t *testing.T, n int) string {
 	return hex.EncodeToString(b)
 }
 
+// interceptor answers some requests in place of the local server, to play a
+// platform that differs from it (a smaller runtime catalogue, say).
+type interceptor func(w http.ResponseWriter, r *http.Request) bool
+
 func newTestEnv(t *testing.T, opts ...func(*localfaas.Options)) *testEnv {
+	return newInterceptedTestEnv(t, nil, opts...)
+}
+
+func newInterceptedTestEnv(t *testing.T, intercept interceptor, opts ...func(*localfaas.Options)) *testEnv {
 	t.Helper()
 	env := &testEnv{t: t, key: "key-" + randomHex(t, 12), token: "token-" + randomHex(t, 12)}
 	o := localfaas.Options{APIKey: env.key, AuthToken: env.token}
@@ -89,7 +98,15 @@ func newTestEnv(t *testing.T, opts ...func(*localfaas.Options)) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(checker.CheckingHandler(env.server, func(err error) {
+	var handler http.Handler = env.server
+	if intercept != nil {
+		handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !intercept(w, r) {
+				env.server.ServeHTTP(w, r)
+			}
+		})
+	}
+	ts := httptest.NewServer(checker.CheckingHandler(handler, func(err error) {
 		env.mu.Lock()
 		env.violations = append(env.violations, err.Error())
 		env.mu.Unlock()

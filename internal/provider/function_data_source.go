@@ -1,0 +1,191 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
+)
+
+var (
+	_ datasource.DataSource                     = (*functionDataSource)(nil)
+	_ datasource.DataSourceWithConfigure        = (*functionDataSource)(nil)
+	_ datasource.DataSourceWithConfigValidators = (*functionDataSource)(nil)
+)
+
+// NewFunctionDataSource is the constructor of data.e2e_faas_function.
+func NewFunctionDataSource() datasource.DataSource { return &functionDataSource{} }
+
+type functionDataSource struct {
+	data *providerData
+}
+
+// functionInfoModel is a function as data sources expose it: everything the
+// API reports, nothing of the code's source.
+type functionInfoModel struct {
+	ID              types.String `tfsdk:"id"`
+	Name            types.String `tfsdk:"name"`
+	Namespace       types.String `tfsdk:"namespace"`
+	Runtime         types.String `tfsdk:"runtime"`
+	Template        types.String `tfsdk:"template"`
+	HandlerFunction types.String `tfsdk:"handler_function"`
+	Requirements    types.String `tfsdk:"requirements"`
+	Config          types.Object `tfsdk:"config"`
+	Environment     types.Map    `tfsdk:"environment"`
+	Secrets         types.List   `tfsdk:"secrets"`
+	Labels          types.Map    `tfsdk:"labels"`
+	Annotations     types.Map    `tfsdk:"annotations"`
+	InvokeURL       types.String `tfsdk:"invoke_url"`
+	Status          types.String `tfsdk:"status"`
+	ErrorMessage    types.String `tfsdk:"error_message"`
+	Version         types.String `tfsdk:"version"`
+	CodeSHA256      types.String `tfsdk:"code_sha256"`
+	InvocationCount types.Int64  `tfsdk:"invocation_count"`
+	CreatedAt       types.String `tfsdk:"created_at"`
+	UpdatedAt       types.String `tfsdk:"updated_at"`
+}
+
+func functionInfo(f *faas.Function) functionInfoModel {
+	cfg := types.ObjectNull(configAttrTypes)
+	if f.Config != nil {
+		cfg = configObject(f.Config)
+	}
+	return functionInfoModel{
+		ID: types.StringValue(f.ID), Name: types.StringValue(f.Name), Namespace: types.StringValue(f.Namespace),
+		Runtime: types.StringValue(f.Runtime), Template: types.StringValue(f.Template),
+		HandlerFunction: types.StringValue(f.HandlerFunction), Requirements: types.StringValue(f.Requirements),
+		Config: cfg, Environment: mapValue(f.Environment), Secrets: listValue(f.Secrets),
+		Labels: mapValue(userMetadata(f.Labels)), Annotations: mapValue(userMetadata(f.Annotations)),
+		InvokeURL: types.StringValue(f.InvokeURL), Status: types.StringValue(f.Status),
+		ErrorMessage: types.StringValue(f.ErrorMessage), Version: types.StringValue(f.Version),
+		CodeSHA256: types.StringValue(f.CodeSHA256), InvocationCount: types.Int64Value(f.InvocationCount),
+		CreatedAt: types.StringValue(f.CreatedAt), UpdatedAt: types.StringValue(f.UpdatedAt),
+	}
+}
+
+var functionInfoAttrTypes = map[string]attr.Type{
+	"id": types.StringType, "name": types.StringType, "namespace": types.StringType, "runtime": types.StringType,
+	"template": types.StringType, "handler_function": types.StringType, "requirements": types.StringType,
+	"config": configObjectType, "environment": types.MapType{ElemType: types.StringType},
+	"secrets": types.ListType{ElemType: types.StringType}, "labels": types.MapType{ElemType: types.StringType},
+	"annotations": types.MapType{ElemType: types.StringType}, "invoke_url": types.StringType, "status": types.StringType,
+	"error_message": types.StringType, "version": types.StringType, "code_sha256": types.StringType,
+	"invocation_count": types.Int64Type, "created_at": types.StringType, "updated_at": types.StringType,
+}
+
+// functionInfoAttributes describes the computed attributes of a function for
+// both data sources; the lookup keys (id, name, namespace) are added by the
+// caller.
+func functionInfoAttributes() map[string]schema.Attribute {
+	str := func(desc string) schema.Attribute {
+		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
+	}
+	strMap := func(desc string, sensitive bool) schema.Attribute {
+		return schema.MapAttribute{Computed: true, ElementType: types.StringType, Sensitive: sensitive, MarkdownDescription: desc}
+	}
+	return map[string]schema.Attribute{
+		"id":               str("Function ID."),
+		"name":             str("Function name."),
+		"namespace":        str("Namespace."),
+		"runtime":          str("Runtime."),
+		"template":         str("Template."),
+		"handler_function": str("Entry point function name."),
+		"requirements":     str("Requirements as uploaded (empty when none)."),
+		"config": schema.SingleNestedAttribute{
+			Computed:            true,
+			MarkdownDescription: "Resources and scaling.",
+			Attributes: map[string]schema.Attribute{
+				"memory_mb":       schema.Int64Attribute{Computed: true, MarkdownDescription: "Memory in MB."},
+				"timeout_seconds": schema.Int64Attribute{Computed: true, MarkdownDescription: "Execution timeout in seconds."},
+				"replicas":        schema.Int64Attribute{Computed: true, MarkdownDescription: "Replicas."},
+				"hardware_type":   schema.StringAttribute{Computed: true, MarkdownDescription: "`cpu` or `gpu`."},
+				"min_scale":       schema.Int64Attribute{Computed: true, MarkdownDescription: "Minimum scale."},
+				"max_scale":       schema.Int64Attribute{Computed: true, MarkdownDescription: "Maximum scale."},
+			},
+		},
+		"environment":      strMap("Environment variables (sensitive).", true),
+		"secrets":          schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Names of the bound secrets."},
+		"labels":           strMap("Labels (without the platform's `com.openfaas.*`).", false),
+		"annotations":      strMap("Annotations (without the platform's `com.openfaas.*`).", false),
+		"invoke_url":       str("URL that invokes the function."),
+		"status":           str("`Deploying`, `Running`, `Failed` or `Deleting`."),
+		"error_message":    str("Why the last deploy failed, when `status` is `Failed`."),
+		"version":          str("Deployed version."),
+		"code_sha256":      str("Hex SHA-256 of the deployed archive."),
+		"invocation_count": schema.Int64Attribute{Computed: true, MarkdownDescription: "Total invocations so far."},
+		"created_at":       str("Creation time (RFC 3339, UTC)."),
+		"updated_at":       str("Time of the last change (RFC 3339, UTC)."),
+	}
+}
+
+func (d *functionDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_faas_function"
+}
+
+func (d *functionDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	attrs := functionInfoAttributes()
+	attrs["id"] = schema.StringAttribute{Optional: true, Computed: true, MarkdownDescription: "ID of the function to look up. Exactly one of `id` and `name` is required."}
+	attrs["name"] = schema.StringAttribute{Optional: true, Computed: true, MarkdownDescription: "Name of the function to look up.",
+		Validators: []validator.String{stringvalidator.LengthBetween(3, 63), stringvalidator.RegexMatches(functionName, "must be a function name")}}
+	attrs["namespace"] = schema.StringAttribute{Optional: true, Computed: true, MarkdownDescription: "With `name`: the namespace to look in, when a name is not unique."}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Looks up one existing function, managed by Terraform or not, by `id` or by `name` (and `namespace`).",
+		Attributes:          attrs,
+	}
+}
+
+func (d *functionDataSource) ConfigValidators(_ context.Context) []datasource.ConfigValidator {
+	return []datasource.ConfigValidator{
+		datasourcevalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("name")),
+		datasourcevalidator.Conflicting(path.MatchRoot("id"), path.MatchRoot("namespace")),
+	}
+}
+
+func (d *functionDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = dataSourceProviderData(req, resp)
+}
+
+func (d *functionDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m functionInfoModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var (
+		f   *faas.Function
+		err error
+	)
+	if id := m.ID.ValueString(); id != "" {
+		f, err = d.data.client.GetFunction(ctx, id)
+	} else {
+		f, err = d.data.client.FindFunction(ctx, m.Name.ValueString(), m.Namespace.ValueString())
+		if err == nil {
+			// The list may carry less than GET does.
+			f, err = d.data.client.GetFunction(ctx, f.ID)
+		}
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Could not find the function", err, "")
+		return
+	}
+	info := functionInfo(f)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &info)...)
+}
+
+// object is the function as an element of a list.
+func (m functionInfoModel) object(ctx context.Context) (types.Object, error) {
+	obj, diags := types.ObjectValueFrom(ctx, functionInfoAttrTypes, m)
+	if diags.HasError() {
+		return obj, fmt.Errorf("building a function object: %v", diags)
+	}
+	return obj, nil
+}

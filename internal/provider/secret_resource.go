@@ -1,0 +1,266 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
+)
+
+var (
+	_ resource.Resource                     = (*secretResource)(nil)
+	_ resource.ResourceWithConfigure        = (*secretResource)(nil)
+	_ resource.ResourceWithImportState      = (*secretResource)(nil)
+	_ resource.ResourceWithConfigValidators = (*secretResource)(nil)
+)
+
+// NewSecretResource is the constructor of e2e_faas_secret.
+func NewSecretResource() resource.Resource { return &secretResource{} }
+
+type secretResource struct {
+	data *providerData
+}
+
+type secretModel struct {
+	ID             types.String `tfsdk:"id"`
+	Name           types.String `tfsdk:"name"`
+	Value          types.String `tfsdk:"value"`
+	ValueWO        types.String `tfsdk:"value_wo"`
+	ValueWOVersion types.Int64  `tfsdk:"value_wo_version"`
+	Namespace      types.String `tfsdk:"namespace"`
+	CreatedAt      types.String `tfsdk:"created_at"`
+}
+
+const defaultSecretDeleteTimeout = 3 * time.Second
+
+var secretName = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$`)
+
+func (r *secretResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_faas_secret"
+}
+
+func (r *secretResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A secret that functions bind by name (`secrets = [e2e_faas_secret.db.name]`); each bound secret " +
+			"reaches the function as an environment variable named like the secret. The API never returns a value and has no update: " +
+			"a new value replaces the secret.\n\n" +
+			"A secret that functions bind cannot be deleted while they do. To remove a binding and its secret in one apply, give the secret " +
+			"`lifecycle { create_before_destroy = true }`: Terraform then updates the functions before it deletes the secret.\n\n" +
+			"With Terraform 1.11 or newer, prefer `value_wo` with `value_wo_version`: the value is then sent to the API but never " +
+			"stored in the plan or the state file. Bump `value_wo_version` to send a new value.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Secret ID.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "Secret name: letters, digits and hyphens, starting and ending with a letter or digit, at most 253 characters. " +
+					"Changing it replaces the secret.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators: []validator.String{
+					stringvalidator.LengthBetween(1, 253),
+					stringvalidator.RegexMatches(secretName, "must be letters, digits and hyphens, starting and ending with a letter or digit"),
+				},
+			},
+			"value": schema.StringAttribute{
+				Optional:  true,
+				Sensitive: true,
+				MarkdownDescription: "The secret's value. Stored in state (marked sensitive); `value_wo` keeps it out of state entirely. " +
+					"Changing it replaces the secret. Exactly one of `value` and `value_wo` is required.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"value_wo": schema.StringAttribute{
+				Optional:  true,
+				Sensitive: true,
+				WriteOnly: true,
+				MarkdownDescription: "Write-only value (Terraform 1.11+): sent when the secret is created, never stored in the plan or state. " +
+					"Terraform cannot see it change, so bump `value_wo_version` to replace the secret with a new value.",
+				Validators: []validator.String{
+					stringvalidator.LengthAtLeast(1),
+					stringvalidator.AlsoRequires(path.MatchRoot("value_wo_version")),
+				},
+			},
+			"value_wo_version": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "Version of `value_wo`; changing it replaces the secret with the current `value_wo`. " +
+					"Setting it on an imported secret, whose version state does not know, changes nothing.",
+				PlanModifiers: []planmodifier.Int64{
+					int64planmodifier.RequiresReplaceIf(func(_ context.Context, req planmodifier.Int64Request, resp *int64planmodifier.RequiresReplaceIfFuncResponse) {
+						// An imported secret has no version in state: adopting the
+						// configured one is not a new value.
+						resp.RequiresReplace = !req.StateValue.IsNull()
+					}, "Replaces the secret when the version changes.", "Replaces the secret when the version changes."),
+				},
+				Validators: []validator.Int64{
+					int64validator.AlsoRequires(path.MatchRoot("value_wo")),
+				},
+			},
+			"namespace": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				MarkdownDescription: "Namespace of the secret; defaults to the project's namespace, where functions look their secrets up. Changing it replaces the secret.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplaceIfConfigured(), stringplanmodifier.UseStateForUnknown()},
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"created_at": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Creation time (RFC 3339, UTC).",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+		},
+	}
+}
+
+func (r *secretResource) ConfigValidators(_ context.Context) []resource.ConfigValidator {
+	return []resource.ConfigValidator{
+		resourcevalidator.ExactlyOneOf(path.MatchRoot("value"), path.MatchRoot("value_wo")),
+	}
+}
+
+func (r *secretResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	data, ok := req.ProviderData.(*providerData)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *providerData, got %T. Please report this issue to the provider developers.", req.ProviderData))
+		return
+	}
+	r.data = data
+}
+
+func (m *secretModel) apply(s *faas.Secret) {
+	m.ID = types.StringValue(s.ID)
+	m.Name = types.StringValue(s.Name)
+	m.Namespace = types.StringValue(s.Namespace)
+	m.CreatedAt = types.StringValue(s.CreatedAt)
+}
+
+func (r *secretResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan secretModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	// A write-only value is only in the configuration.
+	var valueWO types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("value_wo"), &valueWO)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	value := plan.Value.ValueString()
+	if !valueWO.IsNull() {
+		value = valueWO.ValueString()
+	}
+	s, err := r.data.client.CreateSecret(ctx, &faas.CreateSecretRequest{
+		Name: plan.Name.ValueString(), Value: value, Namespace: plan.Namespace.ValueString(),
+	})
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Could not create the secret", err,
+			"If a secret of this name already exists, import it (terraform import e2e_faas_secret.<name> <secret name>) or choose another name.")
+		return
+	}
+	plan.apply(s)
+	plan.ValueWO = types.StringNull()
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// findSecret looks a secret up in GET secrets; nil when absent.
+func (r *secretResource) findSecret(ctx context.Context, name, namespace string) (*faas.Secret, error) {
+	secrets, err := r.data.client.ListSecrets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range secrets {
+		if secrets[i].Name == name && (namespace == "" || secrets[i].Namespace == namespace) {
+			return &secrets[i], nil
+		}
+	}
+	return nil, nil
+}
+
+func (r *secretResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state secretModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	s, err := r.findSecret(ctx, state.Name.ValueString(), state.Namespace.ValueString())
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Could not read the secret", err, "")
+		return
+	}
+	if s == nil {
+		resp.Diagnostics.AddWarning("Secret no longer exists",
+			fmt.Sprintf("Secret %s was deleted outside Terraform; it is removed from state and the plan will create it again.", state.Name.ValueString()))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	state.apply(s)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// Update only records a value_wo_version set on an imported secret; every
+// other change replaces the secret.
+func (r *secretResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan secretModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	plan.ValueWO = types.StringNull()
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *secretResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state secretModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	err := r.data.client.DeleteSecret(ctx, state.Name.ValueString())
+	if err == nil || faas.IsNotFound(err) {
+		return
+	}
+	if faas.IsConflict(err) {
+		addAPIError(&resp.Diagnostics, "The secret is still in use", err,
+			"Remove the secret from the secrets of the functions named above before deleting it. If this apply does both, "+
+				"Terraform deletes the secret before it updates the functions: add lifecycle { create_before_destroy = true } "+
+				"to the secret so the functions are updated first, or apply the binding change and the deletion one after the other.")
+		return
+	}
+	addAPIError(&resp.Diagnostics, "Could not delete the secret", err, "")
+}
+
+// ImportState accepts the secret's name, or <name>.<namespace>.
+func (r *secretResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	name, namespace, _ := strings.Cut(req.ID, ".")
+	s, err := r.findSecret(ctx, name, namespace)
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Could not look the secret up", err, "")
+		return
+	}
+	if s == nil {
+		resp.Diagnostics.AddError("No such secret", fmt.Sprintf("No secret named %q exists%s. Import by the secret's name, optionally followed by .<namespace>.",
+			name, map[bool]string{true: " in namespace " + namespace, false: ""}[namespace != ""]))
+		return
+	}
+	m := secretModel{Value: types.StringNull(), ValueWO: types.StringNull(), ValueWOVersion: types.Int64Null()}
+	m.apply(s)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
