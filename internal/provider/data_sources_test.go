@@ -80,10 +80,10 @@ func smallCatalogue(w http.ResponseWriter, r *http.Request) bool {
 func TestAccFunction_catalogueChecks(t *testing.T) {
 	env := newInterceptedTestEnv(t, smallCatalogue)
 	cases := map[string]struct{ body, want string }{
-		"template not offered":  {`runtime = "node20"` + "\n" + `template = "flask"`, `(?s)template.*node20 offers the templates http, node; "flask" is not one of them`},
+		"template not offered":   {`runtime = "node20"` + "\n" + `template = "flask"`, `(?s)template.*node20 offers the templates http, node; "flask" is not one of them`},
 		"template not in region": {`runtime = "python3.11"` + "\n" + `template = "fastapi"`, `(?s)template.*python3.11 offers the templates http;`},
-		"gpu on cpu runtime":    {`runtime = "node20"` + "\n" + "config {\nhardware_type = \"gpu\"\n}", `(?s)hardware_type.*node20 runs on cpu; "gpu" is not available`},
-		"runtime not in region": {`runtime = "go1.21"`, `(?s)runtime.*has no "go1.21". Available: python3.11, node20, pytorch2.1.2`},
+		"gpu on cpu runtime":     {`runtime = "node20"` + "\n" + "config {\nhardware_type = \"gpu\"\n}", `(?s)hardware_type.*node20 runs on cpu; "gpu" is not available`},
+		"runtime not in region":  {`runtime = "go1.21"`, `(?s)runtime.*has no "go1.21". Available: python3.11, node20, pytorch2.1.2`},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
