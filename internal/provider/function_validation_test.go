@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"archive/zip"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -18,6 +19,33 @@ func TestAccFunction_validation(t *testing.T) {
 	notZip := filepath.Join(t.TempDir(), "code.zip")
 	must(t, os.WriteFile(notZip, []byte("this is not a zip"), 0o644))
 	emptyDir := t.TempDir()
+	zipSlip := filepath.Join(t.TempDir(), "slip.zip")
+	writeZip(t, zipSlip, map[string]string{"handler.py": "def handle(e, c): return 1\n", "../../etc/evil": "x"})
+	noHandlerZip := filepath.Join(t.TempDir(), "nohandler.zip")
+	writeZip(t, noHandlerZip, map[string]string{"main.py": "x = 1\n"})
+	linkZip := filepath.Join(t.TempDir(), "link.zip")
+	writeRawZip(t, linkZip, func(w *zip.Writer) {
+		h := &zip.FileHeader{Name: "handler.py"}
+		h.SetMode(os.ModeSymlink | 0o777)
+		e, err := w.CreateHeader(h)
+		must(t, err)
+		_, err = e.Write([]byte("/etc/passwd"))
+		must(t, err)
+	})
+	dupZip := filepath.Join(t.TempDir(), "dup.zip")
+	writeRawZip(t, dupZip, func(w *zip.Writer) {
+		for i := 0; i < 2; i++ {
+			e, err := w.Create("handler.py")
+			must(t, err)
+			_, err = e.Write([]byte("def handle(e, c): return 1\n"))
+			must(t, err)
+		}
+	})
+	noHandlerDir := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(noHandlerDir, "main.py"), []byte("x = 1\n"), 0o644))
+	escapeDir := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(escapeDir, "handler.py"), []byte("def handle(e, c): return 1\n"), 0o644))
+	must(t, os.Symlink("/etc/hostname", filepath.Join(escapeDir, "leak.txt")))
 
 	const code = `code_inline = "def handle(event, context):\n    return 1\n"`
 	cases := []struct {
@@ -62,6 +90,12 @@ func TestAccFunction_validation(t *testing.T) {
 		{"missing code_path", `name = "okname"` + "\n" + `runtime = "python3.11"` + "\n" + `code_path = "/nonexistent/e2e/code"`, `(?s)code_path`},
 		{"empty code_path", `name = "okname"` + "\n" + `runtime = "python3.11"` + "\n" + `code_path = "` + emptyDir + `"`, `(?s)code_path`},
 		{"code_archive not a zip", `name = "okname"` + "\n" + `runtime = "python3.11"` + "\n" + `code_archive = "` + notZip + `"`, `(?s)code_archive`},
+		{"zip slip entry", `name = "okname"` + "\n" + `runtime = "python3.11"` + "\n" + `code_archive = "` + zipSlip + `"`, `(?s)code_archive.*\.\./\.\./etc/evil`},
+		{"symlink entry in zip", `name = "okname"` + "\n" + `runtime = "python3.11"` + "\n" + `code_archive = "` + linkZip + `"`, `(?s)code_archive.*handler\.py.*link`},
+		{"duplicate zip entries", `name = "okname"` + "\n" + `runtime = "python3.11"` + "\n" + `code_archive = "` + dupZip + `"`, `(?s)code_archive.*handler\.py.*more than once`},
+		{"archive without handler", `name = "okname"` + "\n" + `runtime = "python3.11"` + "\n" + `code_archive = "` + noHandlerZip + `"`, `(?s)code_archive.*handler\.py`},
+		{"directory without handler", `name = "okname"` + "\n" + `runtime = "python3.11"` + "\n" + `code_path = "` + noHandlerDir + `"`, `(?s)code_path.*handler\.py`},
+		{"symlink leaving the directory", `name = "okname"` + "\n" + `runtime = "python3.11"` + "\n" + `code_path = "` + escapeDir + `"`, `(?s)code_path.*leak\.txt`},
 		{"inline code for custom runtime", `name = "okname"` + "\n" + `runtime = "custom"` + "\n" + code, `(?s)code_inline.*no inline form`},
 	}
 	for _, tc := range cases {
@@ -83,6 +117,16 @@ func TestAccFunction_validation(t *testing.T) {
 			t.Errorf("failed plans wrote to the API: %v", w)
 		}
 	})
+}
+
+func writeRawZip(t *testing.T, path string, fill func(*zip.Writer)) {
+	t.Helper()
+	f, err := os.Create(path)
+	must(t, err)
+	w := zip.NewWriter(f)
+	fill(w)
+	must(t, w.Close())
+	must(t, f.Close())
 }
 
 func cfgBlock(code, inner string) string {
