@@ -61,7 +61,10 @@ func TestAccFunction_codePathChangeDetection(t *testing.T) {
 	unitTest(t, env,
 		resource.TestStep{Config: cfg, Check: deployed("handler.py", "lib/util.py")},
 		resource.TestStep{
-			PreConfig:        func() { write("handler.py", "def handle(event, context):\n    return 'v2'\n"); env.server.ResetRequests() },
+			PreConfig: func() {
+				write("handler.py", "def handle(event, context):\n    return 'v2'\n")
+				env.server.ResetRequests()
+			},
 			Config:           cfg,
 			ConfigPlanChecks: expectUpdate(),
 			Check:            env.expectWrites("PUT functions/{id}/code"),
