@@ -53,6 +53,14 @@ type Config struct {
 	RetryWaitMin  time.Duration
 	RetryWaitMax  time.Duration
 	RetryAfterMax time.Duration
+	// RequestsPerSecond and Burst limit the rate of HTTP attempts (retries
+	// and polls included) across every caller of this client; zero means no
+	// limit. MaxConcurrentRequests bounds the attempts in flight; zero means
+	// no bound. One provider instance shares one client, so 100 functions
+	// applied at once stay within what the API accepts.
+	RequestsPerSecond     float64
+	Burst                 int
+	MaxConcurrentRequests int
 	// Log, if set, receives one line per request (not per retry).
 	Log LogFunc
 }
@@ -107,6 +115,11 @@ func New(cfg Config) (*Client, error) {
 	if hc == nil {
 		hc = cleanhttp.DefaultPooledClient()
 		hc.Timeout = 60 * time.Second
+	}
+	if cfg.RequestsPerSecond > 0 || cfg.MaxConcurrentRequests > 0 {
+		limited := *hc
+		limited.Transport = newLimitedTransport(hc.Transport, cfg.RequestsPerSecond, cfg.Burst, cfg.MaxConcurrentRequests)
+		hc = &limited
 	}
 	c := &Client{base: base, cfg: cfg, secrets: []string{cfg.APIKey, cfg.AuthToken}}
 	c.http = &retryablehttp.Client{
@@ -216,6 +229,8 @@ type request struct {
 	code   Archive // spliced into the body as code_archive
 	// idempotent requests may be retried after the server might have acted.
 	idempotent bool
+	// header holds extra request headers.
+	header http.Header
 	// sensitive values of this request (a secret's value) are scrubbed from
 	// any error text, whatever the server echoes.
 	sensitive []string
@@ -264,6 +279,9 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 	req.Header.Set("User-Agent", c.cfg.UserAgent)
 	if r.body != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range r.header {
+		req.Header[k] = v
 	}
 	start := time.Now()
 	resp, err := c.http.Do(req)

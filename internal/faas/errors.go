@@ -119,3 +119,19 @@ func (e *FailedError) Error() string {
 	}
 	return fmt.Sprintf("function %q (id %s) failed to deploy version %s: %s", e.Function.Name, e.Function.ID, e.Function.Version, msg)
 }
+
+// NameTakenError is a create refused because a function of that name exists
+// that this client did not create: it should be imported, not created again.
+type NameTakenError struct {
+	Name     string
+	Existing *Function
+	Cause    error
+}
+
+func (e *NameTakenError) Error() string {
+	return fmt.Sprintf("a function named %q already exists in namespace %s (id %s) and was not created by this request",
+		e.Name, e.Existing.Namespace, e.Existing.ID)
+}
+
+// Unwrap gives the API's answer, so IsConflict holds.
+func (e *NameTakenError) Unwrap() error { return e.Cause }

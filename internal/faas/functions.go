@@ -2,12 +2,14 @@ package faas
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
 	"strconv"
+	"time"
 )
 
 func functionPath(id string, sub ...string) string {
@@ -18,9 +20,20 @@ func functionPath(id string, sub ...string) string {
 	return p
 }
 
-// CreateFunction sends POST functions. It is not retried once the request may
-// have reached the server: a second POST could create a duplicate. The answer
-// may be the short create response; callers GET the rest.
+// CreateFunction sends POST functions with an Idempotency-Key, so that a
+// create whose answer was lost is never carried out twice and never leaves a
+// function nobody tracks:
+//
+//   - an answer that proves nothing was done (a 4xx, 429, a refused
+//     connection) is handled as for any request;
+//   - after an ambiguous failure (a dropped connection, a 5xx) the function
+//     of that name is looked up: if it carries this create's key, it is the
+//     one this call made and is returned (adopted); if it carries another,
+//     it is somebody else's and the error says so (*NameTakenError); if there
+//     is none, the POST is sent again with the same key, which the server
+//     answers with the function it made if the first POST did arrive.
+//
+// The answer may be the short create response; callers GET the rest.
 func (c *Client) CreateFunction(ctx context.Context, req *CreateFunctionRequest) (*Function, error) {
 	if req.Code == nil {
 		return nil, errors.New("create function: no code archive")
@@ -28,12 +41,75 @@ func (c *Client) CreateFunction(ctx context.Context, req *CreateFunctionRequest)
 	body := *req
 	body.Environment, body.Secrets = emptyMap(req.Environment), emptyList(req.Secrets)
 	body.Labels, body.Annotations = emptyMap(req.Labels), emptyMap(req.Annotations)
-	var f Function
-	err := c.do(ctx, &request{method: http.MethodPost, path: "functions", body: &body, code: req.Code}, &f)
-	if err != nil {
-		return nil, err
+	if body.IdempotencyKey == "" {
+		body.IdempotencyKey = newRequestID()
 	}
-	return &f, nil
+	post := &request{
+		method: http.MethodPost, path: "functions", body: &body, code: req.Code,
+		header: http.Header{"Idempotency-Key": {body.IdempotencyKey}},
+	}
+	var lastErr error
+	for attempt := 0; attempt <= c.cfg.MaxRetries; attempt++ {
+		var f Function
+		err := c.do(ctx, post, &f)
+		if err == nil {
+			return &f, nil
+		}
+		if ctx.Err() != nil {
+			return nil, err
+		}
+		conflictAfterAmbiguity := attempt > 0 && IsConflict(err)
+		if !ambiguous(err) && !conflictAfterAmbiguity {
+			if IsConflict(err) {
+				return nil, c.nameTaken(ctx, req.Name, err)
+			}
+			return nil, err
+		}
+		lastErr = err
+		found, ferr := c.FindFunction(ctx, req.Name, "")
+		switch {
+		case ferr == nil && found.CreateRequestID == body.IdempotencyKey:
+			return found, nil
+		case ferr == nil:
+			return nil, &NameTakenError{Name: req.Name, Existing: found, Cause: err}
+		case !IsNotFound(ferr):
+			return nil, fmt.Errorf("%w; looking the function up afterwards also failed: %v", err, ferr)
+		}
+		if err := sleepCtx(ctx, c.backoff(c.cfg.RetryWaitMin, c.cfg.RetryWaitMax, attempt, nil)); err != nil {
+			return nil, lastErr
+		}
+	}
+	return nil, lastErr
+}
+
+// ambiguous reports whether the server may have carried out a request that
+// failed.
+func ambiguous(err error) bool {
+	var transport *TransportError
+	if errors.As(err, &transport) {
+		return !neverSent(transport.cause)
+	}
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.StatusCode >= 500 && apiErr.StatusCode != http.StatusNotImplemented
+}
+
+func (c *Client) nameTaken(ctx context.Context, name string, cause error) error {
+	found, err := c.FindFunction(ctx, name, "")
+	if err != nil {
+		return cause
+	}
+	return &NameTakenError{Name: name, Existing: found, Cause: cause}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // GetFunction sends GET functions/{id}.
@@ -215,4 +291,13 @@ func (c *Client) GetFunctionMetrics(ctx context.Context, id string) (*Metrics, e
 		return nil, err
 	}
 	return &m, nil
+}
+
+// newRequestID is a random UUID (version 4) for an Idempotency-Key.
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

@@ -170,6 +170,16 @@ func (s *apiServer) count() int {
 	return len(s.exchanges)
 }
 
+func (s *apiServer) countMethod(method string) int {
+	n := 0
+	for _, e := range s.all() {
+		if e.Method == method {
+			n++
+		}
+	}
+	return n
+}
+
 func (s *apiServer) all() []exchange {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -49,6 +49,9 @@ type Function struct {
 	InvocationCount int64             `json:"invocation_count,omitempty"`
 	CreatedAt       string            `json:"created_at,omitempty"`
 	UpdatedAt       string            `json:"updated_at,omitempty"`
+	// CreateRequestID is the Idempotency-Key of the POST that created the
+	// function, when the API reports it.
+	CreateRequestID string `json:"create_request_id,omitempty"`
 }
 
 // Complete reports whether the object carries the full set of fields, as
@@ -66,6 +69,9 @@ type Archive interface {
 // CreateFunctionRequest is the body of POST functions. Code is sent as
 // code_archive.
 type CreateFunctionRequest struct {
+	// IdempotencyKey identifies this create across retries; CreateFunction
+	// makes one when it is empty.
+	IdempotencyKey  string            `json:"-"`
 	Name            string            `json:"name"`
 	Runtime         string            `json:"runtime"`
 	Template        string            `json:"template,omitempty"`

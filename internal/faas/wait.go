@@ -9,8 +9,10 @@ import (
 )
 
 // Poll sets how waits poll: the first look is immediate, then the interval
-// starts at Initial and grows by half each time up to Max, with ±20% jitter so
-// that many resources waiting together spread their requests.
+// starts at Initial and grows by a quarter each time up to Max, with ±20%
+// jitter so that many resources waiting together spread their requests. The
+// small start keeps a wait within a fraction of a second of a short deploy;
+// the growth keeps a long one from costing many requests.
 type Poll struct {
 	Initial time.Duration
 	Max     time.Duration
@@ -19,7 +21,7 @@ type Poll struct {
 }
 
 // DefaultPoll suits deploys that take from under a second to minutes.
-var DefaultPoll = Poll{Initial: 200 * time.Millisecond, Max: 5 * time.Second}
+var DefaultPoll = Poll{Initial: 100 * time.Millisecond, Max: 3 * time.Second}
 
 func (p Poll) withDefaults() Poll {
 	if p.Initial <= 0 {
@@ -49,7 +51,7 @@ func (p Poll) Until(ctx context.Context, look func() (done bool, err error)) err
 		}
 		jitter := time.Duration((rand.Float64()*0.4 - 0.2) * float64(interval))
 		timer.Reset(interval + jitter)
-		interval = min(interval*3/2, p.Max)
+		interval = min(interval*5/4, p.Max)
 	}
 }
 

@@ -60,6 +60,13 @@ func addAPIError(diags *diag.Diagnostics, summary string, err error, hint string
 		}
 		return
 	}
+	var taken *faas.NameTakenError
+	if errors.As(err, &taken) {
+		diags.AddAttributeError(path.Root("name"), summary, fmt.Sprintf(
+			"%s. Terraform will not adopt a function it did not create. To manage it, import it:\n\n"+
+				"  terraform import <resource address> %s\n\nor choose another name.", taken.Error(), taken.Existing.ID))
+		return
+	}
 	detail := err.Error()
 	switch {
 	case faas.IsNotFound(err):

@@ -358,12 +358,8 @@ func (r *functionResource) Create(ctx context.Context, req resource.CreateReques
 		Annotations:     annotations,
 	})
 	if err != nil {
-		hint := "Nothing was created. Fix the attribute named above and apply again."
-		if faas.IsConflict(err) {
-			hint = "A function of this name already exists in the namespace: choose another name, or bring it under Terraform with " +
-				"terraform import e2e_faas_function.<name> <name>.<namespace>."
-		}
-		addAPIError(&resp.Diagnostics, "Could not create the function", err, hint)
+		addAPIError(&resp.Diagnostics, "Could not create the function", err,
+			"Nothing was created. Fix the attribute named above and apply again.")
 		return
 	}
 

@@ -4,13 +4,17 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"os"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -34,7 +38,16 @@ type providerModel struct {
 	AuthToken   types.String `tfsdk:"auth_token"`
 	ProjectID   types.String `tfsdk:"project_id"`
 	Location    types.String `tfsdk:"location"`
+
+	MaxConcurrentRequests types.Int64   `tfsdk:"max_concurrent_requests"`
+	RequestsPerSecond     types.Float64 `tfsdk:"requests_per_second"`
 }
+
+// Client-side limits shared by every resource of one provider instance.
+const (
+	defaultMaxConcurrentRequests = 16
+	defaultRequestsPerSecond     = 50
+)
 
 // providerData is what resources and data sources receive from Configure.
 type providerData struct {
@@ -75,8 +88,27 @@ func (p *e2eProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 				Optional:            true,
 				MarkdownDescription: "E2E location (region), sent as the `location` query parameter when set. Environment: `E2E_LOCATION`.",
 			},
+			"max_concurrent_requests": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("Most API requests in flight at once, shared by every resource and data source of this provider "+
+					"(so `-parallelism` cannot overrun the API). Defaults to %d.", defaultMaxConcurrentRequests),
+				Validators: []validator.Int64{int64validator.Between(1, 1000)},
+			},
+			"requests_per_second": schema.Float64Attribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("Most API requests per second (retries and status polls included), shared like `max_concurrent_requests`. "+
+					"Defaults to %d. The provider also backs off when the API answers 429.", defaultRequestsPerSecond),
+				Validators: []validator.Float64{float64validator.Between(0.1, 10000)},
+			},
 		},
 	}
+}
+
+func valueOr[T int64 | float64](v *T, fallback T) T {
+	if v == nil {
+		return fallback
+	}
+	return *v
 }
 
 // setting picks the configured value, else the first environment variable
@@ -135,7 +167,11 @@ func (p *e2eProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		AuthToken: token,
 		ProjectID: setting(cfg.ProjectID, "E2E_PROJECT_ID"),
 		Location:  setting(cfg.Location, "E2E_LOCATION"),
-		UserAgent: "terraform-provider-e2e/" + p.version + " (+https://registry.terraform.io/providers/e2eterraformprovider/e2e)",
+
+		MaxConcurrentRequests: int(valueOr(cfg.MaxConcurrentRequests.ValueInt64Pointer(), defaultMaxConcurrentRequests)),
+		RequestsPerSecond:     valueOr(cfg.RequestsPerSecond.ValueFloat64Pointer(), defaultRequestsPerSecond),
+		Burst:                 int(valueOr(cfg.RequestsPerSecond.ValueFloat64Pointer(), defaultRequestsPerSecond)),
+		UserAgent:             "terraform-provider-e2e/" + p.version + " (+https://registry.terraform.io/providers/e2eterraformprovider/e2e)",
 		Log: func(ctx context.Context, msg string, fields map[string]any) {
 			ctx = tflog.MaskAllFieldValuesStrings(tflog.MaskMessageStrings(ctx, apiKey, token), apiKey, token)
 			tflog.Debug(ctx, msg, fields)

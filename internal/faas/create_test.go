@@ -1,0 +1,172 @@
+package faas
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// createServer plays the server side of POST functions with Idempotency-Key:
+// it remembers the function a key created and answers a repeated key with it.
+type createServer struct {
+	mu       sync.Mutex
+	byName   map[string]Function
+	posts    atomic.Int32
+	lookups  atomic.Int32
+	keys     []string
+	failPost func(n int32) string // "" answers normally; "500", "drop", "drop-after-write"
+}
+
+func (cs *createServer) handle(t *testing.T) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		cs.mu.Lock()
+		defer cs.mu.Unlock()
+		switch r.Method {
+		case http.MethodGet:
+			cs.lookups.Add(1)
+			list := FunctionList{Functions: []Function{}, Page: 1, PerPage: 200}
+			if f, ok := cs.byName[r.URL.Query().Get("name")]; ok {
+				list.Functions = append(list.Functions, f)
+			}
+			list.Total = len(list.Functions)
+			writeJSON(w, http.StatusOK, list)
+		case http.MethodPost:
+			n := cs.posts.Add(1)
+			key := r.Header.Get("Idempotency-Key")
+			cs.keys = append(cs.keys, key)
+			var body struct {
+				Name string `json:"name"`
+			}
+			if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+				t.Errorf("decode: %v", err)
+			}
+			mode := ""
+			if cs.failPost != nil {
+				mode = cs.failPost(n)
+			}
+			switch mode {
+			case "500":
+				writeError(w, http.StatusInternalServerError, "oops", nil)
+				return
+			case "drop":
+				dropConnection(t, w)
+				return
+			}
+			if f, ok := cs.byName[body.Name]; ok {
+				if f.CreateRequestID != key {
+					writeError(w, http.StatusConflict, "name taken", nil)
+					return
+				}
+			} else {
+				f := named(testID, body.Name, "ns")
+				f.CreateRequestID = key
+				cs.byName[body.Name] = f
+			}
+			if mode == "drop-after-write" {
+				dropConnection(t, w)
+				return
+			}
+			writeJSON(w, http.StatusCreated, cs.byName[body.Name])
+		}
+	}
+}
+
+func createReq() *CreateFunctionRequest {
+	return &CreateFunctionRequest{Name: "hello-fn", Runtime: "node20", Code: &bytesArchive{data: testArchive(1000)}}
+}
+
+// A create whose answer is lost after the server made the function adopts
+// it: one POST, then the lookup finds this create's key.
+func TestCreateAdoptsAfterLostAnswer(t *testing.T) {
+	cs := &createServer{byName: map[string]Function{}, failPost: func(int32) string { return "drop-after-write" }}
+	srv := newAPIServer(t, cs.handle(t))
+	f, err := srv.client().CreateFunction(context.Background(), createReq())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.ID != testID || f.CreateRequestID == "" {
+		t.Errorf("adopted %+v", f)
+	}
+	if cs.posts.Load() != 1 || cs.lookups.Load() != 1 {
+		t.Errorf("%d POSTs and %d lookups, want 1 and 1", cs.posts.Load(), cs.lookups.Load())
+	}
+}
+
+// A 5xx that did nothing: the lookup finds no function, the POST is sent
+// again with the same key, and exactly one function results.
+func TestCreateRetriesWithSameKeyWhenNothingWasMade(t *testing.T) {
+	cs := &createServer{byName: map[string]Function{}, failPost: func(n int32) string {
+		if n <= 2 {
+			return "500"
+		}
+		return ""
+	}}
+	srv := newAPIServer(t, cs.handle(t))
+	f, err := srv.client().CreateFunction(context.Background(), createReq())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cs.posts.Load() != 3 || len(cs.byName) != 1 || f.ID != testID {
+		t.Errorf("%d POSTs, %d functions", cs.posts.Load(), len(cs.byName))
+	}
+	for _, k := range cs.keys {
+		if k == "" || k != cs.keys[0] {
+			t.Errorf("Idempotency-Keys %q: every attempt must carry the same one", cs.keys)
+		}
+	}
+}
+
+// A dropped connection before the server acted, then success.
+func TestCreateRetriesAfterDropBeforeWrite(t *testing.T) {
+	cs := &createServer{byName: map[string]Function{}, failPost: func(n int32) string {
+		if n == 1 {
+			return "drop"
+		}
+		return ""
+	}}
+	srv := newAPIServer(t, cs.handle(t))
+	if _, err := srv.client().CreateFunction(context.Background(), createReq()); err != nil {
+		t.Fatal(err)
+	}
+	if cs.posts.Load() != 2 || len(cs.byName) != 1 {
+		t.Errorf("%d POSTs, %d functions", cs.posts.Load(), len(cs.byName))
+	}
+}
+
+// A function of that name that this create did not make is somebody else's:
+// never adopted, and the error says which it is.
+func TestCreateRefusesSomebodyElsesFunction(t *testing.T) {
+	other := named("99999999-9999-4999-8999-999999999999", "hello-fn", "ns")
+	other.CreateRequestID = "someone-else"
+	for name, mode := range map[string]string{"conflict": "", "ambiguous": "500"} {
+		t.Run(name, func(t *testing.T) {
+			cs := &createServer{byName: map[string]Function{"hello-fn": other}, failPost: func(int32) string { return mode }}
+			srv := newAPIServer(t, cs.handle(t))
+			_, err := srv.client().CreateFunction(context.Background(), createReq())
+			var taken *NameTakenError
+			if !errors.As(err, &taken) || taken.Existing.ID != other.ID {
+				t.Fatalf("error %v, want a NameTakenError naming %s", err, other.ID)
+			}
+			if cs.posts.Load() != 1 {
+				t.Errorf("%d POSTs, want 1", cs.posts.Load())
+			}
+		})
+	}
+}
+
+// A server that keeps failing: POSTs stop after MaxRetries+1, all with one key.
+func TestCreateGivesUp(t *testing.T) {
+	cs := &createServer{byName: map[string]Function{}, failPost: func(int32) string { return "500" }}
+	srv := newAPIServer(t, cs.handle(t))
+	_, err := srv.client(func(c *Config) { c.MaxRetries = 3 }).CreateFunction(context.Background(), createReq())
+	if !errors.Is(err, ErrServer) {
+		t.Fatalf("error %v, want the server error", err)
+	}
+	if cs.posts.Load() != 4 || len(cs.byName) != 0 {
+		t.Errorf("%d POSTs, %d functions; want 4 and 0", cs.posts.Load(), len(cs.byName))
+	}
+}
