@@ -1,0 +1,183 @@
+package provider
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/e2eterraformprovider/terraform-provider-e2e/api"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas"
+)
+
+// A full apply and destroy through the real provider binary with TF_LOG=TRACE,
+// with a secret, environment values, an API key and a token: none of them
+// appears in the log, in the state's non-sensitive attributes, or in any
+// output or error message (a failing deploy is part of the run).
+func TestAccNoSecretsInLogsOrState(t *testing.T) {
+	t.Parallel()
+	key, token := "key-"+randomHex(t, 16), "token-"+randomHex(t, 16)
+	secretValue, woValue := "secret-"+randomHex(t, 16), "wo-"+randomHex(t, 16)
+	envValue := "envval-" + randomHex(t, 16)
+	server := localfaas.New(localfaas.Options{APIKey: key, AuthToken: token})
+	ts := httptest.NewServer(server)
+	defer ts.Close()
+
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "bin")
+	build := exec.Command("go", "build", "-o", filepath.Join(bin, "terraform-provider-e2e"), "../..")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building the provider: %v\n%s", err, out)
+	}
+	rc := filepath.Join(dir, "terraformrc")
+	must(t, os.WriteFile(rc, []byte(fmt.Sprintf(`provider_installation {
+  dev_overrides {
+    "registry.terraform.io/e2eterraformprovider/e2e" = %q
+  }
+  direct {}
+}
+`, bin)), 0o600))
+	work := filepath.Join(dir, "work")
+	must(t, os.MkdirAll(work, 0o755))
+	config := func(failing bool) string {
+		code := `def handle(event, context):\n    return 'ok'\n`
+		return fmt.Sprintf(`
+terraform {
+  required_providers {
+    e2e = { source = "e2eterraformprovider/e2e" }
+  }
+}
+
+variable "db_password" {
+  type      = string
+  sensitive = true
+}
+
+variable "token" {
+  type      = string
+  ephemeral = true
+}
+
+resource "e2e_faas_secret" "db" {
+  name  = "db-password"
+  value = var.db_password
+}
+
+resource "e2e_faas_secret" "wo" {
+  name             = "api-token"
+  value_wo         = var.token
+  value_wo_version = 1
+}
+
+resource "e2e_faas_function" "app" {
+  name        = "leak-check"
+  runtime     = "python3.11"
+  code_inline = "%s"
+  secrets     = [e2e_faas_secret.db.name, e2e_faas_secret.wo.name]
+  environment = { DB_URL = %q }
+  config {
+    memory_mb = %d
+  }
+}
+`, code, envValue, map[bool]int{false: 128, true: 256}[failing])
+	}
+	logPath := filepath.Join(dir, "trace.log")
+	var output bytes.Buffer
+	run := func(wantErr bool, args ...string) {
+		t.Helper()
+		cmd := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), args...)
+		cmd.Dir = work
+		cmd.Env = append(os.Environ(),
+			"TF_CLI_CONFIG_FILE="+rc, "TF_LOG=TRACE", "TF_LOG_PATH="+logPath, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1",
+			"E2E_API_ENDPOINT="+ts.URL+api.BasePath, "E2E_API_KEY="+key, "E2E_AUTH_TOKEN="+token,
+			"TF_VAR_db_password="+secretValue, "TF_VAR_token="+woValue)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		err := cmd.Run()
+		output.Write(out.Bytes())
+		if (err != nil) != wantErr {
+			t.Fatalf("terraform %v: error %v, want error %v\n%s", args, err, wantErr, out.String())
+		}
+	}
+	must(t, os.WriteFile(filepath.Join(work, "main.tf"), []byte(config(false)), 0o644))
+	run(false, "apply", "-auto-approve", "-no-color")
+	// An update whose deploy fails: its error message is checked too.
+	server.FailNextDeploy("deploy failed for a reason")
+	must(t, os.WriteFile(filepath.Join(work, "main.tf"), []byte(config(true)), 0o644))
+	run(true, "apply", "-auto-approve", "-no-color")
+	if !strings.Contains(output.String(), "deploy failed for a reason") {
+		t.Fatalf("the failing apply did not report the deploy error:\n%s", output.String())
+	}
+	state, err := os.ReadFile(filepath.Join(work, "terraform.tfstate"))
+	must(t, err)
+	run(false, "destroy", "-auto-approve", "-no-color")
+
+	logs, err := os.ReadFile(logPath)
+	must(t, err)
+	if !bytes.Contains(logs, []byte("E2E FaaS API request")) {
+		t.Fatalf("the trace log has no provider request lines: the check would prove nothing")
+	}
+	secrets := map[string]string{"API key": key, "auth token": token, "secret value": secretValue, "write-only value": woValue, "environment value": envValue}
+	for what, v := range secrets {
+		if bytes.Contains(logs, []byte(v)) {
+			t.Errorf("the %s appears in the TRACE log", what)
+		}
+		if strings.Contains(output.String(), v) {
+			t.Errorf("the %s appears in terraform's output", what)
+		}
+	}
+	for what, v := range secrets {
+		if where := nonSensitiveOccurrence(t, state, v); where != "" {
+			t.Errorf("the %s appears in the state's non-sensitive attribute %s", what, where)
+		}
+	}
+	if runtime.GOOS == "linux" && !bytes.Contains(state, []byte(secretValue)) {
+		// value (not value_wo) is meant to be in state, marked sensitive;
+		// not finding it means the state check looked at the wrong file.
+		t.Errorf("the state does not hold the sensitive value attribute at all")
+	}
+}
+
+// nonSensitiveOccurrence returns the attribute holding v that state does not
+// mark sensitive, or "".
+func nonSensitiveOccurrence(t *testing.T, state []byte, v string) string {
+	t.Helper()
+	var doc struct {
+		Resources []struct {
+			Type      string `json:"type"`
+			Instances []struct {
+				Attributes          map[string]any `json:"attributes"`
+				SensitiveAttributes []any          `json:"sensitive_attributes"`
+			} `json:"instances"`
+		} `json:"resources"`
+	}
+	must(t, json.Unmarshal(state, &doc))
+	for _, r := range doc.Resources {
+		for _, inst := range r.Instances {
+			sensitive := map[string]bool{}
+			for _, p := range inst.SensitiveAttributes {
+				raw, _ := json.Marshal(p)
+				// Paths are lists of steps; the first step names the attribute.
+				var steps []struct {
+					Value string `json:"value"`
+				}
+				if json.Unmarshal(raw, &steps) == nil && len(steps) > 0 {
+					sensitive[steps[0].Value] = true
+				}
+			}
+			for name, val := range inst.Attributes {
+				raw, _ := json.Marshal(val)
+				if strings.Contains(string(raw), v) && !sensitive[name] {
+					return r.Type + "." + name
+				}
+			}
+		}
+	}
+	return ""
+}
