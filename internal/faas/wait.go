@@ -8,20 +8,22 @@ import (
 	"time"
 )
 
-// Poll sets how waits poll: the first look is immediate, then the interval
-// starts at Initial and grows by a quarter each time up to Max, with ±20%
-// jitter so that many resources waiting together spread their requests. The
-// small start keeps a wait within a fraction of a second of a short deploy;
-// the growth keeps a long one from costing many requests.
+// Poll sets how waits poll: the first look is immediate, then every Initial
+// for the first Fast of the wait, then at an interval that grows by half each
+// time up to Max, with ±20% jitter so that many resources waiting together
+// spread their requests. The fast phase keeps a wait within a tenth of a
+// second of a short deploy; the growth keeps a long one from costing many
+// requests.
 type Poll struct {
 	Initial time.Duration
+	Fast    time.Duration
 	Max     time.Duration
 	// Observe, if set, sees every function read during the wait.
 	Observe func(*Function)
 }
 
 // DefaultPoll suits deploys that take from under a second to minutes.
-var DefaultPoll = Poll{Initial: 100 * time.Millisecond, Max: 3 * time.Second}
+var DefaultPoll = Poll{Initial: 100 * time.Millisecond, Fast: 3 * time.Second, Max: 5 * time.Second}
 
 func (p Poll) withDefaults() Poll {
 	if p.Initial <= 0 {
@@ -37,6 +39,7 @@ func (p Poll) withDefaults() Poll {
 func (p Poll) Until(ctx context.Context, look func() (done bool, err error)) error {
 	p = p.withDefaults()
 	interval := p.Initial
+	fastUntil := time.Now().Add(p.Fast)
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
@@ -51,7 +54,9 @@ func (p Poll) Until(ctx context.Context, look func() (done bool, err error)) err
 		}
 		jitter := time.Duration((rand.Float64()*0.4 - 0.2) * float64(interval))
 		timer.Reset(interval + jitter)
-		interval = min(interval*5/4, p.Max)
+		if time.Now().After(fastUntil) {
+			interval = min(interval*3/2, p.Max)
+		}
 	}
 }
 

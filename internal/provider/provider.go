@@ -46,7 +46,7 @@ type providerModel struct {
 // Client-side limits shared by every resource of one provider instance.
 const (
 	defaultMaxConcurrentRequests = 16
-	defaultRequestsPerSecond     = 50
+	defaultRequestsPerSecond     = 100
 )
 
 // providerData is what resources and data sources receive from Configure.
