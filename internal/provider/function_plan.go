@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -144,6 +145,11 @@ func (r *functionResource) checkCatalogue(ctx context.Context, plan *functionMod
 		}
 	}
 	rts, err := r.data.catalogue.get(ctx, r.data.client)
+	if errors.Is(err, faas.ErrUnauthorized) {
+		// Wrong credentials fail the plan, before anything is written.
+		addAPIError(&diags, "The E2E API refused the credentials", err, "")
+		return diags
+	}
 	if err != nil {
 		diags.AddWarning("Runtime catalogue not checked",
 			"The plan could not read the E2E runtime catalogue, so runtime, template and hardware were checked only against the built-in lists: "+err.Error())
