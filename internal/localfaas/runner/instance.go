@@ -1,0 +1,540 @@
+package runner
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+const (
+	// maxRequestBody bounds what a caller may send to a function; the
+	// request is held in memory so that it can go to another worker when the
+	// first one turns out to be dead.
+	maxRequestBody = 32 << 20
+	// waitDelay is how long a killed tool's output may take to drain.
+	waitDelay = 5 * time.Second
+	// Restarts of a crashing worker back off up to maxBackoff; a worker that
+	// lived stableAfter is restarted at once.
+	maxBackoff  = 5 * time.Second
+	stableAfter = 10 * time.Second
+	// maxStartOutput is how much of a worker's error output a failed start
+	// quotes.
+	maxStartOutput = 3000
+)
+
+var errStopped = errors.New("this version of the function was stopped")
+
+// instance is one started version: its files, workers and supervisors.
+type instance struct {
+	r         *Runner
+	spec      Spec
+	dir       string
+	env       []string
+	argv      []string
+	cwd       string
+	ctx       context.Context // ended by Stop
+	cancel    context.CancelFunc
+	transport *http.Transport
+
+	mu       sync.Mutex
+	workers  []*worker
+	next     int           // round robin
+	changed  chan struct{} // closed when a worker comes or goes
+	stopping bool
+
+	// wg counts start, supervisors, process waiters and output pumps: Stop
+	// returns when all are done.
+	wg       sync.WaitGroup
+	stopOnce sync.Once
+}
+
+type worker struct {
+	index int
+	proc  *process // nil while it is (re)started
+}
+
+// process is one run of a worker program.
+type process struct {
+	cmd     *exec.Cmd
+	url     string
+	started time.Time
+	exited  chan struct{} // closed once reaped; err is then set
+	err     error
+	output  chan struct{} // closed once its stdout and stderr are drained
+	stderr  *tailBuffer   // guarded by tailMu
+	tailMu  sync.Mutex
+}
+
+func newInstance(r *Runner, spec Spec, dir string) *instance {
+	ctx, cancel := context.WithCancel(context.Background())
+	inst := &instance{
+		r: r, spec: spec, dir: dir, ctx: ctx, cancel: cancel,
+		// A fresh connection per call: a restarted worker listens on a new
+		// port, and a connection that fails to dial proves that the request
+		// never reached a worker, so it can safely go to another.
+		transport: &http.Transport{DisableKeepAlives: true, DisableCompression: true, Proxy: nil},
+		changed:   make(chan struct{}),
+	}
+	for i := range spec.Replicas {
+		inst.workers = append(inst.workers, &worker{index: i})
+	}
+	inst.env = inst.environment()
+	inst.wg.Add(1) // held by start, so that Stop waits for it
+	return inst
+}
+
+// environment is the workers' environment: a minimal base from the server's,
+// the function's identity, runtime settings, then Spec.Env.
+func (inst *instance) environment() []string {
+	var env []string
+	for _, k := range []string{"PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "TZ", "SYSTEMROOT"} {
+		if v, ok := os.LookupEnv(k); ok {
+			env = append(env, k+"="+v)
+		}
+	}
+	spec := inst.spec
+	env = append(env, "E2E_FUNCTION_NAME="+spec.Name, "E2E_FUNCTION_NAMESPACE="+spec.Namespace, "E2E_FUNCTION_VERSION="+spec.Version)
+	switch runtimeKinds[spec.Runtime] {
+	case "python":
+		env = append(env, "PYTHONUNBUFFERED=1", "PYTHONDONTWRITEBYTECODE=1")
+	case "go":
+		if spec.MemoryMB > 0 {
+			env = append(env, fmt.Sprintf("GOMEMLIMIT=%dMiB", spec.MemoryMB))
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(spec.Env)) {
+		env = append(env, k+"="+spec.Env[k])
+	}
+	return env
+}
+
+// start prepares the code and starts every worker.
+func (inst *instance) start(ctx context.Context) error {
+	defer inst.wg.Done()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(inst.ctx, cancel)()
+
+	argv, cwd, err := inst.prepare(ctx)
+	if err != nil {
+		return err
+	}
+	inst.argv, inst.cwd = argv, cwd
+
+	type result struct {
+		p   *process
+		err error
+	}
+	results := make([]result, len(inst.workers))
+	var launches sync.WaitGroup
+	for i := range inst.workers {
+		launches.Add(1)
+		go func() {
+			defer launches.Done()
+			p, err := inst.launch(ctx, i)
+			results[i] = result{p, err}
+		}()
+	}
+	launches.Wait()
+	var failed error
+	for _, res := range results {
+		if res.err != nil && (failed == nil || errors.Is(failed, context.Canceled)) {
+			failed = res.err
+		}
+	}
+	inst.mu.Lock()
+	if failed == nil && inst.stopping {
+		failed = errStopped
+	}
+	if failed != nil {
+		inst.mu.Unlock()
+		for _, res := range results {
+			if res.p != nil {
+				res.p.kill()
+			}
+		}
+		return failed
+	}
+	for i, w := range inst.workers {
+		w.proc = results[i].p
+		inst.wg.Add(1)
+		go inst.supervise(w, w.proc)
+	}
+	inst.broadcastLocked()
+	inst.mu.Unlock()
+	inst.spec.Log("stdout", fmt.Sprintf("%d worker(s) of version %s ready", len(inst.workers), inst.spec.Version))
+	return nil
+}
+
+// launch starts worker i's program and waits until it reports ready.
+func (inst *instance) launch(ctx context.Context, i int) (*process, error) {
+	readyR, readyW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		closeAll(readyR, readyW)
+		return nil, err
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		closeAll(readyR, readyW, outR, outW)
+		return nil, err
+	}
+	cmd := exec.Command(inst.argv[0], inst.argv[1:]...)
+	cmd.Dir, cmd.Env = inst.cwd, inst.env
+	cmd.Stdout, cmd.Stderr, cmd.ExtraFiles = outW, errW, []*os.File{readyW}
+	setProcessGroup(cmd)
+	err = cmd.Start()
+	closeAll(readyW, outW, errW) // the child holds its copies
+	if err != nil {
+		closeAll(readyR, outR, errR)
+		return nil, err
+	}
+	p := &process{cmd: cmd, started: time.Now(), exited: make(chan struct{}), output: make(chan struct{}), stderr: &tailBuffer{}}
+	if runtimeKinds[inst.spec.Runtime] == "python" && inst.spec.MemoryMB > 0 {
+		if err := limitMemory(cmd.Process.Pid, inst.spec.MemoryMB); err != nil {
+			inst.spec.Log("stderr", fmt.Sprintf("memory_mb not applied to worker %d: %v", i+1, err))
+		}
+	}
+	var pumps sync.WaitGroup
+	pumps.Add(2)
+	inst.wg.Add(3)
+	go inst.pump(outR, "stdout", nil, &pumps)
+	go inst.pump(errR, "stderr", p, &pumps)
+	go func() {
+		defer inst.wg.Done()
+		pumps.Wait()
+		close(p.output)
+	}()
+	inst.wg.Add(1)
+	go func() {
+		defer inst.wg.Done()
+		p.err = cmd.Wait()
+		close(p.exited)
+	}()
+
+	line := make(chan string, 1)
+	inst.wg.Add(1)
+	go func() {
+		defer inst.wg.Done()
+		defer readyR.Close()
+		s, _ := bufio.NewReader(readyR).ReadString('\n') // EOF once the worker exits
+		line <- strings.TrimSpace(s)
+	}()
+	timer := time.NewTimer(inst.r.opts.StartTimeout)
+	defer timer.Stop()
+	fail := func(format string, args ...any) (*process, error) {
+		p.kill()
+		select {
+		case <-p.output:
+		case <-time.After(waitDelay):
+		}
+		return nil, fmt.Errorf(format, args...)
+	}
+	select {
+	case s := <-line:
+		if port, ok := strings.CutPrefix(s, "ready "); ok {
+			if _, err := strconv.Atoi(port); err == nil {
+				p.url = "http://" + net.JoinHostPort("127.0.0.1", port)
+				return p, nil
+			}
+		}
+		if msg, ok := strings.CutPrefix(s, "error "); ok {
+			var text string
+			if json.Unmarshal([]byte(msg), &text) == nil {
+				return fail("%s", text)
+			}
+		}
+		select {
+		case <-p.exited:
+		case <-timer.C:
+		case <-ctx.Done():
+		}
+		p.kill()
+		<-p.exited
+		return fail("worker %d exited before it was ready (%v):\n%s", i+1, p.err, p.stderrTail())
+	case <-timer.C:
+		return fail("worker %d did not become ready within %s:\n%s", i+1, inst.r.opts.StartTimeout, p.stderrTail())
+	case <-ctx.Done():
+		return fail("%w", context.Cause(ctx))
+	}
+}
+
+func closeAll(files ...*os.File) {
+	for _, f := range files {
+		_ = f.Close()
+	}
+}
+
+// kill ends the process and everything it started.
+func (p *process) kill() { _ = killGroup(p.cmd.Process.Pid) }
+
+func (p *process) stderrTail() string {
+	select {
+	case <-p.output:
+	case <-time.After(waitDelay):
+	}
+	p.tailMu.Lock()
+	defer p.tailMu.Unlock()
+	return strings.TrimSpace(p.stderr.String())
+}
+
+// pump sends each line of a worker's output to the function's log; lines
+// of stderr are kept for a start's error too.
+func (inst *instance) pump(f *os.File, stream string, p *process, pumps *sync.WaitGroup) {
+	defer inst.wg.Done()
+	defer pumps.Done()
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 16<<10)
+	for {
+		line, err := br.ReadSlice('\n')
+		if len(line) > 0 {
+			msg := strings.TrimRight(string(line), "\r\n")
+			inst.spec.Log(stream, msg)
+			if p != nil {
+				p.tailMu.Lock()
+				_, _ = p.stderr.Write(append([]byte(msg), '\n'))
+				p.tailMu.Unlock()
+			}
+		}
+		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
+			return
+		}
+	}
+}
+
+// supervise restarts worker w whenever its process ends, until Stop.
+func (inst *instance) supervise(w *worker, p *process) {
+	defer inst.wg.Done()
+	var backoff time.Duration
+	for {
+		<-p.exited
+		p.kill() // whatever it started
+		inst.mu.Lock()
+		if w.proc == p {
+			w.proc = nil
+			inst.broadcastLocked()
+		}
+		stopping := inst.stopping
+		inst.mu.Unlock()
+		if stopping {
+			return
+		}
+		if time.Since(p.started) > stableAfter {
+			backoff = 0
+		}
+		inst.spec.Log("stderr", fmt.Sprintf("worker %d (pid %d) exited (%v); restarting it", w.index+1, p.cmd.Process.Pid, p.err))
+		for {
+			select {
+			case <-time.After(backoff):
+			case <-inst.ctx.Done():
+				return
+			}
+			backoff = min(max(2*backoff, 100*time.Millisecond), maxBackoff)
+			np, err := inst.launch(inst.ctx, w.index)
+			if err == nil {
+				p = np
+				break
+			}
+			if inst.ctx.Err() != nil {
+				return
+			}
+			inst.spec.Log("stderr", fmt.Sprintf("worker %d did not restart: %v", w.index+1, err))
+		}
+		inst.mu.Lock()
+		if inst.stopping {
+			inst.mu.Unlock()
+			p.kill()
+			<-p.exited
+			return
+		}
+		w.proc = p
+		inst.broadcastLocked()
+		inst.mu.Unlock()
+		inst.spec.Log("stdout", fmt.Sprintf("worker %d restarted (pid %d)", w.index+1, p.cmd.Process.Pid))
+	}
+}
+
+func (inst *instance) broadcastLocked() {
+	close(inst.changed)
+	inst.changed = make(chan struct{})
+}
+
+// Stop ends every process and removes the files.
+func (inst *instance) Stop() {
+	inst.stopOnce.Do(func() {
+		inst.mu.Lock()
+		inst.stopping = true
+		var procs []*process
+		for _, w := range inst.workers {
+			if w.proc != nil {
+				procs = append(procs, w.proc)
+			}
+		}
+		inst.broadcastLocked()
+		inst.mu.Unlock()
+		inst.cancel()
+		for _, p := range procs {
+			p.kill()
+		}
+		inst.wg.Wait()
+		inst.transport.CloseIdleConnections()
+		if err := os.RemoveAll(inst.dir); err != nil {
+			inst.spec.Log("stderr", fmt.Sprintf("cannot remove the function's files: %v", err))
+		}
+		inst.r.untrack(inst)
+	})
+}
+
+// pick returns a ready worker's process, round robin, waiting for one while
+// all are (re)starting.
+func (inst *instance) pick(ctx context.Context) (*process, error) {
+	for {
+		inst.mu.Lock()
+		if inst.stopping {
+			inst.mu.Unlock()
+			return nil, errStopped
+		}
+		n := len(inst.workers)
+		for i := range n {
+			w := inst.workers[(inst.next+i)%n]
+			if w.proc != nil {
+				inst.next = (inst.next + i + 1) % n
+				p := w.proc
+				inst.mu.Unlock()
+				return p, nil
+			}
+		}
+		changed := inst.changed
+		inst.mu.Unlock()
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// discard takes a process that refuses connections out of the rotation and
+// kills it; its supervisor starts another.
+func (inst *instance) discard(p *process) {
+	inst.mu.Lock()
+	for _, w := range inst.workers {
+		if w.proc == p {
+			w.proc = nil
+			inst.broadcastLocked()
+		}
+	}
+	inst.mu.Unlock()
+	p.kill()
+}
+
+// hopHeaders are not forwarded (RFC 9110, section 7.6.1).
+var hopHeaders = []string{"Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization", "Te", "Trailer", "Transfer-Encoding", "Upgrade"}
+
+func forwardable(h http.Header) http.Header {
+	out := h.Clone()
+	for _, f := range out.Values("Connection") {
+		for _, name := range strings.Split(f, ",") {
+			out.Del(strings.TrimSpace(name))
+		}
+	}
+	for _, name := range hopHeaders {
+		out.Del(name)
+	}
+	return out
+}
+
+// ServeHTTP sends the request to a worker and copies its answer.
+func (inst *instance) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is over %d MB", maxRequestBody>>20))
+		}
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), inst.spec.Timeout)
+	defer cancel()
+	timedOut := func() bool { return r.Context().Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) }
+	for {
+		p, err := inst.pick(ctx)
+		switch {
+		case timedOut():
+			inst.timeout(w, r)
+			return
+		case errors.Is(err, errStopped):
+			writeError(w, http.StatusServiceUnavailable, "this version of the function was stopped; retry")
+			return
+		case err != nil:
+			return // the caller went away
+		}
+		out, err := http.NewRequestWithContext(ctx, r.Method, p.url+r.URL.RequestURI(), bytes.NewReader(body))
+		if err != nil {
+			writeError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		out.Header = forwardable(r.Header)
+		out.Host = r.Host
+		resp, err := inst.transport.RoundTrip(out)
+		if err != nil {
+			var op *net.OpError
+			switch {
+			case timedOut():
+				inst.timeout(w, r)
+			case r.Context().Err() != nil:
+			case errors.As(err, &op) && op.Op == "dial":
+				inst.discard(p) // it never got the request: try another
+				continue
+			default:
+				inst.spec.Log("stderr", fmt.Sprintf("%s %s: the worker did not answer (%v); the caller got 502", r.Method, r.URL.Path, err))
+				writeError(w, http.StatusBadGateway, "the function's worker did not answer (it may have crashed; it is restarted): "+err.Error())
+			}
+			return
+		}
+		for k, v := range forwardable(resp.Header) {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(resp.StatusCode)
+		_, err = io.Copy(w, resp.Body)
+		_ = resp.Body.Close()
+		if err != nil && timedOut() {
+			inst.spec.Log("stderr", fmt.Sprintf("%s %s: timed out after %s (timeout_seconds) while answering; the answer was cut", r.Method, r.URL.Path, inst.spec.Timeout))
+		}
+		return
+	}
+}
+
+func (inst *instance) timeout(w http.ResponseWriter, r *http.Request) {
+	inst.spec.Log("stderr", fmt.Sprintf("%s %s: timed out after %s (timeout_seconds); the caller got 504", r.Method, r.URL.Path, inst.spec.Timeout))
+	writeError(w, http.StatusGatewayTimeout, fmt.Sprintf("the function did not answer within %s (timeout_seconds)", inst.spec.Timeout))
+}
+
+// writeError answers in the form of the API's errors.
+func writeError(w http.ResponseWriter, status int, message string) {
+	body, _ := json.Marshal(struct {
+		Code    int      `json:"code"`
+		Message string   `json:"message"`
+		Errors  struct{} `json:"errors"`
+	}{Code: status, Message: message})
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(body, '\n'))
+}

@@ -1,0 +1,261 @@
+package runner
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"text/template"
+	"unicode"
+)
+
+// maxToolOutput is how much of a package tool's or compiler's output an
+// error quotes: the end, where the reason is.
+const maxToolOutput = 3000
+
+// prepare unpacks the code, installs its requirements and compiles it, then
+// returns the worker's command line and working directory.
+func (inst *instance) prepare(ctx context.Context) (argv []string, cwd string, err error) {
+	r, spec := inst.r, inst.spec
+	ctx, cancel := context.WithTimeout(ctx, r.opts.InstallTimeout)
+	defer cancel()
+	switch runtimeKinds[spec.Runtime] {
+	case "python":
+		code, deps := filepath.Join(inst.dir, "code"), filepath.Join(inst.dir, "deps")
+		if err := unpack(spec.Archive, code); err != nil {
+			return nil, "", err
+		}
+		if err := inst.installPython(ctx, code, deps); err != nil {
+			return nil, "", err
+		}
+		handler := spec.Handler
+		if handler == "" {
+			handler = "handle"
+		}
+		return []string{r.python.path, "-u", filepath.Join(r.templateDir(), "worker.py"), code, deps, spec.Template, handler}, code, nil
+	case "node":
+		code := filepath.Join(inst.dir, "code")
+		if err := unpack(spec.Archive, code); err != nil {
+			return nil, "", err
+		}
+		if err := inst.installNode(ctx, code); err != nil {
+			return nil, "", err
+		}
+		handler := spec.Handler
+		if handler == "" {
+			handler = "handle"
+		}
+		argv := []string{r.node.path}
+		if spec.MemoryMB > 0 {
+			argv = append(argv, fmt.Sprintf("--max-old-space-size=%d", spec.MemoryMB))
+		}
+		return append(argv, filepath.Join(r.templateDir(), "worker.js"), code, handler), code, nil
+	case "go":
+		src := filepath.Join(inst.dir, "src")
+		code := filepath.Join(src, "function")
+		if err := unpack(spec.Archive, code); err != nil {
+			return nil, "", err
+		}
+		bin, err := inst.buildGo(ctx, src)
+		if err != nil {
+			return nil, "", err
+		}
+		return []string{bin}, code, nil
+	}
+	return nil, "", fmt.Errorf("runtime %s is not executable locally", spec.Runtime)
+}
+
+// unpack writes the archive's files below dir. The server checked the
+// archive; names are checked again so that nothing lands outside dir.
+func unpack(archive []byte, dir string) error {
+	zr, err := zip.NewReader(bytes.NewReader(archive), int64(len(archive)))
+	if err != nil {
+		return fmt.Errorf("code archive cannot be unpacked: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	for _, f := range zr.File {
+		if f.FileInfo().IsDir() {
+			continue
+		}
+		if !filepath.IsLocal(f.Name) {
+			return fmt.Errorf("code archive entry %q is not a relative path", f.Name)
+		}
+		if !f.Mode().IsRegular() {
+			return fmt.Errorf("code archive entry %q is not a regular file", f.Name)
+		}
+		if err := unpackFile(f, filepath.Join(dir, filepath.FromSlash(f.Name))); err != nil {
+			return fmt.Errorf("code archive entry %q: %w", f.Name, err)
+		}
+	}
+	return nil
+}
+
+func unpackFile(f *zip.File, path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	mode := os.FileMode(0o644)
+	if f.Mode()&0o100 != 0 {
+		mode = 0o755
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	out, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, rc); err != nil {
+		_ = out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// installPython installs the requirements into deps with pip --target.
+func (inst *instance) installPython(ctx context.Context, code, deps string) error {
+	if err := os.MkdirAll(deps, 0o700); err != nil {
+		return err
+	}
+	file := filepath.Join(code, "requirements.txt")
+	if strings.TrimSpace(inst.spec.Requirements) != "" {
+		file = filepath.Join(inst.dir, "requirements.txt")
+		if err := os.WriteFile(file, []byte(inst.spec.Requirements), 0o600); err != nil {
+			return err
+		}
+	} else if !hasContent(file) {
+		return nil
+	}
+	args := []string{"-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--no-warn-script-location",
+		"--target", deps, "-r", file}
+	args = append(args, inst.r.opts.PipFlags...)
+	return inst.runTool(ctx, "pip install", code, os.Environ(), inst.r.python.path, args...)
+}
+
+// installNode runs npm install in the code directory: with the requirements'
+// package specs, or a package.json.
+func (inst *instance) installNode(ctx context.Context, code string) error {
+	req := strings.TrimSpace(inst.spec.Requirements)
+	args := []string{"install", "--no-audit", "--no-fund", "--omit=dev", "--no-update-notifier"}
+	switch {
+	case strings.HasPrefix(req, "{"):
+		if err := os.WriteFile(filepath.Join(code, "package.json"), []byte(req), 0o600); err != nil {
+			return err
+		}
+	case req != "":
+		for _, line := range strings.Split(req, "\n") {
+			if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+				args = append(args, line)
+			}
+		}
+	case !hasContent(filepath.Join(code, "package.json")):
+		return nil
+	}
+	if inst.r.npm.missing != "" {
+		return fmt.Errorf("the function has requirements, but %s", inst.r.npm.missing)
+	}
+	return inst.runTool(ctx, "npm install", code, os.Environ(), inst.r.npm.path, args...)
+}
+
+var goIdentifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+var mainTemplate = template.Must(template.ParseFS(templates, "templates/main.go.tmpl"))
+
+// goModule is the module path of the generated program; the handler's
+// package is goModule + "/function".
+const goModule = "localfaas.fn"
+
+// buildGo compiles the handler's package, unpacked in src/function, into a
+// program that serves it.
+func (inst *instance) buildGo(ctx context.Context, src string) (string, error) {
+	spec := inst.spec
+	if strings.TrimSpace(spec.Requirements) != "" {
+		return "", errors.New("requirements is not supported for go1.21 by the local server: its Go functions use the standard library only")
+	}
+	if hasContent(filepath.Join(src, "function", "go.mod")) {
+		return "", errors.New("the code has its own go.mod, which the local server does not support: its Go functions are package function using the standard library only")
+	}
+	handler := spec.Handler
+	if handler == "" {
+		handler = "handle"
+	}
+	if !goIdentifier.MatchString(handler) {
+		return "", fmt.Errorf("handler_function %q is not a Go identifier", handler)
+	}
+	exported := []rune(handler)
+	exported[0] = unicode.ToUpper(exported[0])
+	var main bytes.Buffer
+	if err := mainTemplate.Execute(&main, struct{ Module, Handler string }{goModule, string(exported)}); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(filepath.Join(src, "main.go"), main.Bytes(), 0o600); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(filepath.Join(src, "go.mod"), []byte("module "+goModule+"\n\ngo 1.21\n"), 0o600); err != nil {
+		return "", err
+	}
+	bin := filepath.Join(inst.dir, "function.bin")
+	env := append(os.Environ(), "CGO_ENABLED=0", "GOTOOLCHAIN=local", "GOWORK=off", "GOFLAGS=-mod=mod")
+	if err := inst.runTool(ctx, "go build", src, env, inst.r.golang.path, "build", "-o", bin, "."); err != nil {
+		return "", err
+	}
+	return bin, nil
+}
+
+// runTool runs a package tool or compiler in its own process group, ended
+// with ctx, and makes its output tail the error when it fails.
+func (inst *instance) runTool(ctx context.Context, what, dir string, env []string, name string, args ...string) error {
+	var out tailBuffer
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = dir, env, &out, &out
+	setProcessGroup(cmd)
+	cmd.Cancel = func() error { return killGroup(cmd.Process.Pid) }
+	cmd.WaitDelay = waitDelay
+	inst.spec.Log("stdout", fmt.Sprintf("%s: %s", what, strings.Join(args, " ")))
+	err := cmd.Run()
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("%s did not finish: %w", what, context.Cause(ctx))
+	}
+	return fmt.Errorf("%s failed (%v):\n%s", what, err, strings.TrimSpace(out.String()))
+}
+
+func hasContent(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular() && fi.Size() > 0
+}
+
+// tailBuffer keeps the last maxToolOutput bytes written to it.
+type tailBuffer struct {
+	buf []byte
+	cut bool
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.buf = append(t.buf, p...)
+	if len(t.buf) > maxToolOutput {
+		t.buf = append(t.buf[:0], t.buf[len(t.buf)-maxToolOutput:]...)
+		t.cut = true
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	if t.cut {
+		return "…" + string(t.buf)
+	}
+	return string(t.buf)
+}
