@@ -135,11 +135,14 @@ func (s *Server) updateFunctionLocked(id string, mutate func(*Function), checked
 		s.startDeployLocked(rec, now)
 	case StatusDeleting:
 		rec.beginDelete(now)
+		s.endRunsLocked(rec, false)
 	case StatusRunning:
+		s.endRunsLocked(rec, true) // the version answering goes on
 		rec.fn.Status = StatusRunning
 		rec.fn.ErrorMessage = ""
 		rec.log(now, "stdout", "status set to Running")
 	case StatusFailed:
+		s.endRunsLocked(rec, false)
 		rec.fn.Status = StatusFailed
 		rec.fn.ErrorMessage = cmp.Or(f.ErrorMessage, "failed (status set out of band)")
 		rec.log(now, "stderr", "status set to Failed: %s", rec.fn.ErrorMessage)
@@ -151,7 +154,10 @@ func (s *Server) updateFunctionLocked(id string, mutate func(*Function), checked
 func (s *Server) RemoveFunction(id string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, ok := s.functions[id]
+	rec, ok := s.functions[id]
+	if ok {
+		s.endRunsLocked(rec, false)
+	}
 	delete(s.functions, id)
 	return ok
 }

@@ -265,6 +265,7 @@ func (s *Server) deleteFunction(w http.ResponseWriter, r *http.Request) {
 			writeAPIError(w, bad)
 			return
 		}
+		s.endRunsLocked(rec, false)
 		s.writeOK(w, http.StatusAccepted, toWire(&rec.fn, invokeURL(r, &rec.fn)))
 	})
 }
@@ -303,18 +304,35 @@ func (s *Server) functionLogs(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) functionMetrics(w http.ResponseWriter, r *http.Request) {
 	s.withFunction(w, r, func(rec *record, _ time.Time) {
-		// Functions do not run yet: nothing to count but what was set out of band.
+		// Invocations through invoke_url, plus what was set out of band.
+		inv := rec.invocations
+		var avg float64
+		var last *string
+		if inv.calls > 0 {
+			avg = float64(inv.total.Microseconds()) / 1000 / float64(inv.calls)
+			t := formatTime(inv.last)
+			last = &t
+		}
 		s.writeOK(w, http.StatusOK, struct {
 			InvocationCount int64   `json:"invocation_count"`
 			ErrorCount      int64   `json:"error_count"`
 			AvgDurationMS   float64 `json:"avg_duration_ms"`
 			LastInvokedAt   *string `json:"last_invoked_at"`
-		}{InvocationCount: rec.fn.InvocationCount})
+		}{rec.fn.InvocationCount, inv.errors, avg, last})
 	})
 }
 
 func (s *Server) listRuntimes(w http.ResponseWriter, r *http.Request) {
+	out := runtimes
+	if s.opts.Runner != nil {
+		out = make([]runtimeInfo, len(runtimes))
+		for i, rt := range runtimes {
+			runs := s.opts.Runner.Runs(rt.Name, "http") == nil
+			rt.RunsLocally = &runs
+			out[i] = rt
+		}
+	}
 	s.writeOK(w, http.StatusOK, struct {
 		Runtimes []runtimeInfo `json:"runtimes"`
-	}{runtimes})
+	}{out})
 }

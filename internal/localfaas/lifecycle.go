@@ -25,6 +25,10 @@ type record struct {
 	// deleteStart is when the delete in flight (status Deleting) started.
 	deleteStart time.Time
 	logs        []logLine
+	// With a runner: next is the version being started for the deploy in
+	// flight, live the one answering invocations.
+	next, live  *deployment
+	invocations invocations
 }
 
 type logLine struct {
@@ -40,14 +44,21 @@ func (rec *record) log(at time.Time, stream, format string, args ...any) {
 	rec.logs = append(rec.logs, logLine{at: at, stream: stream, message: fmt.Sprintf(format, args...)})
 }
 
-// advanceLocked settles every deploy and delete that has had its time.
+// advanceLocked settles every deploy and delete that has had its time. With
+// a runner, a deploy also waits for its version to be started.
 func (s *Server) advanceLocked(now time.Time) {
 	for id, rec := range s.functions {
 		switch rec.fn.Status {
 		case StatusDeploying:
-			if end := rec.deployStart.Add(s.opts.DeployDelay); !now.Before(end) {
-				rec.finishDeploy(end)
+			end := rec.deployStart.Add(s.opts.DeployDelay)
+			if now.Before(end) || rec.next != nil && !rec.next.done {
+				continue
 			}
+			if rec.next != nil && rec.next.doneAt.After(end) {
+				end = rec.next.doneAt
+			}
+			s.finishRunLocked(rec)
+			rec.finishDeploy(end)
 		case StatusDeleting:
 			if !now.Before(rec.deleteStart.Add(s.opts.DeleteDelay)) {
 				delete(s.functions, id)
@@ -78,6 +89,7 @@ func (s *Server) startDeployLocked(rec *record, now time.Time) {
 	c := rec.fn.Config
 	rec.log(now, "stdout", "deploy %s started: runtime %s, template %s, %d MB, %s, %d replica(s)",
 		rec.fn.Version, rec.fn.Runtime, rec.fn.Template, c.MemoryMB, c.HardwareType, c.Replicas)
+	s.startRunLocked(rec)
 }
 
 func (rec *record) finishDeploy(at time.Time) {

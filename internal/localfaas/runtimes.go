@@ -8,6 +8,9 @@ type runtimeInfo struct {
 	Version   string   `json:"version"`
 	Templates []string `json:"templates"`
 	Hardware  []string `json:"hardware"`
+	// RunsLocally, a local-server extension, says whether the runner runs
+	// the runtime's functions on this machine; absent without a runner.
+	RunsLocally *bool `json:"runs_locally,omitempty"`
 }
 
 // runtimes is the catalogue served by GET runtimes and used to validate

@@ -38,6 +38,10 @@ type Options struct {
 	// Envelope wraps success bodies of the contract's endpoints as
 	// {"code":..,"data":..,"errors":{},"message":"Success"}.
 	Envelope bool
+	// Runner runs the deployed functions behind their invoke_url; when nil,
+	// functions only go through their lifecycle and invocations answer 501.
+	// Close stops what it runs.
+	Runner Runner
 }
 
 // Server is the local E2E FaaS API: an http.Handler over an in-memory store.
@@ -45,6 +49,7 @@ type Options struct {
 type Server struct {
 	opts Options
 	mux  *http.ServeMux
+	run  runState // see invoke.go; closed is guarded by mu
 
 	mu        sync.Mutex
 	functions map[string]*record // by id
@@ -90,6 +95,9 @@ func (s *Server) routes() {
 	api("GET secrets", s.listSecrets)
 	api("DELETE secrets/{name}", s.deleteSecret)
 	api("GET runtimes", s.listRuntimes)
+
+	s.mux.HandleFunc(invokePrefix+"{target}/{rest...}", s.invoke)
+	s.mux.HandleFunc(invokePrefix+"{target}", s.invoke)
 
 	admin := func(route string, h http.HandlerFunc) { s.handle(adminPrefix, route, h) }
 	admin("GET requests", s.adminListRequests)

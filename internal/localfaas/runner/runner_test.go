@@ -16,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas/runner/runnertest"
 )
 
 // zipOf builds a code archive; writing to memory fails only on a bug.
@@ -35,32 +37,6 @@ func zipOf(files map[string]string) []byte {
 	return buf.Bytes()
 }
 
-// processesUnder lists the live processes whose command line names dir:
-// every worker, package tool and compiler a runner with that work directory
-// started.
-func processesUnder(t testing.TB, dir string) []string {
-	t.Helper()
-	if runtime.GOOS != "linux" {
-		return nil
-	}
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, e := range entries {
-		cmdline, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		if err != nil || !bytes.Contains(cmdline, []byte(dir)) {
-			continue
-		}
-		if stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat")); err == nil && bytes.Contains(stat, []byte(") Z ")) {
-			continue // a zombie about to be reaped
-		}
-		out = append(out, e.Name()+": "+strings.ReplaceAll(string(cmdline), "\x00", " "))
-	}
-	return out
-}
-
 // newRunner returns a runner over a test directory; at the end of the test
 // it closes it and checks that no process it started is left.
 func newRunner(t testing.TB, configure ...func(*Options)) *Runner {
@@ -77,9 +53,7 @@ func newRunner(t testing.TB, configure ...func(*Options)) *Runner {
 		if err := r.Close(); err != nil {
 			t.Error(err)
 		}
-		if left := processesUnder(t, opts.WorkDir); len(left) > 0 {
-			t.Errorf("processes outlive the runner:\n%s", strings.Join(left, "\n"))
-		}
+		runnertest.NoneLeft(t, opts.WorkDir)
 	})
 	return r
 }
@@ -224,12 +198,12 @@ func TestPythonHTTP(t *testing.T) {
 	if first.status != 200 || second.status != 200 || first.body == second.body {
 		t.Errorf("round robin over two workers: %+v %+v", first, second)
 	}
-	if n := len(processesUnder(t, r.WorkDir())); runtime.GOOS == "linux" && n != 2 {
+	if n := len(runnertest.Processes(t, r.WorkDir())); runtime.GOOS == "linux" && n != 2 {
 		t.Errorf("%d processes, want 2 workers", n)
 	}
 	d.Stop()
 	call(d, "GET", "/", "").want(t, 503, "stopped")
-	if left := processesUnder(t, r.WorkDir()); len(left) > 0 {
+	if left := runnertest.Processes(t, r.WorkDir()); len(left) > 0 {
 		t.Errorf("processes outlive Stop: %v", left)
 	}
 }
@@ -240,11 +214,11 @@ func TestPythonTimeoutCrashAndRestart(t *testing.T) {
 	log := newLogBook()
 	s := spec("python3.11", "handler.py", pythonHTTP, log)
 	s.Timeout = 300 * time.Millisecond
-	d := start(t, r, s)
-
-	call(d, "GET", "/sleep", "").want(t, 504, "did not answer within 300ms")
+	call(start(t, r, s), "GET", "/sleep", "").want(t, 504, "did not answer within 300ms")
 	log.waitFor(t, "GET /sleep: timed out after 300ms (timeout_seconds); the caller got 504")
 
+	s.Timeout = 20 * time.Second // a restart may take a while on a busy machine
+	d := start(t, r, s)
 	call(d, "GET", "/crash", "").want(t, 502, "did not answer")
 	log.waitFor(t, "exited (exit status 3); restarting it")
 	// The next call waits for the restarted worker.
