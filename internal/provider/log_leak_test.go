@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -29,22 +28,9 @@ func TestAccNoSecretsInLogsOrState(t *testing.T) {
 	ts := httptest.NewServer(server)
 	defer ts.Close()
 
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "bin")
-	build := exec.Command("go", "build", "-o", filepath.Join(bin, "terraform-provider-e2e"), "../..")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the provider: %v\n%s", err, out)
-	}
-	rc := filepath.Join(dir, "terraformrc")
-	must(t, os.WriteFile(rc, []byte(fmt.Sprintf(`provider_installation {
-  dev_overrides {
-    "registry.terraform.io/e2eterraformprovider/e2e" = %q
-  }
-  direct {}
-}
-`, bin)), 0o600))
-	work := filepath.Join(dir, "work")
-	must(t, os.MkdirAll(work, 0o755))
+	ws := newCLIWorkspace(t, "TF_LOG=TRACE", "E2E_API_ENDPOINT="+ts.URL+api.BasePath, "E2E_API_KEY="+key, "E2E_AUTH_TOKEN="+token,
+		"TF_VAR_db_password="+secretValue, "TF_VAR_token="+woValue)
+	logPath := filepath.Join(ws.dir, "trace.log")
 	config := func(failing bool) string {
 		code := `def handle(event, context):\n    return 'ok'\n`
 		return fmt.Sprintf(`
@@ -87,34 +73,25 @@ resource "e2e_faas_function" "app" {
 }
 `, code, envValue, map[bool]int{false: 128, true: 256}[failing])
 	}
-	logPath := filepath.Join(dir, "trace.log")
 	var output bytes.Buffer
 	run := func(wantErr bool, args ...string) {
 		t.Helper()
-		cmd := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), args...)
-		cmd.Dir = work
-		cmd.Env = append(os.Environ(),
-			"TF_CLI_CONFIG_FILE="+rc, "TF_LOG=TRACE", "TF_LOG_PATH="+logPath, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1",
-			"E2E_API_ENDPOINT="+ts.URL+api.BasePath, "E2E_API_KEY="+key, "E2E_AUTH_TOKEN="+token,
-			"TF_VAR_db_password="+secretValue, "TF_VAR_token="+woValue)
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		err := cmd.Run()
-		output.Write(out.Bytes())
-		if (err != nil) != wantErr {
-			t.Fatalf("terraform %v: error %v, want error %v\n%s", args, err, wantErr, out.String())
+		out, code := ws.run([]string{"TF_LOG_PATH=" + logPath}, args...)
+		output.WriteString(out)
+		if (code != 0) != wantErr {
+			t.Fatalf("terraform %v: exit %d, want error %v\n%s", args, code, wantErr, out)
 		}
 	}
-	must(t, os.WriteFile(filepath.Join(work, "main.tf"), []byte(config(false)), 0o644))
+	ws.writeConfig(config(false))
 	run(false, "apply", "-auto-approve", "-no-color")
 	// An update whose deploy fails: its error message is checked too.
 	server.FailNextDeploy("deploy failed for a reason")
-	must(t, os.WriteFile(filepath.Join(work, "main.tf"), []byte(config(true)), 0o644))
+	ws.writeConfig(config(true))
 	run(true, "apply", "-auto-approve", "-no-color")
 	if !strings.Contains(output.String(), "deploy failed for a reason") {
 		t.Fatalf("the failing apply did not report the deploy error:\n%s", output.String())
 	}
-	state, err := os.ReadFile(filepath.Join(work, "terraform.tfstate"))
+	state, err := os.ReadFile(filepath.Join(ws.work, "terraform.tfstate"))
 	must(t, err)
 	run(false, "destroy", "-auto-approve", "-no-color")
 
