@@ -16,6 +16,15 @@
 // pass again unchecked, so what the platform set out of band (a com.openfaas.*
 // label, say) does not block later updates.
 //
+// A create may carry the header "Idempotency-Key: <key>" (a UUID, say); the
+// function keeps it and answers it as create_request_id. A POST that repeats
+// the key of a function of the namespace is a retry of the create that made
+// it: with that function's name it is answered 201 with the function as it
+// is now, and nothing is created or redeployed (the rest of the body is not
+// compared); with another name it is answered 409 naming that function. A
+// POST whose name is taken under another key, or none, is answered 409 naming
+// the existing function's id. A key is forgotten once its function is gone.
+//
 // Deploys and deletes take time without any goroutine: each access first
 // settles the deploys whose Options.DeployDelay has passed (Deploying becomes
 // Running, or Failed when the code archive is not a readable ZIP or

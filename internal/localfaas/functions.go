@@ -29,11 +29,15 @@ func (s *Server) createFunction(w http.ResponseWriter, r *http.Request) {
 	}
 	p := decodePatch(o)
 	ns := s.namespace(r)
+	key := idempotencyKey(r, errs)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
 	s.advanceLocked(now)
+	if key != "" && name != nil && s.replayCreateLocked(w, r, ns, key, *name) {
+		return
+	}
 	f := Function{Namespace: ns}
 	resetSettings(&f)
 	p.applyTo(&f)
@@ -42,7 +46,7 @@ func (s *Server) createFunction(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "invalid function", errs)
 		return
 	}
-	f.Name = *name
+	f.Name, f.CreateRequestID = *name, key
 	if other := s.findByNameLocked(ns, f.Name); other != nil {
 		writeError(w, http.StatusConflict, "a function named \""+f.Name+"\" already exists in namespace "+ns+
 			" (id "+other.fn.ID+"); choose another name or import that function", nil)

@@ -28,7 +28,8 @@ type Config struct {
 // object, plus the decoded code archive. Secrets holds the names of the
 // secrets it binds. InvokeURL is the one computed for the request that
 // created the function; HTTP answers compute it afresh from each request's
-// Host.
+// Host. CreateRequestID is the Idempotency-Key of the POST that created it
+// ("" when it had none).
 type Function struct {
 	ID              string
 	Name            string
@@ -51,6 +52,7 @@ type Function struct {
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 	CodeArchive     []byte
+	CreateRequestID string
 }
 
 // clone returns a deep copy, never holding nil maps or slices.
@@ -129,6 +131,7 @@ type wireFunction struct {
 	InvocationCount int64             `json:"invocation_count"`
 	CreatedAt       string            `json:"created_at"`
 	UpdatedAt       string            `json:"updated_at"`
+	CreateRequestID string            `json:"create_request_id,omitempty"`
 }
 
 func toWire(f *Function, invokeURL string) wireFunction {
@@ -157,6 +160,7 @@ func toWire(f *Function, invokeURL string) wireFunction {
 		InvocationCount: f.InvocationCount,
 		CreatedAt:       formatTime(f.CreatedAt),
 		UpdatedAt:       formatTime(f.UpdatedAt),
+		CreateRequestID: f.CreateRequestID,
 	}
 }
 
