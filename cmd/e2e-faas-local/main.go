@@ -9,7 +9,16 @@
 //	export E2E_API_KEY=...
 //	export E2E_AUTH_TOKEN=...
 //
-// See package localfaas for the API and the /_local/ admin routes.
+// With the -fault-* flags it injects faults into API requests (5xx and 429
+// answers, dropped connections, latency) and into deploys (failures,
+// stalls), drawn from a seed it prints so that a failing run can be
+// replayed; for example:
+//
+//	e2e-faas-local -fault-rate 0.2 -fault-kinds 503,429,drop -fault-routes "POST functions,GET functions/{id}" \
+//	    -fault-seed 42 -fault-retry-after 0s -fault-deploy-fail-rate 0.1
+//
+// See package localfaas for the API, fault injection and the /_local/ admin
+// routes.
 package main
 
 import (
@@ -61,6 +70,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	envFile := fs.String("env-file", "", "when ready, write the export lines to this `file`")
 	allowRemote := fs.Bool("allow-remote", false, "allow listening on a non-loopback address")
 	showVersion := fs.Bool("version", false, "print the version and exit")
+	faults := addFaultFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -84,11 +94,16 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	local := localfaas.New(localfaas.Options{
+		APIKey: key, AuthToken: token, DefaultProject: *project,
+		DeployDelay: *deployDelay, DeleteDelay: *deleteDelay, Envelope: *envelope,
+	})
+	if err := faults.install(local, stdout); err != nil {
+		_ = ln.Close()
+		return err
+	}
 	srv := &http.Server{
-		Handler: localfaas.New(localfaas.Options{
-			APIKey: key, AuthToken: token, DefaultProject: *project,
-			DeployDelay: *deployDelay, DeleteDelay: *deleteDelay, Envelope: *envelope,
-		}),
+		Handler:           local,
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 

@@ -52,11 +52,48 @@
 //	                                 Server.UpdateFunction; answers the function (200)
 //	DELETE /_local/functions/{id}    deletes a function at once (204)
 //	POST   /_local/fail-next-deploy  {"message":"..."} (body optional): the next deploy fails (204)
+//	GET    /_local/faults            the fault configuration in force, with its seed, and the
+//	                                 faults injected since it was set (the last 1000)
+//	PUT    /_local/faults            replaces the fault configuration (see below); answers as GET
+//	DELETE /_local/faults            stops injecting faults (204)
 //
 // The same is available in Go: Server.Requests, Server.ResetRequests,
-// Server.UpdateFunction, Server.RemoveFunction and Server.FailNextDeploy, plus
-// Server.Function, Server.Functions, Server.Secrets and Server.SecretValue.
-// Admin requests are not themselves logged.
+// Server.UpdateFunction, Server.RemoveFunction, Server.FailNextDeploy,
+// Server.Faults, Server.SetFaults, Server.ClearFaults and
+// Server.InjectedFaults, plus Server.Function, Server.Functions,
+// Server.Secrets and Server.SecretValue. Admin requests are not themselves
+// logged.
+//
+// # Fault injection
+//
+// To test how a client copes with a platform that misbehaves, the server
+// can inject faults into the requests of the contract (never the admin
+// routes, and only once a request is authenticated) and into deploys. The
+// configuration, as PUT /_local/faults takes it (every field optional):
+//
+//	{
+//	  "seed": 42,                        // 0 or absent: a random seed, reported by GET
+//	  "rate": 0.2,                       // share of requests, 0 to 1, that meet a fault...
+//	  "kinds": ["500","502","503","429","drop","latency"],  // ...drawn from these (empty: all)
+//	  "routes": {"POST functions": {"rate": 1, "kinds": ["drop"]}},  // per-route rules
+//	  "retry_after": "0s",               // Retry-After of 429 answers, whole seconds rounded up
+//	  "latency": "0-50ms",               // range of a latency fault's wait
+//	  "deploy_fail_rate": 0.1,           // share of deploys that end Failed
+//	  "deploy_stall": "30s"              // extra time every deploy stays Deploying
+//	}
+//
+// Routes are named as in the request log ("GET functions/{id}"); a route that
+// "routes" names follows its own rule, every other route the global one. The
+// kinds: 500, 502 and 503 answer before the request is carried out, so
+// nothing changes; 429 does the same with a Retry-After header; drop carries
+// the request out, then closes the connection without answering (the change
+// is made, the client sees a transport error; the request log keeps the
+// status the request had); latency waits, then serves the request. Injected
+// answers use the contract's error body. The choices are drawn from the seed:
+// the n-th request of a route since the configuration was set meets the same
+// fault whatever other routes do, and the n-th deploy ends the same way, so a
+// failing run replays with the seed it reports. The command takes the same
+// settings as -fault-* flags and prints the seed.
 //
 // No response, log line or error ever holds a secret value, the API key or
 // the auth token; the request log records paths without their query string.

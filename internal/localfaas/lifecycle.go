@@ -86,6 +86,7 @@ func (s *Server) startDeployLocked(rec *record, now time.Time) {
 		rec.deployErr = *s.failNext
 		s.failNext = nil
 	}
+	s.injectDeployFaultLocked(rec)
 	c := rec.fn.Config
 	rec.log(now, "stdout", "deploy %s started: runtime %s, template %s, %d MB, %s, %d replica(s)",
 		rec.fn.Version, rec.fn.Runtime, rec.fn.Template, c.MemoryMB, c.HardwareType, c.Replicas)

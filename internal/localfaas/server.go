@@ -56,6 +56,8 @@ type Server struct {
 	secrets   map[secretKey]*secretRecord
 	requests  []Request
 	failNext  *string // armed by FailNextDeploy
+
+	faults faultState // see faults.go
 }
 
 // New returns a server with an empty store.
@@ -77,7 +79,7 @@ func New(opts Options) *Server {
 }
 
 func (s *Server) routes() {
-	api := func(route string, h http.HandlerFunc) { s.handle(apiPrefix, route, h) }
+	api := func(route string, h http.HandlerFunc) { s.handle(apiPrefix, route, s.withFaults(route, h)) }
 	api("POST functions", s.createFunction)
 	api("GET functions", s.listFunctions)
 	api("GET functions/{id}", s.getFunction)
@@ -105,6 +107,9 @@ func (s *Server) routes() {
 	admin("PATCH functions/{id}", s.adminPatchFunction)
 	admin("DELETE functions/{id}", s.adminDeleteFunction)
 	admin("POST fail-next-deploy", s.adminFailNextDeploy)
+	admin("GET faults", s.adminGetFaults)
+	admin("PUT faults", s.adminPutFaults)
+	admin("DELETE faults", s.adminDeleteFaults)
 }
 
 // handle registers h for route ("METHOD path") below prefix, and makes the
