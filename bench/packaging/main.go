@@ -38,14 +38,17 @@ func main() {
 	runs := fs.Int("rounds", 5, "timed rounds; the best of each contender is reported (compare)")
 	zipLevel := fs.String("ziplevel", "6", "level given to zip (compare)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run here (compare)")
-	fs.Parse(os.Args[2:])
+	_ = fs.Parse(os.Args[2:]) // ExitOnError: a bad flag exits here
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
-		pprof.StartCPUProfile(f)
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
 		defer pprof.StopCPUProfile()
 	}
 	if *dir == "" {
@@ -140,7 +143,10 @@ func (m *measurement) keepBest(n measurement) {
 
 func selfCPU() float64 {
 	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		// Without it every CPU figure would be wrong; no result beats a false one.
+		panic(fmt.Sprintf("getrusage: %v", err))
+	}
 	return tv(ru.Utime) + tv(ru.Stime)
 }
 
@@ -222,13 +228,18 @@ func compare(dir string, rounds int, level string) error {
 		build.keepBest(m)
 	}
 	files, bytes := 0, int64(0)
-	filepath.Walk(dir, func(_ string, info os.FileInfo, err error) error {
-		if err == nil && info.Mode().IsRegular() {
+	if err := filepath.Walk(dir, func(_ string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		if info.Mode().IsRegular() {
 			files++
 			bytes += info.Size()
 		}
 		return nil
-	})
+	}); err != nil {
+		return err
+	}
 	fmt.Printf("tree: %d files, %.1f MB; GOMAXPROCS %d; best of %d interleaved rounds\n", files, float64(bytes)/1e6, runtime.GOMAXPROCS(0), rounds)
 	fmt.Printf("%-34s %9s %9s\n", "", "wall s", "cpu s")
 	row := func(name string, m measurement) { fmt.Printf("%-34s %9.3f %9.3f\n", name, m.wall, m.cpu) }

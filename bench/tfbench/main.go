@@ -154,7 +154,7 @@ func (b *bench) timed(work, config string, srv *server, args ...string) (time.Du
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
 	elapsed := time.Since(start)
-	if err != nil && !(args[0] == "plan" && cmd.ProcessState.ExitCode() == 0) {
+	if err != nil && (args[0] != "plan" || cmd.ProcessState.ExitCode() != 0) {
 		return 0, fmt.Errorf("terraform %s in %s: %v\n%s", strings.Join(args, " "), work, err, out)
 	}
 	return elapsed, nil

@@ -123,7 +123,6 @@ func measure(mb int, endpoint string) error {
 			return err
 		}
 	}
-	buf = nil
 	start := time.Now()
 	archive, err := packaging.Build(packaging.Source{Dir: dir, Runtime: "python3.11", Template: "http"})
 	if err != nil {

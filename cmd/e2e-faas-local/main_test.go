@@ -51,7 +51,10 @@ func start(t *testing.T, args ...string) *started {
 	}()
 	t.Cleanup(func() {
 		cancel()
-		<-s.done
+		// Wait for run to return; a test that cares about its error calls stop.
+		if err := <-s.done; err != nil {
+			t.Logf("run: %v", err)
+		}
 	})
 	return s
 }

@@ -126,7 +126,7 @@ func TestEndpointsSendContractRequests(t *testing.T) {
 			},
 			withCode: true,
 			checkResp: func(t *testing.T, got any) {
-				f := got.(*Function)
+				f := as[*Function](t, got)
 				if f.ID != testID || f.Status != StatusDeploying || f.Complete() {
 					t.Errorf("short create response decoded as %+v", f)
 				}
@@ -146,7 +146,7 @@ func TestEndpointsSendContractRequests(t *testing.T) {
 			call:   func(ctx context.Context, c *Client) (any, error) { return c.GetFunction(ctx, testID) },
 			method: "GET", path: "functions/" + testID,
 			checkResp: func(t *testing.T, got any) {
-				if !reflect.DeepEqual(got, fullFunction(StatusRunning)) || !got.(*Function).Complete() {
+				if !reflect.DeepEqual(got, fullFunction(StatusRunning)) || !as[*Function](t, got).Complete() {
 					t.Errorf("decoded %+v", got)
 				}
 			},
@@ -159,7 +159,7 @@ func TestEndpointsSendContractRequests(t *testing.T) {
 			method: "GET", path: "functions",
 			query: map[string][]string{"name": {"hello-fn"}, "label": {"env=prod", "team=core"}, "page": {"2"}, "per_page": {"20"}},
 			checkResp: func(t *testing.T, got any) {
-				l := got.(*FunctionList)
+				l := as[*FunctionList](t, got)
 				if l.Total != 1 || len(l.Functions) != 1 || l.Functions[0].ID != testID {
 					t.Errorf("decoded %+v", l)
 				}
@@ -188,7 +188,7 @@ func TestEndpointsSendContractRequests(t *testing.T) {
 			},
 			withCode: true,
 			checkResp: func(t *testing.T, got any) {
-				if got.(*Function).Status != StatusDeploying {
+				if as[*Function](t, got).Status != StatusDeploying {
 					t.Errorf("decoded %+v", got)
 				}
 			},
@@ -256,7 +256,7 @@ func TestEndpointsSendContractRequests(t *testing.T) {
 			call:   func(ctx context.Context, c *Client) (any, error) { return c.DeleteFunction(ctx, testID) },
 			method: "DELETE", path: "functions/" + testID,
 			checkResp: func(t *testing.T, got any) {
-				if got.(*Function).Status != StatusDeleting {
+				if as[*Function](t, got).Status != StatusDeleting {
 					t.Errorf("decoded %+v", got)
 				}
 			},
@@ -269,7 +269,7 @@ func TestEndpointsSendContractRequests(t *testing.T) {
 			method: "GET", path: "functions/" + testID + "/logs",
 			query: map[string][]string{"since": {"2025-01-02T03:00:00Z"}, "limit": {"10"}},
 			checkResp: func(t *testing.T, got any) {
-				logs := got.([]LogEntry)
+				logs := as[[]LogEntry](t, got)
 				if len(logs) != 2 || logs[1].Stream != "stderr" || logs[0].Message != "started" {
 					t.Errorf("decoded %+v", logs)
 				}
@@ -280,7 +280,7 @@ func TestEndpointsSendContractRequests(t *testing.T) {
 			call:   func(ctx context.Context, c *Client) (any, error) { return c.GetFunctionMetrics(ctx, testID) },
 			method: "GET", path: "functions/" + testID + "/metrics",
 			checkResp: func(t *testing.T, got any) {
-				m := got.(*Metrics)
+				m := as[*Metrics](t, got)
 				if m.InvocationCount != 12 || m.ErrorCount != 1 || m.AvgDurationMS != 3.5 || m.LastInvokedAt != nil {
 					t.Errorf("decoded %+v", m)
 				}
@@ -294,7 +294,7 @@ func TestEndpointsSendContractRequests(t *testing.T) {
 			method: "POST", path: "secrets",
 			body: map[string]any{"name": "db-password", "value": "hunter2", "namespace": "e2e-faas-20235-dl"},
 			checkResp: func(t *testing.T, got any) {
-				if s := got.(*Secret); s.ID != "s-1" || s.Name != "db-password" {
+				if s := as[*Secret](t, got); s.ID != "s-1" || s.Name != "db-password" {
 					t.Errorf("decoded %+v", s)
 				}
 			},
@@ -312,7 +312,7 @@ func TestEndpointsSendContractRequests(t *testing.T) {
 			call:   func(ctx context.Context, c *Client) (any, error) { return c.ListSecrets(ctx) },
 			method: "GET", path: "secrets",
 			checkResp: func(t *testing.T, got any) {
-				if s := got.([]Secret); len(s) != 1 || s[0].Name != "db-password" {
+				if s := as[[]Secret](t, got); len(s) != 1 || s[0].Name != "db-password" {
 					t.Errorf("decoded %+v", s)
 				}
 			},
@@ -327,7 +327,7 @@ func TestEndpointsSendContractRequests(t *testing.T) {
 			call:   func(ctx context.Context, c *Client) (any, error) { return c.ListRuntimes(ctx) },
 			method: "GET", path: "runtimes",
 			checkResp: func(t *testing.T, got any) {
-				if r := got.([]Runtime); len(r) != 1 || r[0].Name != "python3.11" || len(r[0].Templates) != 3 {
+				if r := as[[]Runtime](t, got); len(r) != 1 || r[0].Name != "python3.11" || len(r[0].Templates) != 3 {
 					t.Errorf("decoded %+v", r)
 				}
 			},
@@ -452,7 +452,11 @@ func TestCodeArchiveStreams(t *testing.T) {
 		if err := json.Unmarshal(body.Bytes(), &req); err != nil {
 			t.Fatalf("body is not JSON: %v", err)
 		}
-		got, err := base64.StdEncoding.DecodeString(req["code_archive"].(string))
+		encoded, ok := req["code_archive"].(string)
+		if !ok {
+			t.Errorf("code_archive is %T, not a string", req["code_archive"])
+		}
+		got, err := base64.StdEncoding.DecodeString(encoded)
 		if err != nil {
 			t.Errorf("code_archive: %v", err)
 		}
@@ -658,7 +662,7 @@ func TestCodeArchiveServerAnswersEarly(t *testing.T) {
 	if !IsInvalidInput(err) {
 		// The client may see the reset of its upload before the answer;
 		// either way the call must end and release the archive.
-		asTransportError(t, err)
+		_ = asTransportError(t, err)
 	}
 	waitAllClosed(t, archive)
 }

@@ -217,13 +217,22 @@ func (w *recordingWriter) Write(p []byte) (int, error) {
 
 func (w *recordingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	w.hijacked = true
-	return w.ResponseWriter.(http.Hijacker).Hijack()
+	h, ok := w.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, fmt.Errorf("%T cannot be hijacked", w.ResponseWriter)
+	}
+	return h.Hijack()
 }
 
 // dropConnection closes the connection without an answer, as a crashing
 // proxy would.
 func dropConnection(t *testing.T, w http.ResponseWriter) {
-	conn, _, err := w.(http.Hijacker).Hijack()
+	h, ok := w.(http.Hijacker)
+	if !ok {
+		t.Errorf("%T cannot be hijacked", w)
+		return
+	}
+	conn, _, err := h.Hijack()
 	if err != nil {
 		t.Errorf("hijack: %v", err)
 		return
@@ -439,6 +448,17 @@ func asAPIError(t *testing.T, err error) *APIError {
 		t.Fatalf("error %v (%T) is not an *APIError", err, err)
 	}
 	return apiErr
+}
+
+// as returns v as a T, failing the test, rather than panicking through the
+// rest of the package's tests, when it is something else.
+func as[T any](t *testing.T, v any) T {
+	t.Helper()
+	x, ok := v.(T)
+	if !ok {
+		t.Fatalf("got %T, want %T", v, x)
+	}
+	return x
 }
 
 func asTransportError(t *testing.T, err error) *TransportError {

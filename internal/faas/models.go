@@ -181,8 +181,6 @@ type Runtime struct {
 	Hardware  []string `json:"hardware"`
 }
 
-type functionListBody = FunctionList
-
 type secretListBody struct {
 	Secrets []Secret `json:"secrets"`
 }

@@ -25,15 +25,15 @@ type retryCall struct {
 // method is the HTTP method of the call, the first word of its name.
 func (rc retryCall) method() string { m, _, _ := strings.Cut(rc.name, " "); return m }
 
-func okFunction(status int) func(http.ResponseWriter) {
-	return func(w http.ResponseWriter) { writeJSON(w, status, fullFunction(StatusDeploying)) }
+func okFunction() func(http.ResponseWriter) {
+	return func(w http.ResponseWriter) { writeJSON(w, http.StatusOK, fullFunction(StatusDeploying)) }
 }
 
 var (
 	callGet = retryCall{"GET function", func(ctx context.Context, c *Client) error {
 		_, err := c.GetFunction(ctx, testID)
 		return err
-	}, okFunction(200)}
+	}, okFunction()}
 	callList = retryCall{"GET functions", func(ctx context.Context, c *Client) error {
 		_, err := c.ListFunctions(ctx, ListFunctionsOptions{})
 		return err
@@ -43,11 +43,11 @@ var (
 	callPut = retryCall{"PUT config", func(ctx context.Context, c *Client) error {
 		_, err := c.UpdateFunctionConfig(ctx, testID, &FunctionConfig{MemoryMB: 128, TimeoutSeconds: 10, Replicas: 1, HardwareType: "cpu", MaxScale: 2})
 		return err
-	}, okFunction(200)}
+	}, okFunction()}
 	callPutCode = retryCall{"PUT code", func(ctx context.Context, c *Client) error {
 		_, err := c.UpdateFunctionCode(ctx, testID, &CodeUpdate{Code: &bytesArchive{data: testArchive(1000)}})
 		return err
-	}, okFunction(200)}
+	}, okFunction()}
 	callDelete = retryCall{"DELETE function", func(ctx context.Context, c *Client) error {
 		_, err := c.DeleteFunction(ctx, testID)
 		return err
@@ -58,11 +58,11 @@ var (
 	callDeploy = retryCall{"POST deploy", func(ctx context.Context, c *Client) error {
 		_, err := c.DeployFunction(ctx, testID)
 		return err
-	}, okFunction(200)}
+	}, okFunction()}
 	callScale = retryCall{"POST scale", func(ctx context.Context, c *Client) error {
 		_, err := c.ScaleFunction(ctx, testID, 2)
 		return err
-	}, okFunction(200)}
+	}, okFunction()}
 	callCreate = retryCall{"POST functions", func(ctx context.Context, c *Client) error {
 		_, err := c.CreateFunction(ctx, &CreateFunctionRequest{Name: "hello-fn", Runtime: "node20", Code: &bytesArchive{data: testArchive(1000)}})
 		return err

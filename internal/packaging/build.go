@@ -279,7 +279,7 @@ type probeWriter struct {
 
 func (p *probeWriter) Write(b []byte) (int, error) {
 	n := len(b)
-	p.sums.Write(b) // hashes never fail
+	_, _ = p.sums.Write(b) // hashes never fail
 	if !p.decided {
 		take := min(probeSize-len(p.head), len(b))
 		p.head = append(p.head, b[:take]...)
@@ -345,7 +345,7 @@ func writeEntry(zw *zip.Writer, attr string, e *entry, p packed, buf []byte) err
 		CRC32:              p.crc,
 		UncompressedSize64: uint64(p.size),
 		CompressedSize64:   uint64(p.size),
-		ModifiedDate:       dosDate1980,
+		ModifiedDate:       dosDate1980, //nolint:staticcheck // SA1019 on purpose: Modified would add an extended-timestamp extra field
 		CreatorVersion:     zipVersion20,
 		ReaderVersion:      zipVersion20,
 	}
@@ -415,7 +415,14 @@ type spool struct {
 	limit int64 // bytes held in memory at most
 }
 
-func newSpool(limit int64) *spool { return &spool{mem: spoolBuffers.Get().(*[]byte), limit: limit} }
+func newSpool(limit int64) *spool {
+	mem, ok := spoolBuffers.Get().(*[]byte)
+	if !ok { // unreachable: the pool only ever holds *[]byte
+		b := make([]byte, 0, 64<<10)
+		mem = &b
+	}
+	return &spool{mem: mem, limit: limit}
+}
 
 func (s *spool) Write(p []byte) (int, error) {
 	if s.file == nil {

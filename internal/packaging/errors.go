@@ -25,12 +25,10 @@ type InputError struct {
 }
 
 func (e *InputError) Error() string {
-	switch {
-	case e.Entry == "":
+	if e.Entry == "" {
 		return fmt.Sprintf("%s: %s", e.Attribute, e.Message)
-	default:
-		return fmt.Sprintf("%s: %q: %s", e.Attribute, e.Entry, e.Message)
 	}
+	return fmt.Sprintf("%s: %q: %s", e.Attribute, e.Entry, e.Message)
 }
 
 func inputErr(attr, entry, format string, args ...any) *InputError {

@@ -44,11 +44,12 @@ func manifestHash(entries []entry, sums [][sha256.Size]byte) string {
 	h := sha256.New()
 	var hexSum [2 * sha256.Size]byte
 	for i, e := range entries {
-		io.WriteString(h, e.name)
+		// Writes to a hash never fail.
+		_, _ = io.WriteString(h, e.name)
 		if e.exec {
-			io.WriteString(h, "\x00755\x00")
+			_, _ = io.WriteString(h, "\x00755\x00")
 		} else {
-			io.WriteString(h, "\x00644\x00")
+			_, _ = io.WriteString(h, "\x00644\x00")
 		}
 		hex.Encode(hexSum[:], sums[i][:])
 		h.Write(hexSum[:])

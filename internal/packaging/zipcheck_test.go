@@ -14,9 +14,16 @@ import (
 func deflate(t testing.TB, data []byte) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	w, _ := flate.NewWriter(&buf, flate.BestCompression)
-	w.Write(data)
-	w.Close()
+	w, err := flate.NewWriter(&buf, flate.BestCompression)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
 	return buf.Bytes()
 }
 
@@ -72,9 +79,9 @@ func TestSmallRepetitiveEntriesAllowed(t *testing.T) {
 // TestLyingHeader: the header declares 1,000 bytes, the data inflates to
 // 256 KB. Nothing is trusted: reading stops at the declared size.
 func TestLyingHeader(t *testing.T) {
-	real := bytes.Repeat([]byte("A"), 256<<10)
-	comp := deflate(t, real)
-	liar := rawEntry{fh: zip.FileHeader{Name: "handler.py", Method: zip.Deflate, CRC32: crc32.ChecksumIEEE(real[:1000]),
+	plain := bytes.Repeat([]byte("A"), 256<<10)
+	comp := deflate(t, plain)
+	liar := rawEntry{fh: zip.FileHeader{Name: "handler.py", Method: zip.Deflate, CRC32: crc32.ChecksumIEEE(plain[:1000]),
 		CompressedSize64: uint64(len(comp)), UncompressedSize64: 1000}, data: comp}
 	data := makeRawZip(t, []rawEntry{liar})
 	err := CheckArchive(bytes.NewReader(data), int64(len(data)))

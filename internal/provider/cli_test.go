@@ -24,7 +24,7 @@ var (
 func providerBinary(t *testing.T) string {
 	t.Helper()
 	providerBinOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "provider-bin")
+		dir, err := os.MkdirTemp("", "provider-bin") //nolint:usetesting // built once for every test of the process; a t.TempDir would go with the first test
 		if err != nil {
 			providerBinErr = err
 			return

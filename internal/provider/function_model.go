@@ -245,7 +245,7 @@ func (m *functionModel) applyFunction(f *faas.Function) {
 	if f.HandlerFunction != "" {
 		m.HandlerFunction = types.StringValue(f.HandlerFunction)
 	}
-	if f.Requirements != "" || !(m.Requirements.IsNull() || m.Requirements.IsUnknown()) {
+	if f.Requirements != "" || (!m.Requirements.IsNull() && !m.Requirements.IsUnknown()) {
 		m.Requirements = optionalString(f.Requirements)
 	} else {
 		m.Requirements = types.StringNull()
