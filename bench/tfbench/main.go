@@ -17,7 +17,6 @@ import (
 	"flag"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -25,7 +24,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/e2eterraformprovider/terraform-provider-e2e/api"
@@ -194,35 +192,22 @@ type server struct {
 	url, key, token string
 }
 
-// startServer serves the local API on a loopback port, answering 429 (with
-// Retry-After: 0) to the given share of API requests.
+// startServer serves the local API on a loopback port, its fault injection
+// answering 429 (with Retry-After: 0) to the given share of API requests.
 func startServer(opts localfaas.Options, rate429 float64, seed uint64) (*server, func(), error) {
 	s := &server{key: "bench-key", token: "bench-token"}
 	opts.APIKey, opts.AuthToken = s.key, s.token
-	var handler http.Handler = localfaas.New(opts)
+	local := localfaas.New(opts)
 	if rate429 > 0 {
-		inner := handler
-		var mu sync.Mutex
-		rng := rand.New(rand.NewPCG(seed, seed))
-		handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			mu.Lock()
-			throttle := api.IsContractPath(r.URL.Path) && rng.Float64() < rate429
-			mu.Unlock()
-			if throttle {
-				w.Header().Set("Retry-After", "0")
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(http.StatusTooManyRequests)
-				_, _ = w.Write([]byte(`{"code":429,"message":"rate limited","errors":{}}`))
-				return
-			}
-			inner.ServeHTTP(w, r)
-		})
+		if err := local.SetFaults(localfaas.FaultConfig{Seed: seed, Rate: rate429, Kinds: []localfaas.FaultKind{localfaas.FaultRateLimited}}); err != nil {
+			return nil, nil, err
+		}
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, nil, err
 	}
-	hs := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{Handler: local, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = hs.Serve(ln) }()
 	s.url = "http://" + ln.Addr().String() + api.BasePath
 	return s, func() { _ = hs.Shutdown(context.Background()) }, nil
