@@ -67,6 +67,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	deployDelay := fs.Duration("deploy-delay", 2*time.Second, "how long a deploy takes")
 	deleteDelay := fs.Duration("delete-delay", time.Second, "how long a delete takes")
 	envelope := fs.Bool("envelope", false, `wrap success bodies as {"code","data","errors","message"}`)
+	functions := addFunctionFlags(fs)
 	envFile := fs.String("env-file", "", "when ready, write the export lines to this `file`")
 	allowRemote := fs.Bool("allow-remote", false, "allow listening on a non-loopback address")
 	showVersion := fs.Bool("version", false, "print the version and exit")
@@ -84,9 +85,15 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		_, err := fmt.Fprintln(stdout, "e2e-faas-local", version)
 		return err
 	}
+	if *functions.invoke != "" {
+		return invokeFunction(ctx, *functions.invoke, *functions.data, stdout)
+	}
 	if err := checkLoopback(*addr, *allowRemote); err != nil {
 		return err
 	}
+
+	fnRunner := functions.newRunner(stdout)
+	defer functions.close() // after Shutdown: calls in flight are answered first
 
 	key := credential(*apiKey, "E2E_LOCAL_API_KEY")
 	token := credential(*authToken, "E2E_LOCAL_AUTH_TOKEN")
@@ -96,7 +103,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	local := localfaas.New(localfaas.Options{
 		APIKey: key, AuthToken: token, DefaultProject: *project,
-		DeployDelay: *deployDelay, DeleteDelay: *deleteDelay, Envelope: *envelope,
+		DeployDelay: *deployDelay, DeleteDelay: *deleteDelay, Envelope: *envelope, Runner: fnRunner,
 	})
 	if err := faults.install(local, stdout); err != nil {
 		_ = ln.Close()
@@ -120,6 +127,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintln(stdout, "# warning: reachable beyond this machine, over plain HTTP")
 	}
 	fmt.Fprintf(stdout, "e2e-faas-local listening on %s\n%s", base, exports)
+	functions.describe(stdout)
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/packaging"
 	"io"
 )
 
@@ -104,6 +105,13 @@ func decodePatch(o *object) *patch {
 		case len(archive) > maxArchiveBytes:
 			o.errs.add(o.path("code_archive"), "archive is %d bytes; at most %d MB is accepted", len(archive), maxArchiveBytes>>20)
 		default:
+			// The same checks the provider makes at plan time, for clients
+			// that skip it: not a ZIP, unsafe or duplicate entries, links,
+			// size limits and compression bombs are refused here.
+			if err := packaging.CheckArchive(bytes.NewReader(archive), int64(len(archive))); err != nil {
+				o.errs.add(o.path("code_archive"), "%s", err.Error())
+				break
+			}
 			p.Code = newCode(archive)
 		}
 	}

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas/runner"
+)
+
+// functionFlags are the flags that run deployed functions, and the -invoke
+// client mode.
+type functionFlags struct {
+	run                      *bool
+	python, node, npm, goCmd *string
+	pipFlags, workDir        *string
+	invoke, data             *string
+
+	runner *runner.Runner
+}
+
+func addFunctionFlags(fs *flag.FlagSet) *functionFlags {
+	return &functionFlags{
+		run:      fs.Bool("run", true, "run deployed functions as local processes behind their invoke_url (they run as this user: only deploy code you trust)"),
+		python:   fs.String("python", "python3", "Python `interpreter` of python3.11 functions"),
+		node:     fs.String("node", "node", "Node.js `interpreter` of node20 and node18 functions"),
+		npm:      fs.String("npm", "npm", "`npm` that installs Node.js requirements"),
+		goCmd:    fs.String("go", "go", "`go` command that builds go1.21 functions"),
+		pipFlags: fs.String("pip-flags", "", "extra `flags` for pip install, e.g. \"--no-index --find-links /wheels\" where PyPI is out of reach"),
+		workDir:  fs.String("work-dir", "", "`directory` for the functions' files (default: a temporary one, removed on exit)"),
+		invoke:   fs.String("invoke", "", "do not serve: call this invoke_url `URL` (GET, or POST with -data), print the answer and exit"),
+		data:     fs.String("data", "", "with -invoke: POST this `body`"),
+	}
+}
+
+// newRunner starts the runner unless -run=false; a platform where functions
+// cannot run gets a warning and a server that only deploys them.
+func (f *functionFlags) newRunner(stdout io.Writer) localfaas.Runner {
+	if !*f.run {
+		return nil
+	}
+	r, err := runner.New(runner.Options{
+		Python: *f.python, Node: *f.node, NPM: *f.npm, Go: *f.goCmd,
+		PipFlags: strings.Fields(*f.pipFlags), WorkDir: *f.workDir,
+	})
+	if err != nil {
+		fmt.Fprintf(stdout, "# warning: functions will not run: %v\n", err)
+		return nil
+	}
+	f.runner = r
+	return r
+}
+
+// describe prints which runtimes run here.
+func (f *functionFlags) describe(stdout io.Writer) {
+	if f.runner == nil {
+		fmt.Fprintln(stdout, "# functions are deployed but not run (-run=false)")
+		return
+	}
+	var runs, not []string
+	for _, rt := range []string{"python3.11", "node20", "node18", "go1.21"} {
+		if err := f.runner.Runs(rt, "http"); err != nil {
+			not = append(not, err.Error())
+		} else {
+			runs = append(runs, rt)
+		}
+	}
+	fmt.Fprintf(stdout, "# functions run locally, as this user, with: %s\n", strings.Join(runs, ", "))
+	for _, why := range not {
+		fmt.Fprintf(stdout, "# %s\n", why)
+	}
+}
+
+// close stops every function's processes.
+func (f *functionFlags) close() {
+	if f.runner != nil {
+		_ = f.runner.Close()
+	}
+}
+
+// invokeTimeout bounds -invoke; functions time out at 900 s at most.
+const invokeTimeout = 15 * time.Minute
+
+// invokeFunction calls a function's invoke_url and prints its answer; an
+// answer of 400 or more is an error. It needs no curl.
+func invokeFunction(ctx context.Context, url, data string, stdout io.Writer) error {
+	method, body := http.MethodGet, io.Reader(nil)
+	if data != "" {
+		method, body = http.MethodPost, strings.NewReader(data)
+	}
+	ctx, cancel := context.WithTimeout(ctx, invokeTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, url, body)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	answer, err := io.ReadAll(io.LimitReader(resp.Body, 10<<20))
+	if err != nil {
+		return err
+	}
+	if len(answer) > 0 && answer[len(answer)-1] != '\n' {
+		answer = append(answer, '\n')
+	}
+	if _, err := stdout.Write(answer); err != nil {
+		return err
+	}
+	if resp.StatusCode >= 400 {
+		return fmt.Errorf("%s %s answered %s", method, url, resp.Status)
+	}
+	return nil
+}
