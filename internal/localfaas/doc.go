@@ -33,8 +33,31 @@
 // create answers Deploying and the next GET reads Running; a delete answers
 // Deleting and the next GET answers 404.
 //
-// Functions do not run yet: the invoke route /faas/function/v1/ is not served,
-// and metrics count nothing.
+// # Running functions
+//
+// With Options.Runner (package runner; the command's default), deployed
+// functions run as local processes: a deploy also starts its version, and is
+// Running once DeployDelay has passed and every worker answers, or Failed
+// with why they could not start (the package tool's or compiler's output, the
+// handler's import error). The new version replaces the one answering only
+// when it is ready; the old one stops once its calls in flight are answered.
+// Deleting a function, setting its status to Failed or Deleting out of band,
+// and Server.Close end its processes. Secrets are resolved when the deploy
+// starts and reach the handler as environment variables named like the
+// secret.
+//
+// The invoke route, outside the contract and without credentials, answers
+// any method:
+//
+//	/faas/function/v1/<name>.<namespace>/<path>   the live version's workers, with /<path>
+//
+// 404 for an unknown or Deleting function; 503 (Retry-After: 1) while the
+// first deploy runs or when the function is Failed; 501 when the runtime
+// cannot run here, or there is no runner; the workers' 504 on timeout and 502
+// when one crashed. Each call counts in invocation_count and the metrics
+// (answers of 500 and above as errors); the handler's output is in the logs.
+// GET runtimes adds runs_locally to each runtime. Without a runner, nothing
+// runs and invocations answer 501.
 //
 // # Admin routes
 //
