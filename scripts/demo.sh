@@ -2,7 +2,9 @@
 # make demo: build the provider and e2e-faas-local, start the server on a free
 # loopback port, apply examples/quickstart through a temporary CLI config with
 # dev_overrides (the user's own ~/.terraformrc is never read or touched), show
-# the function, then destroy it and stop the server.
+# the function and call it, change its code and call it again, then destroy
+# it and stop the server. Calls go through `e2e-faas-local -invoke`, so curl
+# is not needed.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -55,9 +57,21 @@ terraform apply -auto-approve -no-color >"$work/apply.log" 2>&1 || { cat "$work/
 quiet "$work/apply.log"
 
 step "The deployed function"
-printf '  invoke_url: %s\n' "$(terraform output -raw invoke_url)"
+url=$(terraform output -raw invoke_url)
+printf '  invoke_url: %s\n' "$url"
 printf '  status:     %s\n' "$(terraform output -raw status)"
 printf '  version:    %s\n' "$(terraform output -raw version)"
+
+# invoke prints what the function answers at its invoke_url.
+invoke() { printf '  answer:     %s\n' "$("$work/bin/e2e-faas-local" -invoke "$url")"; }
+step "Calling it: e2e-faas-local -invoke \$invoke_url"
+invoke
+
+step "Changing its code: terraform apply -var greeting=..."
+terraform apply -auto-approve -no-color -var 'greeting=Hello again, after a code change' >"$work/update.log" 2>&1 || { cat "$work/update.log"; exit 1; }
+quiet "$work/update.log" | grep -E 'will be updated|Modifying|Modifications complete|Apply complete'
+printf '  version:    %s\n' "$(terraform output -raw version)"
+invoke
 
 step "terraform destroy"
 terraform destroy -auto-approve -no-color >"$work/destroy.log" 2>&1 || { cat "$work/destroy.log"; exit 1; }
@@ -65,4 +79,4 @@ quiet "$work/destroy.log" | grep -E 'Destroying|Destruction complete|Destroy com
 
 step "Stopping the local server"
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
-echo "Done: the function was deployed, shown and destroyed."
+echo "Done: the function was deployed, called, changed, called again and destroyed."
