@@ -28,8 +28,7 @@ type Runner interface {
 
 // deployment is one version being started by the runner, or answering.
 type deployment struct {
-	version string
-	cancel  context.CancelFunc
+	cancel context.CancelFunc
 	// Set when the start ends, under the server's lock.
 	done   bool
 	doneAt time.Time
@@ -85,7 +84,7 @@ func (s *Server) startRunLocked(rec *record) {
 		Log: func(stream, message string) { s.appendLog(id, stream, message) },
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	d := &deployment{version: f.Version, cancel: cancel}
+	d := &deployment{cancel: cancel}
 	rec.next = d
 	s.run.bg.Add(1)
 	go func() {

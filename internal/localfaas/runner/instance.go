@@ -147,6 +147,9 @@ func (inst *instance) start(ctx context.Context) error {
 			defer launches.Done()
 			p, err := inst.launch(ctx, i)
 			results[i] = result{p, err}
+			if err != nil {
+				cancel() // the deploy fails: the other workers need not finish starting
+			}
 		}()
 	}
 	launches.Wait()

@@ -140,7 +140,7 @@ func (inst *instance) installPython(ctx context.Context, code, deps string) erro
 	args := []string{"-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--no-warn-script-location",
 		"--target", deps, "-r", file}
 	args = append(args, inst.r.opts.PipFlags...)
-	return inst.runTool(ctx, "pip install", code, os.Environ(), inst.r.python.path, args...)
+	return inst.runTool(ctx, "pip install", code, toolEnv(), inst.r.python.path, args...)
 }
 
 // installNode runs npm install in the code directory: with the requirements'
@@ -165,7 +165,7 @@ func (inst *instance) installNode(ctx context.Context, code string) error {
 	if inst.r.npm.missing != "" {
 		return fmt.Errorf("the function has requirements, but %s", inst.r.npm.missing)
 	}
-	return inst.runTool(ctx, "npm install", code, os.Environ(), inst.r.npm.path, args...)
+	return inst.runTool(ctx, "npm install", code, toolEnv(), inst.r.npm.path, args...)
 }
 
 var goIdentifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
@@ -206,7 +206,7 @@ func (inst *instance) buildGo(ctx context.Context, src string) (string, error) {
 		return "", err
 	}
 	bin := filepath.Join(inst.dir, "function.bin")
-	env := append(os.Environ(), "CGO_ENABLED=0", "GOTOOLCHAIN=local", "GOWORK=off", "GOFLAGS=-mod=mod")
+	env := append(toolEnv(), "CGO_ENABLED=0", "GOTOOLCHAIN=local", "GOWORK=off", "GOFLAGS=-mod=mod")
 	if err := inst.runTool(ctx, "go build", src, env, inst.r.golang.path, "build", "-o", bin, "."); err != nil {
 		return "", err
 	}
@@ -231,6 +231,20 @@ func (inst *instance) runTool(ctx context.Context, what, dir string, env []strin
 		return fmt.Errorf("%s did not finish: %w", what, context.Cause(ctx))
 	}
 	return fmt.Errorf("%s failed (%v):\n%s", what, err, strings.TrimSpace(out.String()))
+}
+
+// toolEnv is the server's environment for package tools and compilers (they
+// need its proxy, cache and configuration variables), without the E2E
+// credentials the server or the provider may hold: installing a package can
+// run the package's own build code.
+func toolEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "E2E_") && !strings.HasPrefix(kv, "SERVICE_") {
+			env = append(env, kv)
+		}
+	}
+	return env
 }
 
 func hasContent(path string) bool {
