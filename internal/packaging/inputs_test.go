@@ -81,7 +81,9 @@ func TestDirTooLarge(t *testing.T) {
 	if err := f.Truncate(MaxUncompressedSize + 1); err != nil { // sparse: costs no disk or time
 		t.Fatal(err)
 	}
-	f.Close()
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
 	wantInputError(t, Source{Dir: dir, Runtime: "python3.11"}, AttrPath, "big.bin", "past E2E's 200.0 MB limit")
 }
 
@@ -153,7 +155,9 @@ func TestArchiveTooLarge(t *testing.T) {
 	if err := f.Truncate(MaxArchiveSize + 1); err != nil {
 		t.Fatal(err)
 	}
-	f.Close()
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
 	wantInputError(t, Source{ArchivePath: path, Runtime: "python3.11"}, AttrArchive, "", "more than E2E's 50.0 MB limit")
 }
 
