@@ -31,9 +31,9 @@ const (
 	// lived stableAfter is restarted at once.
 	maxBackoff  = 5 * time.Second
 	stableAfter = 10 * time.Second
-	// maxStartOutput is how much of a worker's error output a failed start
-	// quotes.
-	maxStartOutput = 3000
+	// crashGrace is how long a call that lost its connection waits to learn
+	// whether the worker died.
+	crashGrace = 500 * time.Millisecond
 )
 
 var errStopped = errors.New("this version of the function was stopped")
@@ -507,6 +507,15 @@ func (inst *instance) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				inst.discard(p) // it never got the request: try another
 				continue
 			default:
+				// A worker that crashed resets its connections a moment
+				// before it can be reaped: wait that moment, so that the
+				// next call waits for its restart rather than meeting its
+				// socket on the way out.
+				select {
+				case <-p.exited:
+					inst.discard(p)
+				case <-time.After(crashGrace):
+				}
 				inst.spec.Log("stderr", fmt.Sprintf("%s %s: the worker did not answer (%v); the caller got 502", r.Method, r.URL.Path, err))
 				writeError(w, http.StatusBadGateway, "the function's worker did not answer (it may have crashed; it is restarted): "+err.Error())
 			}
