@@ -52,7 +52,7 @@ cd "$work/quickstart"
 
 step "terraform apply (examples/quickstart)"
 # Terraform warns about dev_overrides on every command; the demo shows the rest.
-quiet() { sed -e '/^╷/,/^╵/d' "$1"; }
+quiet() { sed -e '/^╷/,/^╵/d' -e '/^Warning: Provider development overrides/,/releases\.$/d' "$1" | cat -s; }
 terraform apply -auto-approve -no-color >"$work/apply.log" 2>&1 || { cat "$work/apply.log"; exit 1; }
 quiet "$work/apply.log"
 
