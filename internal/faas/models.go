@@ -179,6 +179,9 @@ type Runtime struct {
 	Version   string   `json:"version"`
 	Templates []string `json:"templates"`
 	Hardware  []string `json:"hardware"`
+	// RunsLocally is e2e-faas-local's extension: whether it can run the
+	// runtime on this machine. Absent (nil) from E2E itself.
+	RunsLocally *bool `json:"runs_locally,omitempty"`
 }
 
 type secretListBody struct {

@@ -57,7 +57,7 @@
 // when one crashed. Each call counts in invocation_count and the metrics
 // (answers of 500 and above as errors); the handler's output is in the logs.
 // GET runtimes adds runs_locally to each runtime. Without a runner, nothing
-// runs and invocations answer 501.
+// runs: runs_locally is false everywhere and invocations answer 501.
 //
 // # Admin routes
 //

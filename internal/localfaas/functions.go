@@ -327,14 +327,12 @@ func (s *Server) functionMetrics(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listRuntimes(w http.ResponseWriter, r *http.Request) {
-	out := runtimes
-	if s.opts.Runner != nil {
-		out = make([]runtimeInfo, len(runtimes))
-		for i, rt := range runtimes {
-			runs := s.opts.Runner.Runs(rt.Name, "http") == nil
-			rt.RunsLocally = &runs
-			out[i] = rt
-		}
+	// Without a runner nothing runs here, and the catalogue says so.
+	out := make([]runtimeInfo, len(runtimes))
+	for i, rt := range runtimes {
+		runs := s.opts.Runner != nil && s.opts.Runner.Runs(rt.Name, "http") == nil
+		rt.RunsLocally = &runs
+		out[i] = rt
 	}
 	s.writeOK(w, http.StatusOK, struct {
 		Runtimes []runtimeInfo `json:"runtimes"`

@@ -208,7 +208,9 @@ func TestInvokeWithoutRunner(t *testing.T) {
 	}
 	var out struct{ Runtimes []map[string]any }
 	h.decode(h.do("GET", "runtimes", nil).want(t, http.StatusOK), &out)
-	if _, ok := out.Runtimes[0]["runs_locally"]; ok {
-		t.Errorf("runs_locally without a runner: %v", out.Runtimes[0])
+	for _, rt := range out.Runtimes {
+		if rt["runs_locally"] != false {
+			t.Errorf("without a runner, runs_locally must be false: %v", rt)
+		}
 	}
 }

@@ -44,13 +44,16 @@ data "e2e_faas_runtimes" "gpu" {
 		ConfigStateChecks: []statecheck.StateCheck{
 			statecheck.ExpectKnownOutputValue("python_runtimes", knownvalue.ListExact([]knownvalue.Check{
 				knownvalue.ObjectExact(map[string]knownvalue.Check{
-					"name":      knownvalue.StringExact("python3.11"),
-					"version":   knownvalue.NotNull(),
-					"templates": knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("http"), knownvalue.StringExact("flask"), knownvalue.StringExact("fastapi")}),
-					"hardware":  knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("cpu")}),
+					"name":         knownvalue.StringExact("python3.11"),
+					"version":      knownvalue.NotNull(),
+					"templates":    knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("http"), knownvalue.StringExact("flask"), knownvalue.StringExact("fastapi")}),
+					"hardware":     knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("cpu")}),
+					"runs_locally": knownvalue.Bool(false),
 				}),
 			})),
 			expect("runtime", knownvalue.StringExact("python3.11")),
+			// The local server says which runtimes it runs: none, with no runner.
+			statecheck.ExpectKnownValue("data.e2e_faas_runtimes.available", tfjsonpath.New("runtimes").AtSliceIndex(0).AtMapKey("runs_locally"), knownvalue.Bool(false)),
 			expect("status", knownvalue.StringExact("Running")),
 			statecheck.ExpectKnownValue("data.e2e_faas_runtimes.available", tfjsonpath.New("runtimes"), knownvalue.ListSizeExact(9)),
 			statecheck.ExpectKnownValue("data.e2e_faas_runtimes.gpu", tfjsonpath.New("runtimes"), knownvalue.ListExact([]knownvalue.Check{

@@ -29,10 +29,11 @@ type runtimesModel struct {
 }
 
 type runtimeModel struct {
-	Name      types.String `tfsdk:"name"`
-	Version   types.String `tfsdk:"version"`
-	Templates []string     `tfsdk:"templates"`
-	Hardware  []string     `tfsdk:"hardware"`
+	Name        types.String `tfsdk:"name"`
+	Version     types.String `tfsdk:"version"`
+	Templates   []string     `tfsdk:"templates"`
+	Hardware    []string     `tfsdk:"hardware"`
+	RunsLocally types.Bool   `tfsdk:"runs_locally"`
 }
 
 func (d *runtimesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -58,6 +59,8 @@ func (d *runtimesDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 						"version":   schema.StringAttribute{Computed: true, MarkdownDescription: "Version of the language or framework."},
 						"templates": schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Templates the runtime offers."},
 						"hardware":  schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Hardware types it runs on."},
+						"runs_locally": schema.BoolAttribute{Computed: true, MarkdownDescription: "Against `e2e-faas-local` only: whether it can run " +
+							"functions of this runtime on its machine (null from E2E itself)."},
 					},
 				},
 			},
@@ -88,6 +91,7 @@ func (d *runtimesDataSource) Read(ctx context.Context, req datasource.ReadReques
 		m.Runtimes = append(m.Runtimes, runtimeModel{
 			Name: types.StringValue(rt.Name), Version: types.StringValue(rt.Version),
 			Templates: nonNil(rt.Templates), Hardware: nonNil(rt.Hardware),
+			RunsLocally: types.BoolPointerValue(rt.RunsLocally),
 		})
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
