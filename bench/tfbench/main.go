@@ -13,6 +13,8 @@
 package main
 
 import (
+	cryptorand "crypto/rand"
+	"encoding/hex"
 	"context"
 	"flag"
 	"fmt"
@@ -29,6 +31,15 @@ import (
 	"github.com/e2eterraformprovider/terraform-provider-e2e/api"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas"
 )
+
+// Credentials of the throwaway local server, new for every run.
+var benchKey, benchToken = randomHex(), randomHex()
+
+func randomHex() string {
+	b := make([]byte, 16)
+	_, _ = cryptorand.Read(b)
+	return hex.EncodeToString(b)
+}
 
 func main() {
 	functions := flag.Int("functions", 50, "functions in the apply scenarios")
@@ -195,7 +206,7 @@ type server struct {
 // startServer serves the local API on a loopback port, its fault injection
 // answering 429 (with Retry-After: 0) to the given share of API requests.
 func startServer(opts localfaas.Options, rate429 float64, seed uint64) (*server, func(), error) {
-	s := &server{key: "bench-key", token: "bench-token"}
+	s := &server{key: benchKey, token: benchToken}
 	opts.APIKey, opts.AuthToken = s.key, s.token
 	local := localfaas.New(opts)
 	if rate429 > 0 {

@@ -9,6 +9,8 @@
 package main
 
 import (
+	cryptorand "crypto/rand"
+	"encoding/hex"
 	"bufio"
 	"context"
 	"flag"
@@ -25,6 +27,15 @@ import (
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/packaging"
 )
+
+// Credentials of the throwaway local server, new for every run.
+var benchKey, benchToken = randomHex(), randomHex()
+
+func randomHex() string {
+	b := make([]byte, 16)
+	_, _ = cryptorand.Read(b)
+	return hex.EncodeToString(b)
+}
 
 func main() {
 	sizes := flag.String("sizes", "5,25,47", "archive sizes in MB, each measured in its own process")
@@ -60,7 +71,7 @@ func orchestrate(sizes string) error {
 	}
 	envFile := filepath.Join(dir, "env")
 	srv := exec.Command(server, "-addr", "127.0.0.1:0", "-deploy-delay", "0", "-env-file", envFile,
-		"-api-key", "bench-key", "-auth-token", "bench-token")
+		"-api-key", benchKey, "-auth-token", benchToken)
 	if err := srv.Start(); err != nil {
 		return err
 	}
@@ -76,7 +87,9 @@ func orchestrate(sizes string) error {
 		if err != nil {
 			return err
 		}
-		out, err := exec.Command(self, "-one", strconv.Itoa(mb), "-endpoint", endpoint).CombinedOutput()
+		child := exec.Command(self, "-one", strconv.Itoa(mb), "-endpoint", endpoint)
+		child.Env = append(os.Environ(), "E2E_API_KEY="+benchKey, "E2E_AUTH_TOKEN="+benchToken)
+		out, err := child.CombinedOutput()
 		if err != nil {
 			return fmt.Errorf("%d MB: %v\n%s", mb, err, out)
 		}
@@ -129,7 +142,7 @@ func measure(mb int, endpoint string) error {
 		return err
 	}
 	defer archive.Close()
-	client, err := faas.New(faas.Config{Endpoint: endpoint, APIKey: "bench-key", AuthToken: "bench-token"})
+	client, err := faas.New(faas.Config{Endpoint: endpoint, APIKey: os.Getenv("E2E_API_KEY"), AuthToken: os.Getenv("E2E_AUTH_TOKEN")})
 	if err != nil {
 		return err
 	}
