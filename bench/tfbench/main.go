@@ -13,9 +13,9 @@
 package main
 
 import (
+	"context"
 	cryptorand "crypto/rand"
 	"encoding/hex"
-	"context"
 	"flag"
 	"fmt"
 	"math"

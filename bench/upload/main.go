@@ -9,10 +9,10 @@
 package main
 
 import (
-	cryptorand "crypto/rand"
-	"encoding/hex"
 	"bufio"
 	"context"
+	cryptorand "crypto/rand"
+	"encoding/hex"
 	"flag"
 	"fmt"
 	"math/rand/v2"
