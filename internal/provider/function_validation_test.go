@@ -61,20 +61,20 @@ func TestAccFunction_validation(t *testing.T) {
 		{"name trailing hyphen", `name = "abc-"` + "\n" + `runtime = "python3.11"` + "\n" + code, `(?s)name.*starting and ending`},
 		{"unknown runtime", `name = "okname"` + "\n" + `runtime = "python2.7"` + "\n" + code, `(?s)runtime.*value must be one of`},
 		{"unknown template", `name = "okname"` + "\n" + `runtime = "python3.11"` + "\n" + `template = "django"` + "\n" + code, `(?s)template.*value must be one of`},
-		{"unknown hardware", cfgBlock(code, `hardware_type = "tpu"`), `(?s)hardware_type.*value must be one of`},
-		{"memory below range", cfgBlock(code, `memory_mb = 63`), `(?s)memory_mb.*between 64 and 8192`},
-		{"memory above range", cfgBlock(code, `memory_mb = 8193`), `(?s)memory_mb.*between 64 and 8192`},
-		{"timeout below range", cfgBlock(code, `timeout_seconds = 0`), `(?s)timeout_seconds.*between 1 and 900`},
-		{"timeout above range", cfgBlock(code, `timeout_seconds = 901`), `(?s)timeout_seconds.*between 1 and 900`},
-		{"replicas below range", cfgBlock(code, `replicas = 0`), `(?s)replicas.*between 1 and 5`},
-		{"replicas above range", cfgBlock(code, `replicas = 6`), `(?s)replicas.*between 1 and 5`},
-		{"min_scale below range", cfgBlock(code, `min_scale = -1`), `(?s)min_scale.*between 0 and 100`},
-		{"min_scale above range", cfgBlock(code, "min_scale = 101\nmax_scale = 100"), `(?s)min_scale.*between 0 and 100`},
-		{"max_scale below range", cfgBlock(code, "max_scale = 0\nmin_scale = 0"), `(?s)max_scale.*between 1 and 100`},
-		{"max_scale above range", cfgBlock(code, `max_scale = 101`), `(?s)max_scale.*between 1 and 100`},
-		{"replicas on gpu", strings.Replace(cfgBlock(code, "replicas = 2\nhardware_type = \"gpu\""), "python3.11", "pytorch2.1.2", 1), `(?s)replicas.*only possible with hardware_type = "cpu"`},
-		{"min_scale above max_scale", cfgBlock(code, "min_scale = 6\nmax_scale = 5"), `(?s)min_scale.*must be at most max_scale`},
-		{"two config blocks", cfgBlock(code, "memory_mb = 256") + "\nconfig {\nmemory_mb = 512\n}", `(?s)config.*at most 1`},
+		{"unknown hardware", cfgBlock(`hardware_type = "tpu"`), `(?s)hardware_type.*value must be one of`},
+		{"memory below range", cfgBlock(`memory_mb = 63`), `(?s)memory_mb.*between 64 and 8192`},
+		{"memory above range", cfgBlock(`memory_mb = 8193`), `(?s)memory_mb.*between 64 and 8192`},
+		{"timeout below range", cfgBlock(`timeout_seconds = 0`), `(?s)timeout_seconds.*between 1 and 900`},
+		{"timeout above range", cfgBlock(`timeout_seconds = 901`), `(?s)timeout_seconds.*between 1 and 900`},
+		{"replicas below range", cfgBlock(`replicas = 0`), `(?s)replicas.*between 1 and 5`},
+		{"replicas above range", cfgBlock(`replicas = 6`), `(?s)replicas.*between 1 and 5`},
+		{"min_scale below range", cfgBlock(`min_scale = -1`), `(?s)min_scale.*between 0 and 100`},
+		{"min_scale above range", cfgBlock("min_scale = 101\nmax_scale = 100"), `(?s)min_scale.*between 0 and 100`},
+		{"max_scale below range", cfgBlock("max_scale = 0\nmin_scale = 0"), `(?s)max_scale.*between 1 and 100`},
+		{"max_scale above range", cfgBlock(`max_scale = 101`), `(?s)max_scale.*between 1 and 100`},
+		{"replicas on gpu", strings.Replace(cfgBlock("replicas = 2\nhardware_type = \"gpu\""), "python3.11", "pytorch2.1.2", 1), `(?s)replicas.*only possible with hardware_type = "cpu"`},
+		{"min_scale above max_scale", cfgBlock("min_scale = 6\nmax_scale = 5"), `(?s)min_scale.*must be at most max_scale`},
+		{"two config blocks", cfgBlock("memory_mb = 256") + "\nconfig {\nmemory_mb = 512\n}", `(?s)config.*at most 1`},
 		{"no code source", `name = "okname"` + "\n" + `runtime = "python3.11"`, `(?s)code_inline.*code_path.*code_archive`},
 		{"two code sources", `name = "okname"` + "\n" + `runtime = "python3.11"` + "\n" + code + "\n" + `code_path = "."`, `(?s)code_inline.*code_path`},
 		{"env key PORT", `name = "okname"` + "\n" + `runtime = "python3.11"` + "\n" + code + "\n" + `environment = { PORT = "8080" }`, `(?s)environment.*PORT`},
@@ -129,6 +129,8 @@ func writeRawZip(t *testing.T, path string, fill func(*zip.Writer)) {
 	must(t, f.Close())
 }
 
-func cfgBlock(code, inner string) string {
+// cfgBlock is a valid function body with the given config block content.
+func cfgBlock(inner string) string {
+	const code = `code_inline = "def handle(event, context):\n    return 1\n"`
 	return "name = \"okname\"\nruntime = \"python3.11\"\n" + code + "\nconfig {\n" + inner + "\n}"
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
@@ -45,8 +44,6 @@ type secretModel struct {
 	Namespace      types.String `tfsdk:"namespace"`
 	CreatedAt      types.String `tfsdk:"created_at"`
 }
-
-const defaultSecretDeleteTimeout = 3 * time.Second
 
 var secretName = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$`)
 
