@@ -416,7 +416,7 @@ resource "e2e_faas_function" "test" {
   runtime     = "python3.11"
   code_inline = "def handle(event, context):\n    return 'ok'\n"
   timeouts {
-    create = "300ms"
+    create = "2s"
   }
 }
 `),
