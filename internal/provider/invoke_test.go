@@ -103,20 +103,32 @@ func answers(path string, status int, want string) resource.TestCheckFunc {
 
 // logged checks that a line of the function's log matches want.
 func (e *testEnv) logged(want string) resource.TestCheckFunc {
+	pattern := regexp.MustCompile(want)
 	return func(s *terraform.State) error {
 		id := s.RootModule().Resources[fn].Primary.ID
-		lines, err := e.client().GetFunctionLogs(context.Background(), id, faas.LogOptions{Limit: 1000})
-		if err != nil {
-			return err
-		}
+		// Workers' output and the runner's notes reach the log from their
+		// own goroutines: look until the line is there, up to a deadline.
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
 		var all []string
-		for _, l := range lines {
-			if regexp.MustCompile(want).MatchString(l.Message) {
-				return nil
+		err := faas.Poll{Initial: 20 * time.Millisecond, Fast: 15 * time.Second, Max: 100 * time.Millisecond}.Until(ctx, func() (bool, error) {
+			lines, err := e.client().GetFunctionLogs(ctx, id, faas.LogOptions{Limit: 1000})
+			if err != nil {
+				return false, err
 			}
-			all = append(all, l.Stream+" "+l.Message)
+			all = all[:0]
+			for _, l := range lines {
+				if pattern.MatchString(l.Message) {
+					return true, nil
+				}
+				all = append(all, l.Stream+" "+l.Message)
+			}
+			return false, nil
+		})
+		if err != nil {
+			return fmt.Errorf("no log line matching %q (%v) in:\n%s", want, err, strings.Join(all, "\n"))
 		}
-		return fmt.Errorf("no log line matching %q in:\n%s", want, strings.Join(all, "\n"))
+		return nil
 	}
 }
 
