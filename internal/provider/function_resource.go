@@ -78,7 +78,6 @@ func quoted(list []string) string {
 }
 
 func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	codeSources := path.Expressions{path.MatchRoot("code_path"), path.MatchRoot("code_archive"), path.MatchRoot("code_inline")}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "An E2E Functions-as-a-Service function: its code, runtime, configuration, environment and secrets. " +
 			"Terraform waits until each deploy is `Running` (or reports the platform's error when it is `Failed`). " +
@@ -117,10 +116,7 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Optional: true,
 				MarkdownDescription: "The handler's source code. It is packaged as one file named for the runtime (`handler.py`, `handler.js`, " +
 					"`handler.go`, …) plus `requirements.txt` when `requirements` is set. Exactly one of `code_inline`, `code_path` and `code_archive` is required.",
-				Validators: []validator.String{
-					stringvalidator.ExactlyOneOf(codeSources...),
-					stringvalidator.LengthAtLeast(1),
-				},
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"code_path": schema.StringAttribute{
 				Optional: true,
