@@ -17,6 +17,8 @@ var (
 	ErrUnauthorized = errors.New("unauthorized")
 	ErrRateLimited  = errors.New("rate limited")
 	ErrServer       = errors.New("server error")
+	// ErrUnsupported is a call the dialect has no endpoint for.
+	ErrUnsupported = errors.New("not supported by this API dialect")
 )
 
 // APIError is an error answer of the API.

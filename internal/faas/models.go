@@ -52,12 +52,48 @@ type Function struct {
 	// CreateRequestID is the Idempotency-Key of the POST that created the
 	// function, when the API reports it.
 	CreateRequestID string `json:"create_request_id,omitempty"`
+
+	// Code is the text of the one handler file, where the dialect answers
+	// with it (myaccount); CodeSHA256 is then its SHA-256.
+	Code string `json:"-"`
+	// Fields, when not nil, lists the fields the answer carried (myaccount
+	// answers with an unpublished subset); nil means the full faas-v1 object.
+	Fields map[Field]bool `json:"-"`
+	// Adopted is set by CreateFunction when the function was found after an
+	// ambiguous failure rather than answered by the create itself: it may
+	// differ from the request and should be brought to it.
+	Adopted bool `json:"-"`
 }
+
+// Field names a setting a function answer may or may not carry.
+type Field string
+
+// The fields a partial (myaccount) answer may carry.
+const (
+	FieldRuntime      Field = "runtime"
+	FieldRequirements Field = "requirements"
+	FieldEnvironment  Field = "environment"
+	FieldSecrets      Field = "secrets"
+	FieldMemory       Field = "memory_mb"
+	FieldTimeout      Field = "timeout_seconds"
+	FieldHardware     Field = "hardware_type"
+	FieldCode         Field = "code"
+	FieldInvokeURL    Field = "invoke_url"
+)
 
 // Complete reports whether the object carries the full set of fields, as
 // opposed to the short create response.
 func (f *Function) Complete() bool {
 	return f.Runtime != "" && f.Config != nil
+}
+
+// Carries reports whether the answer carried the field: always for a
+// complete faas-v1 object, and per Fields for a partial one.
+func (f *Function) Carries(field Field) bool {
+	if f.Fields == nil {
+		return f.Complete()
+	}
+	return f.Fields[field]
 }
 
 // Archive is function code: a ZIP the client base64-encodes into the request
@@ -71,33 +107,39 @@ type Archive interface {
 type CreateFunctionRequest struct {
 	// IdempotencyKey identifies this create across retries; CreateFunction
 	// makes one when it is empty.
-	IdempotencyKey  string            `json:"-"`
-	Name            string            `json:"name"`
-	Runtime         string            `json:"runtime"`
-	Template        string            `json:"template,omitempty"`
-	HandlerFunction string            `json:"handler_function,omitempty"`
-	Code            Archive           `json:"-"`
-	Requirements    string            `json:"requirements,omitempty"`
-	Config          *FunctionConfig   `json:"config,omitempty"`
-	Environment     map[string]string `json:"environment"`
-	Secrets         []string          `json:"secrets"`
-	Labels          map[string]string `json:"labels"`
-	Annotations     map[string]string `json:"annotations"`
+	IdempotencyKey  string  `json:"-"`
+	Name            string  `json:"name"`
+	Runtime         string  `json:"runtime"`
+	Template        string  `json:"template,omitempty"`
+	HandlerFunction string  `json:"handler_function,omitempty"`
+	Code            Archive `json:"-"`
+	// CodeText is the handler file's text, for dialects without archives
+	// (myaccount); Code is used otherwise.
+	CodeText     string            `json:"-"`
+	Requirements string            `json:"requirements,omitempty"`
+	Config       *FunctionConfig   `json:"config,omitempty"`
+	Environment  map[string]string `json:"environment"`
+	Secrets      []string          `json:"secrets"`
+	Labels       map[string]string `json:"labels"`
+	Annotations  map[string]string `json:"annotations"`
 }
 
 // UpdateFunctionRequest is the body of PUT functions/{id}: everything but the
 // name.
 type UpdateFunctionRequest struct {
-	Runtime         string            `json:"runtime"`
-	Template        string            `json:"template,omitempty"`
-	HandlerFunction string            `json:"handler_function,omitempty"`
-	Code            Archive           `json:"-"`
-	Requirements    string            `json:"requirements,omitempty"`
-	Config          *FunctionConfig   `json:"config,omitempty"`
-	Environment     map[string]string `json:"environment"`
-	Secrets         []string          `json:"secrets"`
-	Labels          map[string]string `json:"labels"`
-	Annotations     map[string]string `json:"annotations"`
+	Runtime         string  `json:"runtime"`
+	Template        string  `json:"template,omitempty"`
+	HandlerFunction string  `json:"handler_function,omitempty"`
+	Code            Archive `json:"-"`
+	// CodeText is the handler file's text, for dialects without archives
+	// (myaccount); Code is used otherwise.
+	CodeText     string            `json:"-"`
+	Requirements string            `json:"requirements,omitempty"`
+	Config       *FunctionConfig   `json:"config,omitempty"`
+	Environment  map[string]string `json:"environment"`
+	Secrets      []string          `json:"secrets"`
+	Labels       map[string]string `json:"labels"`
+	Annotations  map[string]string `json:"annotations"`
 }
 
 // CodeUpdate is the body of PUT functions/{id}/code.
@@ -182,6 +224,13 @@ type Runtime struct {
 	// RunsLocally is e2e-faas-local's extension: whether it can run the
 	// runtime on this machine. Absent (nil) from E2E itself.
 	RunsLocally *bool `json:"runs_locally,omitempty"`
+
+	// The myaccount catalogue's extras: the starter handler (boiler_code),
+	// the requirements file's name (label, such as requirements.txt) and its
+	// starter content (requirements_code). Empty under faas-v1.
+	BoilerCode       string `json:"-"`
+	RequirementsFile string `json:"-"`
+	RequirementsCode string `json:"-"`
 }
 
 type secretListBody struct {

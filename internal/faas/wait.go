@@ -85,16 +85,53 @@ func (e *WaitError) Error() string {
 
 func (e *WaitError) Unwrap() error { return e.Err }
 
+// getFunc reads one function; both dialects' waits poll through it.
+type getFunc func(ctx context.Context, id string) (*Function, error)
+
+// transient reports whether a failed read during a wait says nothing about
+// the function: a 5xx, a 429, or no answer at all. A wait rides those out
+// until its own timeout; only a definite answer (a 4xx, Failed) ends it early.
+func transient(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	var transport *TransportError
+	if errors.As(err, &transport) {
+		return true
+	}
+	return errors.Is(err, ErrServer) || errors.Is(err, ErrRateLimited)
+}
+
 // WaitForDeploy waits until the function is Running. A Failed status ends the
 // wait with a *FailedError carrying the server's error_message.
 func (c *Client) WaitForDeploy(ctx context.Context, id string, p Poll) (*Function, error) {
+	return waitForDeploy(ctx, c.GetFunction, id, p)
+}
+
+// WaitUntilSettled waits until the function is no longer Deploying (Running
+// or Failed), for calls the API refuses mid-deploy.
+func (c *Client) WaitUntilSettled(ctx context.Context, id string, p Poll) (*Function, error) {
+	return waitUntilSettled(ctx, c.GetFunction, id, p)
+}
+
+// WaitForDeletion waits until GET answers 404.
+func (c *Client) WaitForDeletion(ctx context.Context, id string, p Poll) error {
+	return waitForDeletion(ctx, c.GetFunction, id, p)
+}
+
+func waitForDeploy(ctx context.Context, get getFunc, id string, p Poll) (*Function, error) {
 	var last *Function
+	var lastTransient error
 	err := p.Until(ctx, func() (bool, error) {
-		f, err := c.GetFunction(ctx, id)
+		f, err := get(ctx, id)
+		if transient(ctx, err) {
+			lastTransient = err
+			return false, nil
+		}
 		if err != nil {
 			return false, err
 		}
-		last = f
+		last, lastTransient = f, nil
 		if p.Observe != nil {
 			p.Observe(f)
 		}
@@ -113,45 +150,61 @@ func (c *Client) WaitForDeploy(ctx context.Context, id string, p Poll) (*Functio
 		if errors.As(err, &failed) {
 			return failed.Function, err
 		}
-		return last, &WaitError{ID: id, Wanted: StatusRunning, Last: last, Err: err}
+		return last, &WaitError{ID: id, Wanted: StatusRunning, Last: last, Err: withLastTransient(err, lastTransient)}
 	}
 	return last, nil
 }
 
-// WaitUntilSettled waits until the function is no longer Deploying (Running
-// or Failed), for calls the API refuses mid-deploy.
-func (c *Client) WaitUntilSettled(ctx context.Context, id string, p Poll) (*Function, error) {
+func waitUntilSettled(ctx context.Context, get getFunc, id string, p Poll) (*Function, error) {
 	var last *Function
+	var lastTransient error
 	err := p.Until(ctx, func() (bool, error) {
-		f, err := c.GetFunction(ctx, id)
+		f, err := get(ctx, id)
+		if transient(ctx, err) {
+			lastTransient = err
+			return false, nil
+		}
 		if err != nil {
 			return false, err
 		}
-		last = f
+		last, lastTransient = f, nil
 		return f.Status != StatusDeploying, nil
 	})
 	if err != nil && !IsNotFound(err) {
-		return last, &WaitError{ID: id, Wanted: "Running or Failed", Last: last, Err: err}
+		return last, &WaitError{ID: id, Wanted: "Running or Failed", Last: last, Err: withLastTransient(err, lastTransient)}
 	}
 	return last, err
 }
 
-// WaitForDeletion waits until GET answers 404.
-func (c *Client) WaitForDeletion(ctx context.Context, id string, p Poll) error {
+func waitForDeletion(ctx context.Context, get getFunc, id string, p Poll) error {
 	var last *Function
+	var lastTransient error
 	err := p.Until(ctx, func() (bool, error) {
-		f, err := c.GetFunction(ctx, id)
+		f, err := get(ctx, id)
 		if IsNotFound(err) {
 			return true, nil
+		}
+		if transient(ctx, err) {
+			lastTransient = err
+			return false, nil
 		}
 		if err != nil {
 			return false, err
 		}
-		last = f
+		last, lastTransient = f, nil
 		return false, nil
 	})
 	if err != nil {
-		return &WaitError{ID: id, Wanted: "deleted", Last: last, Err: err}
+		return &WaitError{ID: id, Wanted: "deleted", Last: last, Err: withLastTransient(err, lastTransient)}
 	}
 	return nil
+}
+
+// withLastTransient adds, to a wait that ran out of time while the API was
+// failing, what the last read said.
+func withLastTransient(err, last error) error {
+	if last == nil || !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return fmt.Errorf("%w (the last status read failed: %v)", err, last)
 }

@@ -1,0 +1,101 @@
+package faas
+
+import "context"
+
+// Dialect names one of the wire formats of the E2E FaaS API.
+type Dialect string
+
+const (
+	// DialectFaaSV1 is the design's API (api/openapi.yaml): functions by id,
+	// partial updates, secrets, labels, paging, Idempotency-Key.
+	DialectFaaSV1 Dialect = "faas-v1"
+	// DialectMyAccount is the API E2E serves under MyAccount
+	// (api/myaccount.yaml): functions by name, one full update, no secrets
+	// endpoints, no idempotency key.
+	DialectMyAccount Dialect = "myaccount"
+)
+
+// API is what the provider needs of the E2E FaaS API, whatever the dialect.
+// *Client speaks faas-v1 and *MyAccountClient speaks myaccount; each keeps its
+// paths and payloads in one place. A method a dialect has no endpoint for
+// answers an error matching ErrUnsupported; Capabilities says which those are,
+// so the provider can refuse at plan time instead.
+type API interface {
+	Dialect() Dialect
+	Capabilities() Capabilities
+
+	// CreateFunction creates a function and survives a lost answer: after an
+	// ambiguous failure it looks the name up and adopts the function it finds
+	// when that is this create's (faas-v1 with create_request_id) or, with no
+	// such proof, when its runtime and hardware match the request; the
+	// function then has Adopted set. A name taken by another function is a
+	// *NameTakenError.
+	CreateFunction(ctx context.Context, req *CreateFunctionRequest) (*Function, error)
+	// GetFunction reads one function by its id (under myaccount, its name).
+	GetFunction(ctx context.Context, id string) (*Function, error)
+	// FindFunction finds a function by name (and namespace, where the dialect
+	// has them); ErrNotFound when there is none.
+	FindFunction(ctx context.Context, name, namespace string) (*Function, error)
+	// ListAllFunctions lists every function (following pages where the
+	// dialect has them). Labels filtering is faas-v1 only.
+	ListAllFunctions(ctx context.Context, opts ListFunctionsOptions) ([]Function, error)
+	// UpdateFunction replaces every setting of the function in one call and
+	// redeploys it.
+	UpdateFunction(ctx context.Context, id string, req *UpdateFunctionRequest) (*Function, error)
+	// The partial updates, faas-v1 only (Capabilities.PartialUpdates).
+	UpdateFunctionCode(ctx context.Context, id string, req *CodeUpdate) (*Function, error)
+	UpdateFunctionConfig(ctx context.Context, id string, cfg *FunctionConfig) (*Function, error)
+	UpdateFunctionEnvironment(ctx context.Context, id string, req *EnvironmentUpdate) (*Function, error)
+	UpdateFunctionMetadata(ctx context.Context, id string, req *MetadataUpdate) (*Function, error)
+	// DeployFunction redeploys the current settings (faas-v1 only).
+	DeployFunction(ctx context.Context, id string) (*Function, error)
+	// DeleteFunction asks for the function's deletion; the function may
+	// still be readable until WaitForDeletion returns.
+	DeleteFunction(ctx context.Context, id string) (*Function, error)
+
+	WaitForDeploy(ctx context.Context, id string, p Poll) (*Function, error)
+	WaitUntilSettled(ctx context.Context, id string, p Poll) (*Function, error)
+	WaitForDeletion(ctx context.Context, id string, p Poll) error
+
+	ListRuntimes(ctx context.Context) ([]Runtime, error)
+
+	// Secrets, faas-v1 only (Capabilities.Secrets).
+	CreateSecret(ctx context.Context, req *CreateSecretRequest) (*Secret, error)
+	ListSecrets(ctx context.Context) ([]Secret, error)
+	DeleteSecret(ctx context.Context, name string) error
+}
+
+// Capabilities says what a dialect's API has endpoints or fields for.
+type Capabilities struct {
+	// PartialUpdates: code, config, environment and metadata each have their
+	// own update endpoint, and POST deploy redeploys.
+	PartialUpdates bool
+	// Secrets: secrets can be created, listed and deleted.
+	Secrets bool
+	// Archives: code is a ZIP of any number of files; without it, code is the
+	// text of one handler file plus optional requirements.
+	Archives bool
+	// Templates, HandlerFunction, Scaling (replicas, min_scale, max_scale),
+	// Metadata (labels, annotations), Namespaces, Paging, LabelFilter.
+	Templates, HandlerFunction, Scaling, Metadata, Namespaces, LabelFilter bool
+	// MemoryChoices, when not empty, are the only memory sizes accepted (MB).
+	MemoryChoices []int64
+	// MaxTimeoutSeconds is the largest timeout the dialect accepts.
+	MaxTimeoutSeconds int64
+}
+
+var (
+	_ API = (*Client)(nil)
+)
+
+// Dialect is faas-v1.
+func (c *Client) Dialect() Dialect { return DialectFaaSV1 }
+
+// Capabilities of faas-v1: everything the design describes.
+func (c *Client) Capabilities() Capabilities {
+	return Capabilities{
+		PartialUpdates: true, Secrets: true, Archives: true,
+		Templates: true, HandlerFunction: true, Scaling: true, Metadata: true, Namespaces: true, LabelFilter: true,
+		MaxTimeoutSeconds: 900,
+	}
+}
