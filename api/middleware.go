@@ -7,13 +7,14 @@ import (
 	"net/http/httptest"
 )
 
-// CheckingHandler wraps next so that every exchange on a contract path is
-// validated against the document; each violation is passed to report. Paths
-// outside BasePath (the local server's admin and invoke routes) pass through
-// unchecked. It buffers bodies, so it is meant for tests.
+// CheckingHandler wraps next so that every exchange on a path below the
+// checker's base path is validated against its document; each violation is
+// passed to report. Other paths (the other dialect's, the local server's
+// admin and invoke routes) pass through unchecked, so checkers of both
+// dialects can be chained. It buffers bodies, so it is meant for tests.
 func (c *Checker) CheckingHandler(next http.Handler, report func(error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !IsContractPath(r.URL.Path) {
+		if !c.Covers(r.URL.Path) {
 			next.ServeHTTP(w, r)
 			return
 		}

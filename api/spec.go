@@ -1,6 +1,10 @@
-// Package api embeds the E2E FaaS OpenAPI document and checks HTTP exchanges
-// against it. Both the client's tests and the local server's tests use it, so
-// the wire format has a single reference.
+// Package api embeds the OpenAPI documents of the E2E FaaS API's two dialects
+// and checks HTTP exchanges against them. Both the client's tests and the
+// local server's tests use it, so each wire format has a single reference:
+//
+//   - openapi.yaml, the faas-v1 dialect (the design's API), under BasePath;
+//   - myaccount.yaml, the MyAccount dialect (what E2E serves today), under
+//     MyAccountBasePath.
 package api
 
 import (
@@ -20,72 +24,118 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 )
 
-//go:embed openapi.yaml
-var document []byte
+var (
+	//go:embed openapi.yaml
+	document []byte
+	//go:embed myaccount.yaml
+	myAccountDocument []byte
+)
 
-// BasePath is the path prefix every contract path is relative to.
+// BasePath is the path prefix every faas-v1 contract path is relative to.
 const BasePath = "/faas/api/v1/"
 
-// Document returns the raw OpenAPI document.
+// MyAccountBasePath is the path prefix every MyAccount path is relative to;
+// its FaaS paths are below it under faas/.
+const MyAccountBasePath = "/myaccount/api/v1/"
+
+// Document returns the raw faas-v1 OpenAPI document.
 func Document() []byte { return bytes.Clone(document) }
 
-// Checker validates requests and responses against the document.
+// MyAccountDocument returns the raw MyAccount OpenAPI document.
+func MyAccountDocument() []byte { return bytes.Clone(myAccountDocument) }
+
+// Checker validates requests and responses against one document, for the
+// paths below its base path.
 type Checker struct {
-	doc    *openapi3.T
-	router routers.Router
+	name     string
+	basePath string
+	doc      *openapi3.T
+	router   routers.Router
+}
+
+// spec is a document loaded at most once per process.
+type spec struct {
+	name     string
+	basePath string
+	data     []byte
+
+	once    sync.Once
+	checker *Checker
+	err     error
 }
 
 var (
-	loadOnce sync.Once
-	loaded   *Checker
-	loadErr  error
+	faasV1    = &spec{name: "openapi.yaml", basePath: BasePath, data: document}
+	myAccount = &spec{name: "myaccount.yaml", basePath: MyAccountBasePath, data: myAccountDocument}
 )
 
-// NewChecker loads and validates the document once per process.
-func NewChecker() (*Checker, error) {
-	loadOnce.Do(func() {
+// NewChecker returns the checker of the faas-v1 document (openapi.yaml),
+// loaded and validated once per process.
+func NewChecker() (*Checker, error) { return faasV1.load() }
+
+// NewMyAccountChecker returns the checker of the MyAccount document
+// (myaccount.yaml), loaded and validated once per process.
+func NewMyAccountChecker() (*Checker, error) { return myAccount.load() }
+
+func (s *spec) load() (*Checker, error) {
+	s.once.Do(func() {
 		loader := openapi3.NewLoader()
-		doc, err := loader.LoadFromData(document)
+		doc, err := loader.LoadFromData(s.data)
 		if err != nil {
-			loadErr = fmt.Errorf("load openapi.yaml: %w", err)
+			s.err = fmt.Errorf("load %s: %w", s.name, err)
 			return
 		}
 		if err := doc.Validate(context.Background()); err != nil {
-			loadErr = fmt.Errorf("openapi.yaml is invalid: %w", err)
+			s.err = fmt.Errorf("%s is invalid: %w", s.name, err)
 			return
 		}
-		// Routes are matched on the path below BasePath, whatever host serves it.
+		// Routes are matched on the path below the base path, whatever host
+		// serves it.
 		doc.Servers = openapi3.Servers{{URL: "/"}}
 		router, err := gorillamux.NewRouter(doc)
 		if err != nil {
-			loadErr = fmt.Errorf("route openapi.yaml: %w", err)
+			s.err = fmt.Errorf("route %s: %w", s.name, err)
 			return
 		}
-		loaded = &Checker{doc: doc, router: router}
+		s.checker = &Checker{name: s.name, basePath: s.basePath, doc: doc, router: router}
 	})
-	return loaded, loadErr
+	return s.checker, s.err
 }
 
-// IsContractPath reports whether the path lies under BasePath.
+// IsContractPath reports whether the path lies under BasePath (faas-v1).
 func IsContractPath(path string) bool {
 	return strings.Contains(path, BasePath)
 }
 
+// IsMyAccountPath reports whether the path lies under MyAccountBasePath.
+func IsMyAccountPath(path string) bool {
+	return strings.Contains(path, MyAccountBasePath)
+}
+
+// BasePath is the prefix of the paths the checker's document describes.
+func (c *Checker) BasePath() string { return c.basePath }
+
+// Covers reports whether the path lies under the checker's base path; other
+// paths are not the checker's to judge.
+func (c *Checker) Covers(path string) bool {
+	return strings.Contains(path, c.basePath)
+}
+
 func (c *Checker) route(r *http.Request) (*http.Request, *routers.Route, map[string]string, error) {
-	i := strings.Index(r.URL.Path, BasePath)
+	i := strings.Index(r.URL.Path, c.basePath)
 	if i < 0 {
-		return nil, nil, nil, fmt.Errorf("%s %s is outside %s", r.Method, r.URL.Path, BasePath)
+		return nil, nil, nil, fmt.Errorf("%s %s is outside %s", r.Method, r.URL.Path, c.basePath)
 	}
 	u := *r.URL
 	u.Scheme, u.Host = "", ""
-	u.Path = "/" + r.URL.Path[i+len(BasePath):]
+	u.Path = "/" + r.URL.Path[i+len(c.basePath):]
 	u.RawPath = ""
 	rr := r.Clone(context.Background())
 	rr.URL = &u
 	rr.Host = ""
 	route, params, err := c.router.FindRoute(rr)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("%s %s is not in the contract: %w", r.Method, u.Path, err)
+		return nil, nil, nil, fmt.Errorf("%s %s is not in the contract (%s): %w", r.Method, u.Path, c.name, err)
 	}
 	return rr, route, params, nil
 }

@@ -100,6 +100,9 @@ func (s *Server) updateFunctionLocked(id string, mutate func(*Function), checked
 			checked = newCode(f.CodeArchive)
 		}
 		f.CodeSHA256 = checked.sha256
+		if f.Code == old.Code {
+			f.Code = "" // the handler text no longer matches the archive
+		}
 	}
 
 	errs := fieldErrors{}
@@ -239,7 +242,7 @@ func (s *Server) adminPatchFunction(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "invalid change", errs)
 		return
 	}
-	writeJSON(w, http.StatusOK, toWire(&rec.fn, invokeURL(r, &rec.fn)))
+	writeJSON(w, http.StatusOK, s.wire(r, &rec.fn))
 }
 
 // mergePatch applies an RFC 7386 JSON merge patch: objects merge key by key,

@@ -1,15 +1,17 @@
 // Package localfaas is a local implementation of the E2E Functions-as-a-Service
-// API, as fixed by api/openapi.yaml: an http.Handler over an in-memory store,
-// so that the provider can be tested and demonstrated without an account.
+// API in both its dialects, faas-v1 (api/openapi.yaml) and MyAccount
+// (api/myaccount.yaml): an http.Handler over one in-memory store, so that the
+// provider can be tested and demonstrated without an account.
 //
 // # The API
 //
-// Every endpoint of the contract is served under /faas/api/v1/. Requests need
-// the header "Authorization: Bearer <AuthToken>" and the query parameter
-// apikey=<APIKey>; anything else is answered 401. Functions and secrets live
-// in the namespace e2e-faas-<project>-dl, where project is the project_id query
-// parameter or Options.DefaultProject; a function of another namespace is not
-// found. Bodies are JSON; unknown fields are rejected with 400, and every
+// Every endpoint of the faas-v1 contract is served under /faas/api/v1/.
+// Requests need the header "Authorization: Bearer <AuthToken>" and the query
+// parameter apikey=<APIKey>; anything else is answered 401. Functions and
+// secrets live in the namespace e2e-faas-<project>-dl, where project is the
+// project_id query parameter (1 to 64 letters, digits, '-' and '_'; anything
+// else is answered 400) or Options.DefaultProject; a function of another
+// namespace is not found. List pages go up to 1,000,000. Bodies are JSON; unknown fields are rejected with 400, and every
 // validation problem of a request is reported in one 400, keyed by its path in
 // the function object (e.g. "config.memory_mb", "environment.PORT"). Keys of
 // environment and labels, and secret names, that a function already holds
@@ -17,7 +19,8 @@
 // label, say) does not block later updates.
 //
 // A create may carry the header "Idempotency-Key: <key>" (a UUID, say); the
-// function keeps it and answers it as create_request_id. A POST that repeats
+// function keeps it and answers it as create_request_id (never, with
+// Options.OmitCreateRequestID, though the key still works as below). A POST that repeats
 // the key of a function of the namespace is a retry of the create that made
 // it: with that function's name it is answered 201 with the function as it
 // is now, and nothing is created or redeployed (the rest of the body is not
@@ -32,6 +35,39 @@
 // Options.DeleteDelay has passed since their delete. With both delays at 0, a
 // create answers Deploying and the next GET reads Running; a delete answers
 // Deleting and the next GET answers 404.
+//
+// invoke_url is built from the address the request reached, as the server's
+// listener knows it, never from the Host header.
+//
+// # The MyAccount dialect
+//
+// E2E's API as it is today, under /myaccount/api/v1/faas/ (myaccount.go): the
+// same credentials (401 in the envelope), and project_id (a positive integer)
+// and location required on every request (400 otherwise). Functions are
+// addressed by name, in the same namespace e2e-faas-<project_id>-dl, so a
+// function made through one dialect is found through the other:
+//
+//	GET    faas/runtimes/               the catalogue, with starter code for each runtime
+//	POST   faas/functions/              create: exactly the keys function, runtime, arguments ({}),
+//	                                    code, memory, timeout, params ({}), requirements,
+//	                                    environment_variables, secrets, node_type
+//	GET    faas/functions/              [{"name","runtime","status","url"}]
+//	GET    faas/function/{name}/        the function (only name, runtime, status and url with
+//	                                    Options.MyAccountSparse)
+//	PUT    faas/handler_file/{name}/    replaces code, params ({}), requirements,
+//	                                    environment_variables, secrets, memory and timeout; redeploys
+//	DELETE faas/function/{name}/        {"function":"<name>"}
+//
+// Every answer is the envelope {"code","data","errors","message"}; success
+// is HTTP 200 with code 200. Unknown body keys and bad values are answered
+// 400 with errors by key (memory 128, 256, 512 or 1024; timeout 1 to 600;
+// node_type the runtime's); an unknown name HTTP 200 with code 404; a name
+// taken 409; an update while the function deploys or is deleted 409, and a
+// delete while it deploys 409 (a repeated delete is answered as the first).
+// Statuses are lowercase. The code, the text of one handler file, is kept
+// in an archive with the requirements file, named as the runtime's template
+// expects (handler.py and requirements.txt, handler.js and package.json,
+// ...), and deploys as template "http"; code_sha256 hashes the code text.
 //
 // # Running functions
 //
@@ -105,7 +141,9 @@
 //	  "deploy_stall": "30s"              // extra time every deploy stays Deploying
 //	}
 //
-// Routes are named as in the request log ("GET functions/{id}"); a route that
+// Routes are named as in the request log ("GET functions/{id}", or
+// "GET faas/function/{name}/" for the MyAccount dialect, whose injected
+// errors come in its envelope); a route that
 // "routes" names follows its own rule, every other route the global one. The
 // kinds: 500, 502 and 503 answer before the request is carried out, so
 // nothing changes; 429 does the same with a Retry-After header; drop carries

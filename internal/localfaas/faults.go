@@ -325,9 +325,9 @@ func (f *faultState) decide(route string, now time.Time) (InjectedFault, FaultCo
 	return fault, f.cfg, true
 }
 
-// withFaults makes h, the handler of a contract route, meet the faults the
-// configuration draws for it. It is the fault layer's only hook in the
-// request path.
+// withFaults makes h, the handler of a route of either dialect, meet the
+// faults the configuration draws for it; injected errors take the dialect's
+// error form. It is the fault layer's only hook in the request path.
 func (s *Server) withFaults(route string, h http.HandlerFunc) http.HandlerFunc {
 	s.faults.routes = append(s.faults.routes, route)
 	return func(w http.ResponseWriter, r *http.Request) {
@@ -347,12 +347,12 @@ func (s *Server) withFaults(route string, h http.HandlerFunc) http.HandlerFunc {
 			drain(w, r)
 			seconds := int64(math.Ceil(cfg.RetryAfter.Seconds()))
 			w.Header().Set("Retry-After", strconv.FormatInt(seconds, 10))
-			writeError(w, http.StatusTooManyRequests, fmt.Sprintf(
+			writeErrorFor(w, r, http.StatusTooManyRequests, fmt.Sprintf(
 				"too many requests (fault injected by e2e-faas-local, %s); nothing was done; retry after %d s", where, seconds), nil)
 		default:
 			drain(w, r)
 			status, _ := strconv.Atoi(string(fault.Kind))
-			writeError(w, status, fmt.Sprintf(
+			writeErrorFor(w, r, status, fmt.Sprintf(
 				"%s (fault injected by e2e-faas-local, %s); nothing was done", http.StatusText(status), where), nil)
 		}
 	}

@@ -13,6 +13,8 @@ const (
 	defaultPerPage  = 50
 	maxPerPage      = 200
 	defaultLogLimit = 100
+	// maxPage bounds page, so that the offset of a page cannot overflow.
+	maxPage = 1_000_000
 )
 
 func (s *Server) createFunction(w http.ResponseWriter, r *http.Request) {
@@ -58,7 +60,7 @@ func (s *Server) createFunction(w http.ResponseWriter, r *http.Request) {
 	rec := &record{fn: f, unpackErr: p.Code.unpackErr}
 	s.functions[f.ID] = rec
 	s.startDeployLocked(rec, now)
-	s.writeOK(w, http.StatusCreated, toWire(&rec.fn, invokeURL(r, &rec.fn)))
+	s.writeOK(w, http.StatusCreated, s.wire(r, &rec.fn))
 }
 
 func (s *Server) findByNameLocked(ns, name string) *record {
@@ -98,14 +100,14 @@ func (s *Server) withFunction(w http.ResponseWriter, r *http.Request, do func(re
 
 func (s *Server) getFunction(w http.ResponseWriter, r *http.Request) {
 	s.withFunction(w, r, func(rec *record, _ time.Time) {
-		s.writeOK(w, http.StatusOK, toWire(&rec.fn, invokeURL(r, &rec.fn)))
+		s.writeOK(w, http.StatusOK, s.wire(r, &rec.fn))
 	})
 }
 
 func (s *Server) listFunctions(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	errs := fieldErrors{}
-	page := queryInt(q.Get("page"), 1, 1, 0, "page", errs)
+	page := queryInt(q.Get("page"), 1, 1, maxPage, "page", errs)
 	perPage := queryInt(q.Get("per_page"), defaultPerPage, 1, maxPerPage, "per_page", errs)
 	labels := map[string]string{}
 	for _, l := range q["label"] {
@@ -138,7 +140,7 @@ func (s *Server) listFunctions(w http.ResponseWriter, r *http.Request) {
 	})
 	out := []wireFunction{}
 	for i := (page - 1) * perPage; i < len(matched) && i < page*perPage; i++ {
-		out = append(out, toWire(&matched[i].fn, invokeURL(r, &matched[i].fn)))
+		out = append(out, s.wire(r, &matched[i].fn))
 	}
 	s.writeOK(w, http.StatusOK, struct {
 		Functions []wireFunction `json:"functions"`
@@ -218,7 +220,7 @@ func (s *Server) change(w http.ResponseWriter, r *http.Request, prefix string, a
 			rec.fn.UpdatedAt = now
 			rec.log(now, "stdout", "labels and annotations updated; no redeploy")
 		}
-		s.writeOK(w, http.StatusOK, toWire(&rec.fn, invokeURL(r, &rec.fn)))
+		s.writeOK(w, http.StatusOK, s.wire(r, &rec.fn))
 	})
 }
 
@@ -270,7 +272,7 @@ func (s *Server) deleteFunction(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.endRunsLocked(rec, false)
-		s.writeOK(w, http.StatusAccepted, toWire(&rec.fn, invokeURL(r, &rec.fn)))
+		s.writeOK(w, http.StatusAccepted, s.wire(r, &rec.fn))
 	})
 }
 

@@ -75,23 +75,29 @@ func newHarness(t *testing.T, configure ...func(*localfaas.Options)) *harness {
 	return h
 }
 
-// checked wraps next in the contract checker; any violation fails the test,
-// except complaints about a request marked as invalid on purpose.
+// checked wraps next in the checkers of both dialects, each judging the
+// paths below its base; any violation fails the test, except complaints
+// about a request marked as invalid on purpose.
 func (h *harness) checked(next http.Handler) http.Handler {
-	checker, err := api.NewChecker()
+	faasV1, err := api.NewChecker()
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	myAccount, err := api.NewMyAccountChecker()
 	if err != nil {
 		h.t.Fatal(err)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		invalidOK := r.Header.Get(invalidHeader) != ""
-		checker.CheckingHandler(next, func(err error) {
+		report := func(err error) {
 			msg := err.Error()
 			if invalidOK && (strings.HasPrefix(msg, "request ") || strings.Contains(msg, "is not in the contract")) {
 				h.tolerated.Add(1)
 				return
 			}
 			h.t.Errorf("contract violation: %v", err)
-		}).ServeHTTP(w, r)
+		}
+		faasV1.CheckingHandler(myAccount.CheckingHandler(next, report), report).ServeHTTP(w, r)
 	})
 }
 
@@ -115,13 +121,15 @@ type response struct {
 }
 
 // call describes a request; Path is relative to the API base unless it
-// starts with "/".
+// starts with "/". Host, when set, is sent as the Host header.
 type call struct {
 	Method, Path string
 	Body         any // marshalled, unless []byte
 	Invalid      bool
 	Key, Token   *string // nil: the right credential; "" leaves it out
 	Project      string
+	Location     string
+	Host         string
 }
 
 func (h *harness) url(c call) string {
@@ -143,6 +151,9 @@ func (h *harness) url(c call) string {
 	}
 	if c.Project != "" {
 		q.Set("project_id", c.Project)
+	}
+	if c.Location != "" {
+		q.Set("location", c.Location)
 	}
 	u.RawQuery = q.Encode()
 	return u.String()
@@ -187,6 +198,9 @@ func (h *harness) try(c call) (response, error) {
 	}
 	if c.Invalid {
 		req.Header.Set(invalidHeader, "1")
+	}
+	if c.Host != "" {
+		req.Host = c.Host
 	}
 	res, err := h.ts.Client().Do(req)
 	if err != nil {

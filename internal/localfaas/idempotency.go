@@ -45,6 +45,6 @@ func (s *Server) replayCreateLocked(w http.ResponseWriter, r *http.Request, ns, 
 			idempotencyHeader, made.fn.Name, made.fn.ID, ns, name), nil)
 		return true
 	}
-	s.writeOK(w, http.StatusCreated, toWire(&made.fn, invokeURL(r, &made.fn)))
+	s.writeOK(w, http.StatusCreated, s.wire(r, &made.fn))
 	return true
 }

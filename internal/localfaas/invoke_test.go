@@ -98,6 +98,7 @@ func TestInvokeLifecycle(t *testing.T) {
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
+	url := f.InvokeURL // f changes below, while the calls go on
 	go func() {
 		defer wg.Done()
 		for {
@@ -107,7 +108,7 @@ func TestInvokeLifecycle(t *testing.T) {
 			default:
 			}
 			calls.Add(1)
-			if status, body := h.invoke("GET", f.InvokeURL, ""); status != 200 || !strings.HasPrefix(body, "v") {
+			if status, body := h.invoke("GET", url, ""); status != 200 || !strings.HasPrefix(body, "v") {
 				failures.Add(1)
 				t.Errorf("during the update: %d %q", status, body)
 			}

@@ -27,9 +27,12 @@ type Config struct {
 // Function is a stored function: every field of the contract's function
 // object, plus the decoded code archive. Secrets holds the names of the
 // secrets it binds. InvokeURL is the one computed for the request that
-// created the function; HTTP answers compute it afresh from each request's
-// Host. CreateRequestID is the Idempotency-Key of the POST that created it
-// ("" when it had none).
+// created the function; HTTP answers compute it afresh from the address each
+// request reached. CreateRequestID is the Idempotency-Key of the POST that
+// created it ("" when it had none). Code is the text of the one handler file
+// a MyAccount create or update sent, which CodeArchive then holds with the
+// requirements file and CodeSHA256 hashes; it is "" for code sent as an
+// archive.
 type Function struct {
 	ID              string
 	Name            string
@@ -53,6 +56,7 @@ type Function struct {
 	UpdatedAt       time.Time
 	CodeArchive     []byte
 	CreateRequestID string
+	Code            string
 }
 
 // clone returns a deep copy, never holding nil maps or slices.
@@ -89,8 +93,8 @@ type Secret struct {
 
 // Request is one entry of the request log. Path never holds the query
 // string, so the API key never reaches the log. Route is the matched route
-// relative to the API base, e.g. "PUT functions/{id}/config"; it is empty
-// when no route matched.
+// relative to its dialect's base path, e.g. "PUT functions/{id}/config" or
+// "PUT faas/handler_file/{name}/"; it is empty when no route matched.
 type Request struct {
 	Method string
 	Path   string

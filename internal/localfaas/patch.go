@@ -141,6 +141,7 @@ func (p *patch) applyTo(f *Function) {
 	if p.Code != nil {
 		f.CodeArchive = p.Code.archive
 		f.CodeSHA256 = p.Code.sha256
+		f.Code = "" // the code is an archive now, not one handler file's text
 	}
 	p.Config.applyTo(&f.Config)
 	if p.Environment != nil {

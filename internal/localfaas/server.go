@@ -5,15 +5,18 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
 )
 
 const (
-	apiPrefix   = "/faas/api/v1/"
-	adminPrefix = "/_local/"
+	apiPrefix       = "/faas/api/v1/"
+	myAccountPrefix = "/myaccount/api/v1/"
+	adminPrefix     = "/_local/"
 
 	// maxRequestLog bounds the request log of a long-running server; the
 	// oldest entries go first.
@@ -42,6 +45,15 @@ type Options struct {
 	// functions only go through their lifecycle and invocations answer 501.
 	// Close stops what it runs.
 	Runner Runner
+	// OmitCreateRequestID makes faas-v1 answers never carry
+	// create_request_id, as a server that does not echo the Idempotency-Key
+	// would answer; the key still makes a repeated create a replay. It lets
+	// clients' handling of a lost create answer be tested without that proof.
+	OmitCreateRequestID bool
+	// MyAccountSparse makes the MyAccount dialect's GET faas/function/{name}/
+	// answer only name, runtime, status and url, as E2E may, so that clients
+	// can be tested against a subset of the function object.
+	MyAccountSparse bool
 }
 
 // Server is the local E2E FaaS API: an http.Handler over an in-memory store.
@@ -79,7 +91,9 @@ func New(opts Options) *Server {
 }
 
 func (s *Server) routes() {
-	api := func(route string, h http.HandlerFunc) { s.handle(apiPrefix, route, s.withFaults(route, h)) }
+	api := func(route string, h http.HandlerFunc) {
+		s.handle(apiPrefix, route, s.withFaults(route, checkProject(h)))
+	}
 	api("POST functions", s.createFunction)
 	api("GET functions", s.listFunctions)
 	api("GET functions/{id}", s.getFunction)
@@ -98,6 +112,18 @@ func (s *Server) routes() {
 	api("DELETE secrets/{name}", s.deleteSecret)
 	api("GET runtimes", s.listRuntimes)
 
+	// The MyAccount dialect (api/myaccount.yaml) over the same store; see
+	// myaccount.go. Routes are named relative to its base path.
+	ma := func(route string, h http.HandlerFunc) {
+		s.handle(myAccountPrefix, route, s.withFaults(route, myAccountQuery(h)))
+	}
+	ma("GET faas/runtimes/", s.maListRuntimes)
+	ma("POST faas/functions/", s.maCreateFunction)
+	ma("GET faas/functions/", s.maListFunctions)
+	ma("GET faas/function/{name}/", s.maGetFunction)
+	ma("PUT faas/handler_file/{name}/", s.maUpdateFunction)
+	ma("DELETE faas/function/{name}/", s.maDeleteFunction)
+
 	s.mux.HandleFunc(invokePrefix+"{target}/{rest...}", s.invoke)
 	s.mux.HandleFunc(invokePrefix+"{target}", s.invoke)
 
@@ -113,9 +139,13 @@ func (s *Server) routes() {
 }
 
 // handle registers h for route ("METHOD path") below prefix, and makes the
-// route's name known to the request log.
+// route's name known to the request log. A path ending in "/" matches only
+// itself, not the paths below it.
 func (s *Server) handle(prefix, route string, h http.HandlerFunc) {
 	method, path, _ := strings.Cut(route, " ")
+	if strings.HasSuffix(path, "/") {
+		path += "{$}"
+	}
 	s.mux.HandleFunc(method+" "+prefix+path, func(w http.ResponseWriter, r *http.Request) {
 		if rw, ok := w.(*recordingWriter); ok {
 			rw.route = route
@@ -129,7 +159,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rw := &recordingWriter{ResponseWriter: w}
 	start := s.now()
 	admin := strings.HasPrefix(r.URL.Path, adminPrefix)
-	s.serve(rw, r, admin || strings.HasPrefix(r.URL.Path, apiPrefix))
+	s.serve(rw, r, admin || strings.HasPrefix(r.URL.Path, apiPrefix) || isMyAccount(r))
 	if !admin {
 		status := rw.status
 		if status == 0 {
@@ -142,7 +172,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, needsAuth bool) {
 	if needsAuth {
 		if problem := s.authenticate(r); problem != "" {
-			writeError(w, http.StatusUnauthorized, problem, nil)
+			writeErrorFor(w, r, http.StatusUnauthorized, problem, nil)
 			return
 		}
 	}
@@ -151,18 +181,18 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, needsAuth bool) {
 		return
 	}
 	// No route: learn from the mux whether the path exists for other methods,
-	// and answer in the contract's error form rather than plain text.
+	// and answer in the dialect's error form rather than plain text.
 	probe := &probeWriter{header: http.Header{}}
 	s.mux.ServeHTTP(probe, r)
 	switch probe.status {
 	case http.StatusMethodNotAllowed:
 		allow := probe.header.Get("Allow")
 		w.Header().Set("Allow", allow)
-		writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, allow), nil)
+		writeErrorFor(w, r, http.StatusMethodNotAllowed, fmt.Sprintf("%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, allow), nil)
 	case http.StatusMovedPermanently, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
 		http.Redirect(w, r, probe.header.Get("Location"), probe.status)
 	default:
-		writeError(w, http.StatusNotFound, fmt.Sprintf("no endpoint %s %s", r.Method, r.URL.Path), nil)
+		writeErrorFor(w, r, http.StatusNotFound, fmt.Sprintf("no endpoint %s %s", r.Method, r.URL.Path), nil)
 	}
 }
 
@@ -194,6 +224,25 @@ func (s *Server) authenticate(r *http.Request) string {
 
 func (s *Server) now() time.Time { return s.opts.Now().UTC() }
 
+// projectIDRE is what a faas-v1 project_id may be; it becomes part of the
+// namespace's name.
+var projectIDRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// checkProject refuses a faas-v1 request whose project_id cannot name a
+// namespace.
+func checkProject(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		if q.Has("project_id") && !projectIDRE.MatchString(q.Get("project_id")) {
+			writeError(w, http.StatusBadRequest, "invalid query", fieldErrors{
+				"project_id": {"must be 1 to 64 letters, digits, '-' and '_'"},
+			})
+			return
+		}
+		h(w, r)
+	}
+}
+
 // namespace is the namespace a request addresses.
 func (s *Server) namespace(r *http.Request) string {
 	project := r.URL.Query().Get("project_id")
@@ -203,13 +252,29 @@ func (s *Server) namespace(r *http.Request) string {
 	return "e2e-faas-" + project + "-dl"
 }
 
-// invokeURL is where the function answers, as seen by the client of r.
+// invokeURL is where the function answers: on the address the request
+// reached, as the server's listener knows it. The Host header is the
+// client's to choose, so it never makes the URL; only a request served
+// without a connection (a handler called in-process) falls back on it.
 func invokeURL(r *http.Request, f *Function) string {
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	return fmt.Sprintf("%s://%s/faas/function/v1/%s.%s/", scheme, r.Host, f.Name, f.Namespace)
+	host := r.Host
+	if addr, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+		host = addr.String()
+	}
+	return fmt.Sprintf("%s://%s%s%s.%s/", scheme, host, invokePrefix, f.Name, f.Namespace)
+}
+
+// wire is the faas-v1 form of f for an answer to r.
+func (s *Server) wire(r *http.Request, f *Function) wireFunction {
+	out := toWire(f, invokeURL(r, f))
+	if s.opts.OmitCreateRequestID {
+		out.CreateRequestID = ""
+	}
+	return out
 }
 
 func (s *Server) logRequest(req Request) {
@@ -271,6 +336,17 @@ func writeError(w http.ResponseWriter, status int, message string, fields fieldE
 
 func writeAPIError(w http.ResponseWriter, e *apiError) {
 	writeError(w, e.Code, e.Message, e.Errors)
+}
+
+// writeErrorFor answers an error in the form of the dialect the request
+// addresses: the MyAccount envelope below its base path, the faas-v1 error
+// object elsewhere.
+func writeErrorFor(w http.ResponseWriter, r *http.Request, status int, message string, fields fieldErrors) {
+	if isMyAccount(r) {
+		writeMyAccountError(w, status, message, fields)
+		return
+	}
+	writeError(w, status, message, fields)
 }
 
 // recordingWriter remembers the status and route for the request log.

@@ -42,7 +42,10 @@ func (s *Server) validateFunctionLocked(f, old *Function, errs fieldErrors) {
 		validateChange(old, f, errs)
 	}
 	rt, rtOK := lookupRuntime(f.Runtime)
-	if !rtOK && len(errs["runtime"]) == 0 { // not when already reported missing
+	// A runtime the function already has passes: one of the MyAccount
+	// dialect's catalogue, say, for a function made through that dialect.
+	kept := old.Runtime != "" && f.Runtime == old.Runtime
+	if !rtOK && !kept && len(errs["runtime"]) == 0 { // not when already reported missing
 		errs.add("runtime", "must be one of %s", strings.Join(runtimeNames(), ", "))
 	}
 	switch {

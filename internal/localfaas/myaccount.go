@@ -1,0 +1,400 @@
+package localfaas
+
+import (
+	"archive/zip"
+	"bytes"
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// The MyAccount dialect (api/myaccount.yaml) over the store faas-v1 uses: a
+// function is found by name in the namespace of the request's project_id,
+// whichever dialect made it. Its code is the text of one handler file; the
+// server keeps it in an archive with the requirements file, so the deploy and
+// the runner treat it as any other function (template "http", handler
+// "handle").
+
+var (
+	maNameRE      = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
+	maProjectIDRE = regexp.MustCompile(`^[1-9][0-9]{0,17}$`)
+)
+
+const (
+	maMinName, maMaxName = 3, 40
+	// maReadOnly is what E2E's documentation says of a function in flight.
+	maReadOnly = "settings are read-only while a function is Creating or Deploying"
+)
+
+// myAccountQuery refuses a request without the query every MyAccount
+// request carries: project_id, which names the namespace, and location.
+func myAccountQuery(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		errs := fieldErrors{}
+		switch p := q.Get("project_id"); {
+		case p == "":
+			errs.add("project_id", "is required: the project's ID, a positive integer such as 12345")
+		case !maProjectIDRE.MatchString(p):
+			errs.add("project_id", "must be a positive integer such as 12345")
+		}
+		if q.Get("location") == "" {
+			errs.add("location", "is required: the region, e.g. Delhi")
+		}
+		if len(errs) > 0 {
+			writeMyAccountError(w, http.StatusBadRequest, "invalid query", errs)
+			return
+		}
+		h(w, r)
+	}
+}
+
+// maSettings are what a create or an update sets besides name, runtime and
+// node type.
+type maSettings struct {
+	code, requirements string
+	environment        map[string]string
+	secrets            []string
+	memory, timeout    int
+}
+
+// decodeMASettings reads and checks the settings of a create or update body;
+// problems go to o's errors, by wire key.
+func decodeMASettings(o *object) maSettings {
+	var s maSettings
+	errs := o.errs
+	if code := o.str("code"); code != nil {
+		s.code = *code
+		switch {
+		case *code == "":
+			errs.add("code", "must not be empty: send the text of the handler file")
+		case len(*code) > maxArchiveBytes:
+			errs.add("code", "is %d bytes; at most %d MB is accepted", len(*code), maxArchiveBytes>>20)
+		}
+	}
+	if req := o.str("requirements"); req != nil {
+		s.requirements = *req
+		if len(*req) > maxArchiveBytes {
+			errs.add("requirements", "is %d bytes; at most %d MB is accepted", len(*req), maxArchiveBytes>>20)
+		}
+	}
+	if mem := o.integer("memory"); mem != nil {
+		s.memory = *mem
+		if !slices.Contains(maMemoryChoices, *mem) {
+			errs.add("memory", "must be one of 128, 256, 512, 1024 (MB; got %d)", *mem)
+		}
+	}
+	if timeout := o.integer("timeout"); timeout != nil {
+		s.timeout = *timeout
+		if *timeout < 1 || *timeout > maMaxTimeout {
+			errs.add("timeout", "must be between 1 and %d seconds (got %d)", maMaxTimeout, *timeout)
+		}
+	}
+	s.environment = o.strMap("environment_variables")
+	for _, key := range sortedKeys(s.environment) {
+		switch {
+		case key == "PORT":
+			errs.add("environment_variables", "%q is reserved by the platform", key)
+		case len(key) > maxEnvKeyLen:
+			errs.add("environment_variables", "%q is longer than %d characters", key, maxEnvKeyLen)
+		case !envKeyRE.MatchString(key):
+			errs.add("environment_variables", "%q must be letters, digits and underscores, not starting with a digit", key)
+		}
+	}
+	s.secrets = o.strList("secrets")
+	seen := map[string]bool{}
+	for _, name := range s.secrets {
+		switch {
+		case seen[name]:
+			errs.add("secrets", "secret %q is listed more than once", name)
+		case !secretNameRE.MatchString(name):
+			errs.add("secrets", "%q is not a secret name: letters, digits and hyphens, starting and ending with a letter or digit", name)
+		}
+		seen[name] = true
+	}
+	emptyObject(o, "params")
+	return s
+}
+
+// emptyObject checks a key that must hold {} (the CLI always sends it so).
+func emptyObject(o *object, key string) {
+	v, ok := o.value(key)
+	if !ok {
+		return
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(v, &m) != nil || m == nil {
+		o.errs.add(o.path(key), "must be an empty object, {}")
+	} else if len(m) > 0 {
+		o.errs.add(o.path(key), "must be {}: nothing may be set in it")
+	}
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// readMAObject is readObject with failures answered in the envelope.
+func readMAObject(w http.ResponseWriter, r *http.Request, errs fieldErrors, allowed []string) (*object, bool) {
+	o, bad := readObject(w, r, "", errs, allowed...)
+	if bad != nil {
+		writeMyAccountError(w, bad.Code, bad.Message, bad.Errors)
+		return nil, false
+	}
+	o.require(allowed...)
+	return o, true
+}
+
+// maArchive is the archive a MyAccount function runs from: its handler file,
+// named by the runtime, and its requirements file when there are
+// requirements. Entries are stored, not compressed, with a fixed time: the
+// archive is built under the store's lock, so it must be cheap, and the same
+// code gives the same archive.
+func maArchive(rt maRuntime, code, requirements string) ([]byte, error) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	add := func(name, text string) error {
+		fw, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store, Modified: time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)})
+		if err != nil {
+			return err
+		}
+		_, err = fw.Write([]byte(text))
+		return err
+	}
+	if err := add(rt.handlerFile, code); err != nil {
+		return nil, err
+	}
+	if requirements != "" {
+		if err := add(rt.requirementsFile, requirements); err != nil {
+			return nil, err
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// applyMASettings stores the settings and the code's archive on f.
+func applyMASettings(f *Function, rt maRuntime, set maSettings) error {
+	archive, err := maArchive(rt, set.code, set.requirements)
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256([]byte(set.code))
+	f.Code, f.Requirements = set.code, set.requirements
+	f.CodeArchive, f.CodeSHA256 = archive, hex.EncodeToString(sum[:])
+	f.Environment = cloneMap(set.environment)
+	f.Secrets = cloneList(set.secrets)
+	f.Config.MemoryMB, f.Config.TimeoutSeconds = set.memory, set.timeout
+	return nil
+}
+
+func (s *Server) maCreateFunction(w http.ResponseWriter, r *http.Request) {
+	errs := fieldErrors{}
+	o, ok := readMAObject(w, r, errs, maCreateFields)
+	if !ok {
+		return
+	}
+	name := o.str("function")
+	if name != nil {
+		switch {
+		case len(*name) < maMinName || len(*name) > maMaxName:
+			errs.add("function", "must be %d to %d characters long (got %d)", maMinName, maMaxName, len(*name))
+		case !maNameRE.MatchString(*name):
+			errs.add("function", "must be lowercase letters, digits and hyphens, starting with a letter")
+		}
+	}
+	rtName, nodeType := o.str("runtime"), o.str("node_type")
+	var rt maRuntime
+	if rtName != nil {
+		var known bool
+		if rt, known = lookupMARuntime(*rtName); !known {
+			errs.add("runtime", "must be one of %s", strings.Join(maRuntimeNames(), ", "))
+		}
+	}
+	switch {
+	case nodeType == nil:
+	case !slices.Contains(hardwareTypes, *nodeType):
+		errs.add("node_type", "must be cpu or gpu")
+	case rt.name != "" && *nodeType != rt.nodeType:
+		errs.add("node_type", "must be %s: runtime %s runs on %s nodes", rt.nodeType, rt.name, rt.nodeType)
+	}
+	emptyObject(o, "arguments")
+	set := decodeMASettings(o)
+	if len(errs) > 0 {
+		writeMyAccountError(w, http.StatusBadRequest, "invalid function", errs)
+		return
+	}
+	ns := s.namespace(r)
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	s.advanceLocked(now)
+	if s.findByNameLocked(ns, *name) != nil {
+		writeMyAccountError(w, http.StatusConflict, fmt.Sprintf(
+			"a function named %q already exists in project %s; choose another name, or update or delete that function",
+			*name, r.URL.Query().Get("project_id")), nil)
+		return
+	}
+	f := Function{ID: newUUID(), Name: *name, Namespace: ns, CreatedAt: now}
+	resetSettings(&f)
+	f.Runtime, f.Config.HardwareType = rt.name, rt.nodeType
+	if err := applyMASettings(&f, rt, set); err != nil {
+		writeMyAccountError(w, http.StatusInternalServerError, "cannot store the code: "+err.Error(), nil)
+		return
+	}
+	f.InvokeURL = invokeURL(r, &f)
+	rec := &record{fn: f}
+	s.functions[f.ID] = rec
+	s.startDeployLocked(rec, now)
+	writeMyAccountOK(w, toMAFunction(&rec.fn, invokeURL(r, &rec.fn)))
+}
+
+// withMAFunction runs do on the function the path names, under the lock and
+// after settling the lifecycle; an unknown name is answered as E2E does,
+// HTTP 200 with body code 404.
+func (s *Server) withMAFunction(w http.ResponseWriter, r *http.Request, do func(rec *record, now time.Time)) {
+	name, ns := r.PathValue("name"), s.namespace(r)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	s.advanceLocked(now)
+	rec := s.findByNameLocked(ns, name)
+	if rec == nil {
+		writeMyAccountNotFound(w, name, ns)
+		return
+	}
+	do(rec, now)
+}
+
+func (s *Server) maGetFunction(w http.ResponseWriter, r *http.Request) {
+	s.withMAFunction(w, r, func(rec *record, _ time.Time) {
+		if s.opts.MyAccountSparse {
+			writeMyAccountOK(w, toMASparse(&rec.fn, invokeURL(r, &rec.fn)))
+			return
+		}
+		writeMyAccountOK(w, toMAFunction(&rec.fn, invokeURL(r, &rec.fn)))
+	})
+}
+
+func (s *Server) maListFunctions(w http.ResponseWriter, r *http.Request) {
+	ns := s.namespace(r)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advanceLocked(s.now())
+	var matched []*Function
+	for _, rec := range s.functions {
+		if rec.fn.Namespace == ns {
+			matched = append(matched, &rec.fn)
+		}
+	}
+	slices.SortFunc(matched, func(a, b *Function) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
+	})
+	out := make([]maSummary, len(matched))
+	for i, f := range matched {
+		out[i] = toMASummary(f, invokeURL(r, f))
+	}
+	writeMyAccountOK(w, out)
+}
+
+// maUpdateFunction replaces code, requirements, environment, secrets,
+// memory and timeout, and redeploys.
+func (s *Server) maUpdateFunction(w http.ResponseWriter, r *http.Request) {
+	errs := fieldErrors{}
+	o, ok := readMAObject(w, r, errs, maUpdateFields)
+	if !ok {
+		return
+	}
+	set := decodeMASettings(o)
+	if len(errs) > 0 {
+		writeMyAccountError(w, http.StatusBadRequest, "invalid function", errs)
+		return
+	}
+	s.withMAFunction(w, r, func(rec *record, now time.Time) {
+		f := &rec.fn
+		if bad := maInFlight(f); bad != "" {
+			writeMyAccountError(w, http.StatusConflict, bad, nil)
+			return
+		}
+		rt, known := lookupMARuntime(f.Runtime)
+		if !known {
+			writeMyAccountError(w, http.StatusConflict, fmt.Sprintf(
+				"function %q has runtime %s, which this API does not offer; change it through the faas-v1 API", f.Name, f.Runtime), nil)
+			return
+		}
+		updated := f.clone()
+		if err := applyMASettings(&updated, rt, set); err != nil {
+			writeMyAccountError(w, http.StatusInternalServerError, "cannot store the code: "+err.Error(), nil)
+			return
+		}
+		rec.fn = updated
+		rec.unpackErr = ""
+		s.startDeployLocked(rec, now)
+		writeMyAccountOK(w, toMAFunction(&rec.fn, invokeURL(r, &rec.fn)))
+	})
+}
+
+// maInFlight says why a function cannot change now, or "".
+func maInFlight(f *Function) string {
+	switch f.Status {
+	case StatusDeploying:
+		return fmt.Sprintf("function %q is deploying: %s; retry when it is running or failed", f.Name, maReadOnly)
+	case StatusDeleting:
+		return fmt.Sprintf("function %q is being deleted", f.Name)
+	}
+	return ""
+}
+
+// maDeleteFunction deletes a running or failed function. A function already
+// being deleted is answered as the first delete was, so a client may repeat
+// a delete whose answer it lost.
+func (s *Server) maDeleteFunction(w http.ResponseWriter, r *http.Request) {
+	errs := fieldErrors{}
+	o, ok := readMAObject(w, r, errs, maDeleteFields)
+	if !ok {
+		return
+	}
+	if fn := o.str("function"); fn != nil && *fn != r.PathValue("name") {
+		errs.add("function", "must be the name in the path, %q", r.PathValue("name"))
+	}
+	if len(errs) > 0 {
+		writeMyAccountError(w, http.StatusBadRequest, "invalid request", errs)
+		return
+	}
+	s.withMAFunction(w, r, func(rec *record, now time.Time) {
+		switch rec.fn.Status {
+		case StatusDeploying:
+			writeMyAccountError(w, http.StatusConflict, fmt.Sprintf(
+				"function %q is deploying; it can be deleted once it is running or failed", rec.fn.Name), nil)
+			return
+		case StatusRunning, StatusFailed:
+			rec.beginDelete(now)
+			s.endRunsLocked(rec, false)
+		}
+		writeMyAccountOK(w, toMAFunction(&rec.fn, invokeURL(r, &rec.fn)))
+	})
+}
+
+func (s *Server) maListRuntimes(w http.ResponseWriter, _ *http.Request) {
+	out := make([]maRuntimeInfo, len(maRuntimes))
+	for i, rt := range maRuntimes {
+		out[i] = maRuntimeInfo{Runtime: rt.name, NodeType: rt.nodeType, BoilerCode: rt.boilerCode,
+			Label: rt.requirementsFile, RequirementsCode: rt.requirementsCode}
+	}
+	writeMyAccountOK(w, out)
+}
