@@ -120,8 +120,7 @@ func (l *limitWriter) Write(p []byte) (int, error) {
 }
 
 func (l *limitWriter) err() error {
-	return inputErr(l.attr, "", "the compressed archive would be larger than E2E's %s limit: remove what the function does not need",
-		mb(MaxArchiveSize))
+	return inputErr(l.attr, "", "%s", ArchiveTooLargeText(0))
 }
 
 // packed is one entry made ready by a worker: its content's checksums and,
@@ -379,6 +378,9 @@ func writeEntry(zw *zip.Writer, attr string, e *entry, p packed, buf []byte) err
 func restore(w io.Writer, attr string, e *entry, p packed, buf []byte) error {
 	rc, err := e.open()
 	if err != nil {
+		if e.zf == nil {
+			return entryReadError(attr, e.name, err)
+		}
 		return inputErr(attr, e.name, "cannot be read: %v", unwrapPath(err))
 	}
 	defer rc.Close()

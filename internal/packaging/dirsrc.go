@@ -12,9 +12,16 @@ import (
 	ignore "github.com/sabhiram/go-gitignore"
 )
 
-// openFile opens a file to pack; tests replace it to simulate unreadable
-// files, which root (who runs CI) can otherwise always read.
-var openFile = func(path string) (io.ReadCloser, error) { return os.Open(path) }
+// openFile opens a file to pack, refusing (without blocking) one that is no
+// longer a regular file; tests replace it to simulate unreadable files,
+// which root (who runs CI) can otherwise always read.
+var openFile = func(path string) (io.ReadCloser, error) {
+	f, _, err := openRegular(path)
+	if err != nil {
+		return nil, err // not f: a nil *os.File would make a non-nil io.ReadCloser
+	}
+	return f, nil
+}
 
 func collectDir(src Source) (*collected, error) {
 	const attr = AttrPath
@@ -45,9 +52,6 @@ func collectDir(src Source) (*collected, error) {
 	}
 	c := &collected{attr: attr, entries: w.entries}
 	if err := sortAndCheckNames(attr, c.entries); err != nil {
-		return nil, err
-	}
-	if err := requireHandler(src, c); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -92,9 +96,14 @@ func readIgnoreFile(root string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	data, err := os.ReadFile(target)
+	f, _, err := openRegular(target)
 	if err != nil {
-		return "", inputErr(AttrPath, ignoreFileName, "cannot be read: %v", err)
+		return "", fileError(AttrPath, ignoreFileName, err, "replace it with a text file or remove it")
+	}
+	defer f.Close()
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return "", fileError(AttrPath, ignoreFileName, err, "make it readable or remove it")
 	}
 	return string(data), nil
 }
@@ -182,7 +191,7 @@ func (w *dirWalker) walk(dir, rel string, stack []string) error {
 				open: func() (io.ReadCloser, error) { return openFile(file) },
 			})
 		default:
-			return inputErr(w.attr, childRel, "is a %s, not a regular file: remove it or exclude it", kindOf(info.Mode()))
+			return entryReadError(w.attr, childRel, &notRegularError{info.Mode()})
 		}
 	}
 	return nil
@@ -213,17 +222,24 @@ func resolveLink(root, path, rel string) (string, fs.FileInfo, error) {
 	return target, info, nil
 }
 
-func kindOf(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeNamedPipe != 0:
-		return "named pipe"
-	case m&fs.ModeSocket != 0:
-		return "socket"
-	case m&fs.ModeDevice != 0:
-		return "device"
-	default:
-		return "special file"
+// fileError reports err, met opening or reading the file entry of attr, with
+// what to do about it.
+func fileError(attr, entry string, err error, todo string) *InputError {
+	var nr *notRegularError
+	if errors.As(err, &nr) {
+		return inputErr(attr, entry, "%v: %s", nr, todo)
 	}
+	return inputErr(attr, entry, "cannot be read: %v; %s", unwrapPath(err), todo)
+}
+
+// entryReadError reports err, met opening or reading a directory's file to
+// pack.
+func entryReadError(attr, entry string, err error) *InputError {
+	var nr *notRegularError
+	if errors.As(err, &nr) {
+		return fileError(attr, entry, err, "remove it or exclude it")
+	}
+	return fileError(attr, entry, err, "make it readable or exclude it")
 }
 
 // unwrapPath drops the absolute path from an fs.PathError: messages name

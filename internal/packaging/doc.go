@@ -4,7 +4,9 @@
 //
 // It knows nothing of Terraform or HTTP: the provider calls [Hash] at plan time
 // to detect code changes and [Build] at apply time to get the bytes to upload;
-// a server can call [CheckArchive] on archives it receives.
+// a server can call [CheckArchive] on archives it receives. For E2E's
+// MyAccount API, which takes the text of one handler file rather than an
+// archive, [ReadSingleFile] gives that text and its source hash instead.
 //
 // # Source hash
 //
@@ -58,6 +60,8 @@
 //     compressed size of an archive built from code_path or code_inline is
 //     only known once it is compressed, so for those that one limit is
 //     enforced by [Build] alone (still before anything is uploaded).
+//     [ArchiveTooLargeText] is the one wording of the archive limit, for
+//     other packages that enforce it too.
 //   - Compression ratio (ZIP inputs): once an entry's uncompressed size exceeds
 //     [RatioThreshold], it may be at most [MaxCompressionRatio] times its
 //     compressed size; once the total uncompressed size exceeds
@@ -73,6 +77,23 @@
 //   - Directories: symlinks are followed and their target's content is packed
 //     under the link's name; a link leaving the directory, a link loop, a
 //     broken link, a device, socket or named pipe is an error naming the path.
+//   - Special files: every file is checked to be a regular file before it is
+//     opened, and opened without blocking (O_NONBLOCK) and checked again
+//     before it is read: a code_archive, .faasignore or file to pack that is
+//     a named pipe, socket or device is an error ("is not a regular file"),
+//     never a read that waits for a writer forever.
 //   - The handler file the runtime and template expect ([HandlerFile]) must
 //     be at the root of a directory or archive, except for the "custom" runtime.
+//
+// # Single-file sources
+//
+// [ReadSingleFile] applies the same collection, excludes and safety rules,
+// but not the runtime table: it serves runtimes this package does not know,
+// such as the MyAccount slugs. A directory or archive must then hold one
+// file besides the runtime's requirements file (optional, at the root); the
+// texts must be UTF-8 and at most [MaxSingleFileSize] together. Its source
+// hash is the manifest hash above over the files the source holds, so it
+// equals [Hash] wherever Hash accepts the source. Inline code enters the
+// manifest as [InlineFileName], a neutral name that no runtime table
+// decides, with its requirements under the runtime's requirements file name.
 package packaging

@@ -212,7 +212,7 @@ func (m *meter) readError(e *entry, err error) error {
 	case errors.Is(err, errStopped):
 		return err
 	case e.zf == nil:
-		return inputErr(attr, e.name, "cannot be read: %v; make it readable or exclude it", unwrapPath(err))
+		return entryReadError(attr, e.name, err)
 	case errors.Is(err, zip.ErrFormat):
 		return inputErr(attr, e.name, "holds more data than its header declares (%d bytes): the archive is corrupt or forged; re-create it", e.size)
 	case errors.Is(err, io.ErrUnexpectedEOF):

@@ -101,7 +101,7 @@ func TestBuildCompressedLimit(t *testing.T) {
 	if a != nil {
 		a.Close()
 	}
-	checkInputError(t, "Build", err, AttrPath, "", "larger than E2E's 50.0 MB limit")
+	checkInputError(t, "Build", err, AttrPath, "", ArchiveTooLargeText(0))
 }
 
 // TestBuildStoresOverRatioEntries: a file of zeros would deflate past 100:1,
@@ -158,7 +158,7 @@ func TestArchiveTooLarge(t *testing.T) {
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
-	wantInputError(t, Source{ArchivePath: path, Runtime: "python3.11"}, AttrArchive, "", "more than E2E's 50.0 MB limit")
+	wantInputError(t, Source{ArchivePath: path, Runtime: "python3.11"}, AttrArchive, "", ArchiveTooLargeText(MaxArchiveSize+1))
 }
 
 func TestArchiveEmpty(t *testing.T) {

@@ -1,9 +1,13 @@
 package packaging
 
+import "fmt"
+
 const (
 	// MaxArchiveSize is E2E's limit on the size of an uploaded ZIP: 50 MB,
 	// read as decimal megabytes, the stricter reading, so that nothing
-	// accepted here is refused by the platform.
+	// accepted here is refused by the platform. It is the one archive size
+	// limit of the project: other packages should use it, and
+	// ArchiveTooLargeText to say it is passed.
 	MaxArchiveSize int64 = 50_000_000
 	// MaxUncompressedSize is E2E's limit on the extracted size of an
 	// uploaded ZIP, summed over all files: 200 MB, decimal too.
@@ -42,3 +46,16 @@ var DefaultExcludes = []string{
 // ignoreFileName is the optional gitignore-syntax file at the root of a
 // code_path directory; it is never packed itself.
 const ignoreFileName = ".faasignore"
+
+// ArchiveTooLargeText is the one wording of a passed [MaxArchiveSize], for
+// every package that enforces it, so that the provider and a server say the
+// same thing. size is the archive's size in bytes, or 0 when the archive is
+// only known to pass the limit (as when building stops there). The text
+// names neither attribute nor path; callers attach it to theirs.
+func ArchiveTooLargeText(size int64) string {
+	limit := fmt.Sprintf("E2E's limit of %d bytes (%s)", MaxArchiveSize, mb(MaxArchiveSize))
+	if size > 0 {
+		return fmt.Sprintf("the archive is %d bytes (%s), more than %s: remove what the function does not need", size, mb(size), limit)
+	}
+	return "the archive would be larger than " + limit + ": remove what the function does not need"
+}

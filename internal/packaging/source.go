@@ -2,6 +2,7 @@ package packaging
 
 import (
 	"archive/zip"
+	"errors"
 	"io"
 	"os"
 	"strings"
@@ -61,6 +62,27 @@ func (c *collected) close() {
 // collect checks a source's shape (everything that does not need file
 // contents) and lists its entries sorted by name.
 func collect(src Source) (*collected, error) {
+	attr, err := sourceAttr(src)
+	if err != nil {
+		return nil, err
+	}
+	if attr == AttrInline {
+		return collectInline(src)
+	}
+	c, err := collectFiles(src, attr)
+	if err != nil {
+		return nil, err
+	}
+	if err := requireHandler(src, c); err != nil {
+		c.close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// sourceAttr returns the one attribute src sets, or an InputError when it
+// sets none or several.
+func sourceAttr(src Source) (string, error) {
 	var set []string
 	for _, s := range []struct{ attr, value string }{{AttrInline, src.Inline}, {AttrPath, src.Dir}, {AttrArchive, src.ArchivePath}} {
 		if s.value != "" {
@@ -69,19 +91,21 @@ func collect(src Source) (*collected, error) {
 	}
 	switch len(set) {
 	case 0:
-		return nil, inputErr(AttrInline, "", "no code given: set code_inline to non-empty code, or set code_path or code_archive")
+		return "", inputErr(AttrInline, "", "no code given: set code_inline to non-empty code, or set code_path or code_archive")
 	case 1:
+		return set[0], nil
 	default:
-		return nil, inputErr(set[0], "", "set only one of code_inline, code_path and code_archive, not %s", strings.Join(set, " and "))
+		return "", inputErr(set[0], "", "set only one of code_inline, code_path and code_archive, not %s", strings.Join(set, " and "))
 	}
-	switch {
-	case src.Inline != "":
-		return collectInline(src)
-	case src.Dir != "":
+}
+
+// collectFiles lists the files of a code_path or code_archive source, with
+// every check but the runtime's handler file.
+func collectFiles(src Source, attr string) (*collected, error) {
+	if attr == AttrPath {
 		return collectDir(src)
-	default:
-		return collectArchiveFile(src)
 	}
+	return collectArchiveFile(src)
 }
 
 func collectInline(src Source) (*collected, error) {
@@ -117,21 +141,16 @@ func stringEntry(name, content string) entry {
 
 func collectArchiveFile(src Source) (*collected, error) {
 	const attr = AttrArchive
-	f, err := os.Open(src.ArchivePath)
+	f, st, err := openRegular(src.ArchivePath)
 	if err != nil {
-		return nil, pathError(attr, src.ArchivePath, err, "set code_archive to an existing .zip file")
-	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, inputErr(attr, "", "cannot read %q: %v", src.ArchivePath, err)
-	}
-	if !st.Mode().IsRegular() {
-		f.Close()
-		if st.IsDir() {
+		var nr *notRegularError
+		switch {
+		case errors.As(err, &nr) && nr.mode.IsDir():
 			return nil, inputErr(attr, "", "%q is a directory, not a .zip file: set code_path for a directory", src.ArchivePath)
+		case errors.As(err, &nr):
+			return nil, inputErr(attr, "", "%q %v: set code_archive to a .zip file", src.ArchivePath, nr)
 		}
-		return nil, inputErr(attr, "", "%q is not a regular file: set code_archive to a .zip file", src.ArchivePath)
+		return nil, pathError(attr, src.ArchivePath, err, "set code_archive to an existing .zip file")
 	}
 	c, err := collectZip(attr, f, st.Size())
 	if err != nil {
@@ -139,10 +158,6 @@ func collectArchiveFile(src Source) (*collected, error) {
 		return nil, err
 	}
 	c.closer = f
-	if err := requireHandler(src, c); err != nil {
-		f.Close()
-		return nil, err
-	}
 	return c, nil
 }
 

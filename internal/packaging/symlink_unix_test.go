@@ -114,7 +114,7 @@ func TestSpecialFiles(t *testing.T) {
 	if err := syscall.Mkfifo(filepath.Join(dir, "pipe"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	wantInputError(t, Source{Dir: dir, Runtime: "python3.11"}, AttrPath, "pipe", "is a named pipe, not a regular file")
+	wantInputError(t, Source{Dir: dir, Runtime: "python3.11"}, AttrPath, "pipe", "is not a regular file (it is a named pipe)")
 
 	dir = newTree(t, handlerOnly)
 	l, err := net.Listen("unix", filepath.Join(dir, "sock"))
@@ -122,7 +122,7 @@ func TestSpecialFiles(t *testing.T) {
 		t.Skipf("unix sockets unavailable: %v", err)
 	}
 	defer l.Close()
-	wantInputError(t, Source{Dir: dir, Runtime: "python3.11"}, AttrPath, "sock", "is a socket, not a regular file")
+	wantInputError(t, Source{Dir: dir, Runtime: "python3.11"}, AttrPath, "sock", "is not a regular file (it is a socket)")
 
 	dir = newTree(t, handlerOnly)
 	symlink(t, "/dev/null", filepath.Join(dir, "null"))
@@ -134,5 +134,5 @@ func TestDeviceInsideTree(t *testing.T) {
 	if err := syscall.Mknod(filepath.Join(dir, "null"), syscall.S_IFCHR|0o666, 0x103); err != nil {
 		t.Skipf("cannot create a device node here: %v", err)
 	}
-	wantInputError(t, Source{Dir: dir, Runtime: "python3.11"}, AttrPath, "null", "is a device, not a regular file")
+	wantInputError(t, Source{Dir: dir, Runtime: "python3.11"}, AttrPath, "null", "is not a regular file (it is a device)")
 }

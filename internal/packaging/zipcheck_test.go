@@ -42,7 +42,7 @@ func TestCheckArchiveRejectsNonZip(t *testing.T) {
 	err := CheckArchive(bytes.NewReader([]byte("PK\x03\x04 not really")), 16)
 	checkInputError(t, "CheckArchive", err, AttrArchive, "", "not a valid ZIP archive")
 	err = CheckArchive(bytes.NewReader(nil), MaxArchiveSize+1)
-	checkInputError(t, "CheckArchive", err, AttrArchive, "", "more than E2E's 50.0 MB limit")
+	checkInputError(t, "CheckArchive", err, AttrArchive, "", ArchiveTooLargeText(MaxArchiveSize+1))
 }
 
 // TestRatioBombEntry: a single entry of zeros that expands about 1000 times.

@@ -28,8 +28,7 @@ func CheckArchive(r io.ReaderAt, size int64) error {
 // its file entries. Contents are checked while they are read (see meter).
 func collectZip(attr string, r io.ReaderAt, size int64) (*collected, error) {
 	if size > MaxArchiveSize {
-		return nil, inputErr(attr, "", "the archive is %s, more than E2E's %s limit: remove what the function does not need",
-			mb(size), mb(MaxArchiveSize))
+		return nil, inputErr(attr, "", "%s", ArchiveTooLargeText(size))
 	}
 	zr, err := zip.NewReader(r, size)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) { // insecure names are rejected below, with the name
