@@ -27,7 +27,7 @@ type functionFlags struct {
 func addFunctionFlags(fs *flag.FlagSet) *functionFlags {
 	return &functionFlags{
 		run:      fs.Bool("run", true, "run deployed functions as local processes behind their invoke_url (they run as this user: only deploy code you trust)"),
-		python:   fs.String("python", "python3", "Python `interpreter` of python3.11 functions"),
+		python:   fs.String("python", "python3", "Python `interpreter` of python3.11 and python3-http-debian functions"),
 		node:     fs.String("node", "node", "Node.js `interpreter` of node20 and node18 functions"),
 		npm:      fs.String("npm", "npm", "`npm` that installs Node.js requirements"),
 		goCmd:    fs.String("go", "go", "`go` command that builds go1.21 functions"),
@@ -40,13 +40,15 @@ func addFunctionFlags(fs *flag.FlagSet) *functionFlags {
 
 // newRunner starts the runner unless -run=false; a platform where functions
 // cannot run gets a warning and a server that only deploys them.
-func (f *functionFlags) newRunner(stdout io.Writer) localfaas.Runner {
+// ownsChildren says that the runner starts every child process of this one.
+func (f *functionFlags) newRunner(stdout io.Writer, ownsChildren bool) localfaas.Runner {
 	if !*f.run {
 		return nil
 	}
 	r, err := runner.New(runner.Options{
 		Python: *f.python, Node: *f.node, NPM: *f.npm, Go: *f.goCmd,
 		PipFlags: strings.Fields(*f.pipFlags), WorkDir: *f.workDir,
+		OwnsChildren: ownsChildren,
 	})
 	if err != nil {
 		fmt.Fprintf(stdout, "# warning: functions will not run: %v\n", err)
@@ -63,7 +65,7 @@ func (f *functionFlags) describe(stdout io.Writer) {
 		return
 	}
 	var runs, not []string
-	for _, rt := range []string{"python3.11", "node20", "node18", "go1.21"} {
+	for _, rt := range []string{"python3.11", "python3-http-debian", "node20", "node18", "go1.21"} {
 		if err := f.runner.Runs(rt, "http"); err != nil {
 			not = append(not, err.Error())
 		} else {
@@ -76,10 +78,17 @@ func (f *functionFlags) describe(stdout io.Writer) {
 	}
 }
 
-// close stops every function's processes.
+// close stops every function's processes, and removes their files.
 func (f *functionFlags) close() {
 	if f.runner != nil {
 		_ = f.runner.Close()
+	}
+}
+
+// kill ends every function's processes at once.
+func (f *functionFlags) kill() {
+	if f.runner != nil {
+		f.runner.Kill()
 	}
 }
 

@@ -2,12 +2,26 @@
 // that the provider can be tried and tested without an E2E account.
 //
 // It prints the base URL and the environment lines that point the provider
-// at it:
+// at it, for the faas-v1 API and, as comments, for the MyAccount API (or the
+// other way round with -dialect myaccount):
 //
 //	e2e-faas-local listening on http://127.0.0.1:8088
 //	export E2E_API_ENDPOINT=http://127.0.0.1:8088/faas/api/v1/
 //	export E2E_API_KEY=...
 //	export E2E_AUTH_TOKEN=...
+//	# MyAccount API (-dialect myaccount): the same key and token, with
+//	# export E2E_API_ENDPOINT=http://127.0.0.1:8088/myaccount/api/v1/
+//	# export E2E_PROJECT_ID=12345
+//	# export E2E_LOCATION=Delhi
+//
+// The credentials are $E2E_LOCAL_API_KEY and $E2E_LOCAL_AUTH_TOKEN, else
+// random ones; the -api-key and -auth-token flags also set them, but show in
+// ps to every user of the machine.
+//
+// SIGINT or SIGTERM starts a graceful shutdown: calls in flight are answered,
+// then the functions' processes are ended, within -shutdown-timeout, past
+// which the rest is ended at once. A second signal ends everything at once.
+// Either way the exit status is 1 when something had to be cut short.
 //
 // With the -fault-* flags it injects faults into API requests (5xx and 429
 // answers, dropped connections, latency) and into deploys (failures,
@@ -35,6 +49,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -45,25 +60,59 @@ import (
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
-const shutdownTimeout = 5 * time.Second
+// stopGrace is how long past -shutdown-timeout the server waits for the
+// functions' processes, which it has killed by then, before it exits anyway.
+const stopGrace = 5 * time.Second
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+	// Functions run as this user: keep them from reading this process's
+	// memory and environment (the credentials) through /proc or ptrace.
+	if err := hardenProcess(); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e-faas-local: warning:", err)
+	}
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	now := make(chan struct{})
+	go func() {
+		<-signals
+		cancel() // the first: a graceful shutdown
+		<-signals
+		close(now) // the second: at once
+	}()
+	if err := serve(ctx, processControl{now: now, ownsChildren: true}, os.Args[1:], os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e-faas-local:", err)
 		os.Exit(1)
 	}
 }
 
-// run serves until ctx is done, then shuts down gracefully.
+// processControl is what main, and not a test calling run, gives serve.
+type processControl struct {
+	// now is closed when everything must end at once.
+	now <-chan struct{}
+	// ownsChildren: every child process of this process is a function's.
+	ownsChildren bool
+}
+
+// run serves until ctx is done, then shuts down gracefully. Tests call it
+// in-process.
 func run(ctx context.Context, args []string, stdout io.Writer) error {
+	return serve(ctx, processControl{}, args, stdout)
+}
+
+var errStoppedAtOnce = errors.New("stopped at once by a second signal; the functions' processes were killed")
+
+// serve serves until ctx is done, then shuts down gracefully, or at once
+// when pc.now is closed.
+func serve(ctx context.Context, pc processControl, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("e2e-faas-local", flag.ContinueOnError)
 	fs.SetOutput(stdout)
 	addr := fs.String("addr", "127.0.0.1:8088", "`address` to listen on; port 0 picks a free port")
-	apiKey := fs.String("api-key", "", "API key clients must send (default $E2E_LOCAL_API_KEY, else random)")
-	authToken := fs.String("auth-token", "", "auth token clients must send (default $E2E_LOCAL_AUTH_TOKEN, else random)")
-	project := fs.String("project", "local", "project of requests without a project_id parameter")
+	apiKey := fs.String("api-key", "", "API key clients must send (default $E2E_LOCAL_API_KEY, else random); a flag shows in ps to every user, the variable does not")
+	authToken := fs.String("auth-token", "", "auth token clients must send (default $E2E_LOCAL_AUTH_TOKEN, else random); a flag shows in ps to every user, the variable does not")
+	project := fs.String("project", "local", "project of requests without a project_id parameter; the E2E_PROJECT_ID printed for the MyAccount API when it is a positive integer, else "+defaultProjectID)
+	dialect := fs.String("dialect", dialectFaaSV1, "`API` whose settings the export lines and -env-file set: faas-v1 or myaccount; the other's are printed as comments")
+	limits := addLimitFlags(fs)
 	deployDelay := fs.Duration("deploy-delay", 2*time.Second, "how long a deploy takes")
 	deleteDelay := fs.Duration("delete-delay", time.Second, "how long a delete takes")
 	envelope := fs.Bool("envelope", false, `wrap success bodies as {"code","data","errors","message"}`)
@@ -91,9 +140,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := checkLoopback(*addr, *allowRemote); err != nil {
 		return err
 	}
-
-	fnRunner := functions.newRunner(stdout)
-	defer functions.close() // after Shutdown: calls in flight are answered first
+	if *dialect != dialectFaaSV1 && *dialect != dialectMyAccount {
+		return fmt.Errorf("-dialect %q: it must be %s or %s", *dialect, dialectFaaSV1, dialectMyAccount)
+	}
+	if err := limits.check(); err != nil {
+		return err
+	}
 
 	key := credential(*apiKey, "E2E_LOCAL_API_KEY")
 	token := credential(*authToken, "E2E_LOCAL_AUTH_TOKEN")
@@ -101,25 +153,25 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	fnRunner := functions.newRunner(stdout, pc.ownsChildren)
 	local := localfaas.New(localfaas.Options{
 		APIKey: key, AuthToken: token, DefaultProject: *project,
 		DeployDelay: *deployDelay, DeleteDelay: *deleteDelay, Envelope: *envelope, Runner: fnRunner,
 	})
 	if err := faults.install(local, stdout); err != nil {
 		_ = ln.Close()
+		functions.close()
 		return err
 	}
-	srv := &http.Server{
-		Handler:           local,
-		ReadHeaderTimeout: 10 * time.Second,
-	}
+	limited := limits.listener(ln)
+	srv := limits.server(local, limited)
 
 	base := baseURL(ln.Addr())
-	exports := fmt.Sprintf("export E2E_API_ENDPOINT=%s/faas/api/v1/\nexport E2E_API_KEY=%s\nexport E2E_AUTH_TOKEN=%s\n",
-		base, shellQuote(key), shellQuote(token))
+	exports := exportLines(base, key, token, *dialect, *project)
 	if *envFile != "" {
 		if err := writeFileAtomic(*envFile, []byte(exports)); err != nil {
 			_ = ln.Close()
+			functions.close()
 			return fmt.Errorf("write env file: %w", err)
 		}
 	}
@@ -127,24 +179,92 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintln(stdout, "# warning: reachable beyond this machine, over plain HTTP")
 	}
 	fmt.Fprintf(stdout, "e2e-faas-local listening on %s\n%s", base, exports)
+	if *apiKey != "" || *authToken != "" {
+		fmt.Fprintln(stdout, "# note: -api-key and -auth-token show in ps to every user of this machine; $E2E_LOCAL_API_KEY and $E2E_LOCAL_AUTH_TOKEN do not")
+	}
 	functions.describe(stdout)
 
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() { served <- srv.Serve(limited) }()
 	select {
 	case err := <-served:
+		functions.close()
 		return err
+	case <-pc.now:
+		functions.kill()
+		_ = srv.Close()
+		return errStoppedAtOnce
 	case <-ctx.Done():
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	fmt.Fprintf(stdout, "# shutting down within %s (-shutdown-timeout); interrupt again to stop at once\n", limits.shutdown)
+
+	// Calls in flight are answered, then the functions stopped; past the
+	// deadline, what is left is cut.
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), limits.shutdown)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	stopped := make(chan error, 1)
+	go func() {
+		err := srv.Shutdown(shutdownCtx)
+		if err != nil {
+			_ = srv.Close()
+			functions.kill()
+			err = fmt.Errorf("calls still in flight after %s (-shutdown-timeout) were cut, and the functions' processes killed", limits.shutdown)
+		}
+		functions.close()
+		stopped <- err
+	}()
+	giveUp := time.NewTimer(limits.shutdown + stopGrace)
+	defer giveUp.Stop()
+	select {
+	case err := <-stopped:
+		if err != nil {
+			return err
+		}
+		if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	case <-pc.now:
+		functions.kill()
+		_ = srv.Close()
+		return errStoppedAtOnce
+	case <-giveUp.C:
+		functions.kill()
+		_ = srv.Close()
+		return fmt.Errorf("the functions did not stop within %s (-shutdown-timeout) and %s: their processes were killed", limits.shutdown, stopGrace)
 	}
-	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
-		return err
+}
+
+// The API dialects whose settings the banner prints.
+const (
+	dialectFaaSV1    = "faas-v1"
+	dialectMyAccount = "myaccount"
+	defaultProjectID = "12345"
+	myAccountRegion  = "Delhi"
+)
+
+// exportLines are the settings that point the provider at the server: the
+// export lines of the dialect chosen, then the other's as comments.
+func exportLines(base, key, token, dialect, project string) string {
+	projectID := defaultProjectID
+	if n, err := strconv.ParseInt(project, 10, 64); err == nil && n > 0 {
+		projectID = project
 	}
-	return nil
+	faasV1 := []string{"E2E_API_ENDPOINT=" + base + "/faas/api/v1/"}
+	myAccount := []string{"E2E_API_ENDPOINT=" + base + "/myaccount/api/v1/", "E2E_PROJECT_ID=" + projectID, "E2E_LOCATION=" + myAccountRegion}
+	active, other, otherName := faasV1, myAccount, "MyAccount API (-dialect "+dialectMyAccount+")"
+	if dialect == dialectMyAccount {
+		active, other, otherName = myAccount, faasV1, "faas-v1 API (-dialect "+dialectFaaSV1+")"
+	}
+	var b strings.Builder
+	for _, kv := range append(active, "E2E_API_KEY="+shellQuote(key), "E2E_AUTH_TOKEN="+shellQuote(token)) {
+		fmt.Fprintf(&b, "export %s\n", kv)
+	}
+	fmt.Fprintf(&b, "# %s: the same key and token, with\n", otherName)
+	for _, kv := range other {
+		fmt.Fprintf(&b, "# export %s\n", kv)
+	}
+	return b.String()
 }
 
 // credential is the flag's value, else the environment's, else a random one.

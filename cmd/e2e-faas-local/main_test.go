@@ -15,7 +15,7 @@ import (
 
 // started is a run in progress.
 type started struct {
-	lines  []string // the banner, up to the E2E_AUTH_TOKEN line
+	lines  []string // the banner, up to the line that says which functions run
 	cancel context.CancelFunc
 	done   chan error
 }
@@ -41,7 +41,7 @@ func start(t *testing.T, args ...string) *started {
 	}()
 	for line := range lines {
 		s.lines = append(s.lines, line)
-		if strings.HasPrefix(line, "export E2E_AUTH_TOKEN=") {
+		if strings.HasPrefix(line, "# functions ") {
 			break
 		}
 	}
@@ -73,17 +73,17 @@ func (s *started) stop() error {
 
 var banner = regexp.MustCompile(`^e2e-faas-local listening on (http://127\.0\.0\.1:[0-9]+)$`)
 
+// parseBanner reads the faas-v1 banner: the listening line and the three
+// export lines after it.
 func parseBanner(t *testing.T, lines []string) (base, key, token string) {
 	t.Helper()
+	for len(lines) > 0 && !banner.MatchString(lines[0]) {
+		lines = lines[1:]
+	}
 	if len(lines) < 4 {
 		t.Fatalf("banner %q", lines)
 	}
-	lines = lines[len(lines)-4:]
-	m := banner.FindStringSubmatch(lines[0])
-	if m == nil {
-		t.Fatalf("first line %q", lines[0])
-	}
-	base = m[1]
+	base = banner.FindStringSubmatch(lines[0])[1]
 	if lines[1] != "export E2E_API_ENDPOINT="+base+"/faas/api/v1/" {
 		t.Errorf("endpoint line %q", lines[1])
 	}
@@ -112,8 +112,23 @@ func TestRunServesAndPrintsExports(t *testing.T) {
 	s := start(t, "-addr", "127.0.0.1:0", "-api-key", "my-key", "-auth-token", "my-token",
 		"-deploy-delay", "0", "-project", "demo", "-env-file", envFile)
 	base, key, token := parseBanner(t, s.lines)
-	if len(s.lines) != 4 || key != "my-key" || token != "my-token" {
+	if key != "my-key" || token != "my-token" {
 		t.Errorf("banner %q", s.lines)
+	}
+	exports := s.lines[1:8] // faas-v1's, then MyAccount's as comments
+	if want := []string{
+		"export E2E_API_ENDPOINT=" + base + "/faas/api/v1/",
+		"export E2E_API_KEY=my-key",
+		"export E2E_AUTH_TOKEN=my-token",
+		"# MyAccount API (-dialect myaccount): the same key and token, with",
+		"# export E2E_API_ENDPOINT=" + base + "/myaccount/api/v1/",
+		"# export E2E_PROJECT_ID=12345",
+		"# export E2E_LOCATION=Delhi",
+	}; strings.Join(exports, "\n") != strings.Join(want, "\n") {
+		t.Errorf("export lines\n%s\nwant\n%s", strings.Join(exports, "\n"), strings.Join(want, "\n"))
+	}
+	if !strings.Contains(strings.Join(s.lines, "\n"), "# note: -api-key and -auth-token show in ps") {
+		t.Errorf("no note about credentials in flags: %q", s.lines)
 	}
 
 	endpoint := base + "/faas/api/v1/"
@@ -128,7 +143,7 @@ func TestRunServesAndPrintsExports(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := strings.Join(s.lines[1:], "\n") + "\n"; string(data) != want {
+	if want := strings.Join(exports, "\n") + "\n"; string(data) != want {
 		t.Errorf("env file %q, want %q", data, want)
 	}
 	if info, _ := os.Stat(envFile); info.Mode().Perm() != 0o600 {

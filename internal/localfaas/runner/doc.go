@@ -13,10 +13,14 @@
 // root of the repository.
 //
 // Every process runs in a process group of its own, which Stop kills; on
-// Linux a worker also dies with the server. A worker that exits is started
-// again, with a backoff when it keeps crashing. Functions run as the
-// server's own user, with no sandbox: the runner runs whatever code it is
-// given.
+// Linux the server is also a child subreaper and tags every process it
+// starts, so that what a handler starts, however it detaches (setsid, a
+// double fork), ends with its worker, its deployment and the server (see
+// tracker.go); a worker also dies with the server. A worker that exits is
+// started again, with a backoff when it keeps crashing; one that is still
+// busy with a call when the call's timeout passes is killed and replaced.
+// Functions run as the server's own user, with no sandbox: the runner runs
+// whatever code it is given.
 //
 // The package imports neither the provider nor the API client, nor
 // localfaas: it knows only Spec.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,6 +35,10 @@ const (
 	// crashGrace is how long a call that lost its connection waits to learn
 	// whether the worker died.
 	crashGrace = 500 * time.Millisecond
+	// pipeGrace is how long Stop waits for the output of the processes it
+	// ended to drain: past it, what holds their pipes is a process that
+	// escaped, and Stop closes them.
+	pipeGrace = time.Second
 )
 
 var errStopped = errors.New("this version of the function was stopped")
@@ -41,6 +46,7 @@ var errStopped = errors.New("this version of the function was stopped")
 // instance is one started version: its files, workers and supervisors.
 type instance struct {
 	r         *Runner
+	id        string // names the deployment in its processes' tags
 	spec      Spec
 	dir       string
 	env       []string
@@ -55,6 +61,10 @@ type instance struct {
 	next     int           // round robin
 	changed  chan struct{} // closed when a worker comes or goes
 	stopping bool
+	// pipes are the read ends of the workers' output and ready pipes, open
+	// until drained. A process that escaped Stop's sweep may hold their
+	// write ends: Stop closes them rather than wait for ever.
+	pipes map[*os.File]struct{}
 
 	// wg counts start, supervisors, process waiters and output pumps: Stop
 	// returns when all are done.
@@ -70,6 +80,8 @@ type worker struct {
 // process is one run of a worker program.
 type process struct {
 	cmd     *exec.Cmd
+	index   int    // its worker's
+	tag     string // in its environment, and its descendants'
 	url     string
 	started time.Time
 	exited  chan struct{} // closed once reaped; err is then set
@@ -77,12 +89,16 @@ type process struct {
 	output  chan struct{} // closed once its stdout and stderr are drained
 	stderr  *tailBuffer   // guarded by tailMu
 	tailMu  sync.Mutex
+	// retired says why the runner took it out of the rotation and killed
+	// it (guarded by instance.mu); "" when it crashed or exited.
+	retired string
 }
 
 func newInstance(r *Runner, spec Spec, dir string) *instance {
 	ctx, cancel := context.WithCancel(context.Background())
 	inst := &instance{
-		r: r, spec: spec, dir: dir, ctx: ctx, cancel: cancel,
+		r: r, id: rand.Text()[:16], spec: spec, dir: dir, ctx: ctx, cancel: cancel,
+		pipes: map[*os.File]struct{}{},
 		// A fresh connection per call: a restarted worker listens on a new
 		// port, and a connection that fails to dial proves that the request
 		// never reached a worker, so it can safely go to another.
@@ -185,6 +201,9 @@ func (inst *instance) start(ctx context.Context) error {
 
 // launch starts worker i's program and waits until it reports ready.
 func (inst *instance) launch(ctx context.Context, i int) (*process, error) {
+	if ctx.Err() != nil {
+		return nil, context.Cause(ctx)
+	}
 	readyR, readyW, err := os.Pipe()
 	if err != nil {
 		return nil, err
@@ -203,13 +222,15 @@ func (inst *instance) launch(ctx context.Context, i int) (*process, error) {
 	cmd.Dir, cmd.Env = inst.cwd, inst.env
 	cmd.Stdout, cmd.Stderr, cmd.ExtraFiles = outW, errW, []*os.File{readyW}
 	setProcessGroup(cmd)
-	err = cmd.Start()
+	tag := inst.r.tracker.newTag(inst.id)
+	err = inst.r.tracker.start(cmd, tag)
 	closeAll(readyW, outW, errW) // the child holds its copies
 	if err != nil {
 		closeAll(readyR, outR, errR)
 		return nil, err
 	}
-	p := &process{cmd: cmd, started: time.Now(), exited: make(chan struct{}), output: make(chan struct{}), stderr: &tailBuffer{}}
+	inst.holdPipes(readyR, outR, errR)
+	p := &process{cmd: cmd, index: i, tag: tag, started: time.Now(), exited: make(chan struct{}), output: make(chan struct{}), stderr: &tailBuffer{}}
 	if runtimeKinds[inst.spec.Runtime] == "python" && inst.spec.MemoryMB > 0 {
 		if err := limitMemory(cmd.Process.Pid, inst.spec.MemoryMB); err != nil {
 			inst.spec.Log("stderr", fmt.Sprintf("memory_mb not applied to worker %d: %v", i+1, err))
@@ -229,6 +250,7 @@ func (inst *instance) launch(ctx context.Context, i int) (*process, error) {
 	go func() {
 		defer inst.wg.Done()
 		p.err = cmd.Wait()
+		inst.r.tracker.waited(cmd)
 		close(p.exited)
 	}()
 
@@ -236,14 +258,14 @@ func (inst *instance) launch(ctx context.Context, i int) (*process, error) {
 	inst.wg.Add(1)
 	go func() {
 		defer inst.wg.Done()
-		defer readyR.Close()
+		defer inst.releasePipe(readyR)
 		s, _ := bufio.NewReader(readyR).ReadString('\n') // EOF once the worker exits
 		line <- strings.TrimSpace(s)
 	}()
 	timer := time.NewTimer(inst.r.opts.StartTimeout)
 	defer timer.Stop()
 	fail := func(format string, args ...any) (*process, error) {
-		p.kill()
+		inst.end(p)
 		select {
 		case <-p.output:
 		case <-time.After(waitDelay):
@@ -285,8 +307,46 @@ func closeAll(files ...*os.File) {
 	}
 }
 
-// kill ends the process and everything it started.
+// holdPipes records read ends that goroutines drain.
+func (inst *instance) holdPipes(files ...*os.File) {
+	inst.mu.Lock()
+	defer inst.mu.Unlock()
+	for _, f := range files {
+		inst.pipes[f] = struct{}{}
+	}
+}
+
+// releasePipe closes a drained read end.
+func (inst *instance) releasePipe(f *os.File) {
+	inst.mu.Lock()
+	delete(inst.pipes, f)
+	inst.mu.Unlock()
+	_ = f.Close()
+}
+
+// closePipes closes the read ends still open, which ends the goroutines
+// reading them.
+func (inst *instance) closePipes() {
+	inst.mu.Lock()
+	defer inst.mu.Unlock()
+	for f := range inst.pipes {
+		_ = f.Close()
+	}
+}
+
+// kill sends SIGKILL to the process's group: the process and what it
+// started without leaving the group.
 func (p *process) kill() { _ = killGroup(p.cmd.Process.Pid) }
+
+// end kills the process and every process it started, however detached
+// (see tracker.go). The first sweep comes before the process dies, while
+// what it started is still its child, and so known as its own even with a
+// cleared environment.
+func (inst *instance) end(p *process) {
+	inst.r.tracker.sweep(exactly(p.tag))
+	p.kill()
+	inst.r.tracker.end(exactly(p.tag), time.Now().Add(sweepTimeout))
+}
 
 func (p *process) stderrTail() string {
 	select {
@@ -303,7 +363,7 @@ func (p *process) stderrTail() string {
 func (inst *instance) pump(f *os.File, stream string, p *process, pumps *sync.WaitGroup) {
 	defer inst.wg.Done()
 	defer pumps.Done()
-	defer f.Close()
+	defer inst.releasePipe(f)
 	br := bufio.NewReaderSize(f, 16<<10)
 	for {
 		line, err := br.ReadSlice('\n')
@@ -328,21 +388,27 @@ func (inst *instance) supervise(w *worker, p *process) {
 	var backoff time.Duration
 	for {
 		<-p.exited
-		p.kill() // whatever it started
+		inst.end(p) // whatever it started, however detached
 		inst.mu.Lock()
 		if w.proc == p {
 			w.proc = nil
 			inst.broadcastLocked()
 		}
-		stopping := inst.stopping
+		stopping, retired := inst.stopping, p.retired
 		inst.mu.Unlock()
 		if stopping {
 			return
 		}
-		if time.Since(p.started) > stableAfter {
-			backoff = 0
+		switch {
+		case retired != "":
+			backoff = 0 // not a crash
+			inst.spec.Log("stderr", fmt.Sprintf("worker %d (pid %d) was killed (%s); starting another", w.index+1, p.cmd.Process.Pid, retired))
+		default:
+			if time.Since(p.started) > stableAfter {
+				backoff = 0
+			}
+			inst.spec.Log("stderr", fmt.Sprintf("worker %d (pid %d) exited (%v); restarting it", w.index+1, p.cmd.Process.Pid, p.err))
 		}
-		inst.spec.Log("stderr", fmt.Sprintf("worker %d (pid %d) exited (%v); restarting it", w.index+1, p.cmd.Process.Pid, p.err))
 		for {
 			select {
 			case <-time.After(backoff):
@@ -379,9 +445,11 @@ func (inst *instance) broadcastLocked() {
 	inst.changed = make(chan struct{})
 }
 
-// Stop ends every process and removes the files.
+// Stop ends every process and removes the files, within the runner's
+// StopTimeout and pipeGrace.
 func (inst *instance) Stop() {
 	inst.stopOnce.Do(func() {
+		deadline := time.Now().Add(inst.r.opts.StopTimeout)
 		inst.mu.Lock()
 		inst.stopping = true
 		var procs []*process
@@ -393,16 +461,59 @@ func (inst *instance) Stop() {
 		inst.broadcastLocked()
 		inst.mu.Unlock()
 		inst.cancel()
+		tags := deploymentTags(inst.id)
+		inst.r.tracker.sweep(tags) // first, while every process has its parent
 		for _, p := range procs {
 			p.kill()
 		}
-		inst.wg.Wait()
+		inst.r.tracker.end(tags, deadline)
+		drained := time.Now().Add(pipeGrace)
+		if deadline.Before(drained) {
+			drained = deadline
+		}
+		if !waitUntil(&inst.wg, drained) {
+			// A process that escaped the sweep holds a pipe: stop reading.
+			inst.closePipes()
+			if !waitUntil(&inst.wg, deadline.Add(pipeGrace)) {
+				inst.spec.Log("stderr", "the function's processes did not all end within "+inst.r.opts.StopTimeout.String())
+			}
+		}
+		inst.r.tracker.end(tags, deadline) // what a start under way began meanwhile
+		inst.r.tracker.forget(inst.id)
 		inst.transport.CloseIdleConnections()
 		if err := os.RemoveAll(inst.dir); err != nil {
 			inst.spec.Log("stderr", fmt.Sprintf("cannot remove the function's files: %v", err))
 		}
 		inst.r.untrack(inst)
 	})
+}
+
+// waitUntil waits for wg until the deadline, and reports whether it is done.
+func waitUntil(wg *sync.WaitGroup, deadline time.Time) bool {
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	timer := time.NewTimer(time.Until(deadline))
+	defer timer.Stop()
+	select {
+	case <-done:
+		return true
+	case <-timer.C:
+		return false
+	}
+}
+
+// killAll kills the process groups of the workers, at once.
+func (inst *instance) killAll() {
+	inst.mu.Lock()
+	defer inst.mu.Unlock()
+	for _, w := range inst.workers {
+		if w.proc != nil {
+			w.proc.kill()
+		}
+	}
 }
 
 // pick returns a ready worker's process, round robin, waiting for one while
@@ -481,7 +592,7 @@ func (inst *instance) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p, err := inst.pick(ctx)
 		switch {
 		case timedOut():
-			inst.timeout(w, r)
+			inst.timeout(w, r, nil)
 			return
 		case errors.Is(err, errStopped):
 			writeError(w, http.StatusServiceUnavailable, "this version of the function was stopped; retry")
@@ -501,7 +612,7 @@ func (inst *instance) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			var op *net.OpError
 			switch {
 			case timedOut():
-				inst.timeout(w, r)
+				inst.timeout(w, r, p)
 			case r.Context().Err() != nil:
 			case errors.As(err, &op) && op.Op == "dial":
 				inst.discard(p) // it never got the request: try another
@@ -534,9 +645,43 @@ func (inst *instance) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (inst *instance) timeout(w http.ResponseWriter, r *http.Request) {
-	inst.spec.Log("stderr", fmt.Sprintf("%s %s: timed out after %s (timeout_seconds); the caller got 504", r.Method, r.URL.Path, inst.spec.Timeout))
+// timeout answers 504. When the call was with worker p, the handler is
+// still running there: p is killed, with what it started, and replaced.
+func (inst *instance) timeout(w http.ResponseWriter, r *http.Request, p *process) {
+	msg := fmt.Sprintf("%s %s: timed out after %s (timeout_seconds); the caller got 504", r.Method, r.URL.Path, inst.spec.Timeout)
+	if p != nil && inst.retire(p, "a call to it timed out") {
+		msg += fmt.Sprintf("; its worker %d (pid %d) is killed and replaced", p.index+1, p.cmd.Process.Pid)
+	}
+	inst.spec.Log("stderr", msg)
 	writeError(w, http.StatusGatewayTimeout, fmt.Sprintf("the function did not answer within %s (timeout_seconds)", inst.spec.Timeout))
+}
+
+// retire takes p out of the rotation and kills it; its supervisor ends what
+// it started and starts another. It reports false when p was retired
+// already, or has exited. Calls p was serving at the same time fail with
+// 502.
+func (inst *instance) retire(p *process, why string) bool {
+	select {
+	case <-p.exited:
+		return false // its supervisor sees to it
+	default:
+	}
+	inst.mu.Lock()
+	if p.retired != "" {
+		inst.mu.Unlock()
+		return false
+	}
+	p.retired = why
+	for _, w := range inst.workers {
+		if w.proc == p {
+			w.proc = nil
+			inst.broadcastLocked()
+		}
+	}
+	inst.mu.Unlock()
+	inst.r.tracker.sweep(exactly(p.tag)) // see end
+	p.kill()
+	return true
 }
 
 // writeError answers in the form of the API's errors.

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"text/template"
+	"time"
 	"unicode"
 )
 
@@ -130,12 +131,23 @@ func (inst *instance) installPython(ctx context.Context, code, deps string) erro
 	}
 	file := filepath.Join(code, "requirements.txt")
 	if strings.TrimSpace(inst.spec.Requirements) != "" {
+		if err := checkPipRequirements(inst.spec.Requirements, "requirements"); err != nil {
+			return err
+		}
 		file = filepath.Join(inst.dir, "requirements.txt")
 		if err := os.WriteFile(file, []byte(inst.spec.Requirements), 0o600); err != nil {
 			return err
 		}
 	} else if !hasContent(file) {
 		return nil
+	} else {
+		text, err := os.ReadFile(file)
+		if err != nil {
+			return err
+		}
+		if err := checkPipRequirements(string(text), "the code's requirements.txt"); err != nil {
+			return err
+		}
 	}
 	args := []string{"-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--no-warn-script-location",
 		"--target", deps, "-r", file}
@@ -143,22 +155,74 @@ func (inst *instance) installPython(ctx context.Context, code, deps string) erro
 	return inst.runTool(ctx, "pip install", code, toolEnv(), inst.r.python.path, args...)
 }
 
+// pipComment is a comment of a requirements file, as pip strips it.
+var pipComment = regexp.MustCompile(`(^|\s)#.*$`)
+
+// checkPipRequirements refuses what is not a package spec. pip reads a
+// requirements file line by line, and takes the words of a line from the
+// first that starts with "-" for options: -r and -c read other files, -e
+// installs a project where it lies, --index-url and the like change where
+// packages come from (the server's -pip-flags chooses that), and
+// --global-option and --config-settings reach the build. --hash only pins
+// what is installed, so it is let through. pip also expands ${VAR} from the
+// server's environment, which a spec could send to a URL: refused too.
+func checkPipRequirements(text, source string) error {
+	for n, line := range strings.Split(text, "\n") {
+		line = pipComment.ReplaceAllString(line, "")
+		for i, word := range strings.Fields(line) {
+			if strings.Contains(word, "${") {
+				return fmt.Errorf("%s line %d: %q refers to an environment variable (${...}), which pip would fill in from the server's environment: write the value itself",
+					source, n+1, strings.TrimSpace(line))
+			}
+			if !strings.HasPrefix(word, "-") || i > 0 && (word == "--hash" || strings.HasPrefix(word, "--hash=")) {
+				continue
+			}
+			return fmt.Errorf("%s line %d: %q holds the pip option %s: requirements may hold package specs only (with --hash), "+
+				"since options such as -r, -e, --index-url, --target or --prefix would read or install beyond the function; "+
+				"the server's -pip-flags sets pip's options", source, n+1, strings.TrimSpace(line), word)
+		}
+	}
+	return nil
+}
+
+// npmSpecs are the package specs of a requirements text, one per line;
+// a line that npm would take for an option is refused.
+func npmSpecs(text string) ([]string, error) {
+	var specs []string
+	for n, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case line == "" || strings.HasPrefix(line, "#"):
+			continue
+		case strings.HasPrefix(line, "-"):
+			return nil, fmt.Errorf("requirements line %d: %q is an npm option, not a package spec: requirements may hold package specs only, one per line, "+
+				"since an option such as --prefix or --global would install beyond the function", n+1, line)
+		}
+		specs = append(specs, line)
+	}
+	return specs, nil
+}
+
 // installNode runs npm install in the code directory: with the requirements'
-// package specs, or a package.json.
+// package specs, or a package.json. The flags pin where packages go, over
+// any .npmrc in the code (location=global there would install beyond the
+// function, where its delete does not reach): the code directory's own
+// node_modules.
 func (inst *instance) installNode(ctx context.Context, code string) error {
 	req := strings.TrimSpace(inst.spec.Requirements)
-	args := []string{"install", "--no-audit", "--no-fund", "--omit=dev", "--no-update-notifier"}
+	args := []string{"install", "--no-audit", "--no-fund", "--omit=dev", "--no-update-notifier",
+		"--global=false", "--location=project", "--prefix=" + code}
 	switch {
 	case strings.HasPrefix(req, "{"):
 		if err := os.WriteFile(filepath.Join(code, "package.json"), []byte(req), 0o600); err != nil {
 			return err
 		}
 	case req != "":
-		for _, line := range strings.Split(req, "\n") {
-			if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
-				args = append(args, line)
-			}
+		specs, err := npmSpecs(req)
+		if err != nil {
+			return err
 		}
+		args = append(append(args, "--"), specs...)
 	case !hasContent(filepath.Join(code, "package.json")):
 		return nil
 	}
@@ -214,7 +278,9 @@ func (inst *instance) buildGo(ctx context.Context, src string) (string, error) {
 }
 
 // runTool runs a package tool or compiler in its own process group, ended
-// with ctx, and makes its output tail the error when it fails.
+// with ctx, and makes its output tail the error when it fails. What it
+// leaves running (a package's install script may start a process) is ended
+// when it returns.
 func (inst *instance) runTool(ctx context.Context, what, dir string, env []string, name string, args ...string) error {
 	var out tailBuffer
 	cmd := exec.CommandContext(ctx, name, args...)
@@ -223,8 +289,14 @@ func (inst *instance) runTool(ctx context.Context, what, dir string, env []strin
 	cmd.Cancel = func() error { return killGroup(cmd.Process.Pid) }
 	cmd.WaitDelay = waitDelay
 	inst.spec.Log("stdout", fmt.Sprintf("%s: %s", what, strings.Join(args, " ")))
-	err := cmd.Run()
+	tag := inst.r.tracker.newTag(inst.id)
+	err := inst.r.tracker.start(cmd, tag)
 	if err == nil {
+		err = cmd.Wait()
+		inst.r.tracker.waited(cmd)
+	}
+	inst.r.tracker.end(exactly(tag), time.Now().Add(sweepTimeout))
+	if err == nil || errors.Is(err, exec.ErrWaitDelay) { // it succeeded; what held its output is ended
 		return nil
 	}
 	if ctx.Err() != nil {

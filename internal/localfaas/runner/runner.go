@@ -19,7 +19,8 @@ var templates embed.FS
 
 // Options configure a Runner. Empty toolchain fields are looked up on PATH.
 type Options struct {
-	// Python is the interpreter of python3.11 functions ("python3").
+	// Python is the interpreter of python3.11 and python3-http-debian
+	// functions ("python3").
 	Python string
 	// Node is the interpreter of node20 and node18 functions ("node"), and
 	// NPM installs their requirements ("npm").
@@ -36,6 +37,17 @@ type Options struct {
 	// (default 30s); InstallTimeout bounds installing requirements and
 	// compiling (default 10m).
 	StartTimeout, InstallTimeout time.Duration
+	// StopTimeout bounds how long Deployment.Stop and Close take to end the
+	// processes (default 10s): past it they close the processes' pipes and
+	// return (a second later at most) even if a process could not be ended.
+	StopTimeout time.Duration
+	// OwnsChildren says that the runner starts every child process of this
+	// program, as in e2e-faas-local. On Linux the runner may then take any
+	// child it did not start for an orphan of a function, re-parented to
+	// this process: it reaps it when it exits, and Close and Kill kill it
+	// with everything below it. Leave it false in a program that starts
+	// other processes (tests, for one).
+	OwnsChildren bool
 }
 
 // Spec is one version of a function to run.
@@ -74,8 +86,9 @@ type Deployment interface {
 	// answer back: 504 when Spec.Timeout passes, 502 when the worker fails
 	// to answer (it is then restarted).
 	http.Handler
-	// Stop ends every process of the deployment and removes its files; it
-	// returns when they are gone. Requests still in flight fail.
+	// Stop ends every process of the deployment, whatever it started
+	// however detached, and removes its files; it returns when they are
+	// gone, or after Options.StopTimeout. Requests still in flight fail.
 	Stop()
 }
 
@@ -94,6 +107,8 @@ type Runner struct {
 	python      toolchain
 	node, npm   toolchain
 	golang      toolchain
+
+	tracker *tracker // the processes of the functions, and theirs
 
 	mu      sync.Mutex
 	closed  bool
@@ -118,6 +133,9 @@ func New(opts Options) (*Runner, error) {
 	if opts.InstallTimeout <= 0 {
 		opts.InstallTimeout = 10 * time.Minute
 	}
+	if opts.StopTimeout <= 0 {
+		opts.StopTimeout = 10 * time.Second
+	}
 	r := &Runner{opts: opts, running: map[*instance]struct{}{}}
 	if r.opts.WorkDir == "" {
 		dir, err := os.MkdirTemp("", "e2e-faas-local-")
@@ -136,6 +154,9 @@ func New(opts Options) (*Runner, error) {
 		r.Close()
 		return nil, err
 	}
+	// Only now, as findPython's child is waited for: with OwnsChildren the
+	// tracker reaps children it does not know.
+	r.tracker = newTracker(opts.OwnsChildren)
 	return r, nil
 }
 
@@ -193,12 +214,15 @@ func (r *Runner) writeTemplates() error {
 // WorkDir is where the functions' files are.
 func (r *Runner) WorkDir() string { return r.opts.WorkDir }
 
-// runtimeKinds maps the runtimes that can run locally to their language.
+// runtimeKinds maps the runtimes that can run locally to their language:
+// the faas-v1 slugs, and those of the MyAccount API (python3-http-debian is
+// its Python runtime, with the http template).
 var runtimeKinds = map[string]string{
-	"python3.11": "python",
-	"node20":     "node",
-	"node18":     "node",
-	"go1.21":     "go",
+	"python3.11":          "python",
+	"python3-http-debian": "python",
+	"node20":              "node",
+	"node18":              "node",
+	"go1.21":              "go",
 }
 
 // notLocal says why the other runtimes never run here.
@@ -298,15 +322,11 @@ func (r *Runner) untrack(inst *instance) {
 }
 
 // Close stops every deployment still running, refuses new ones and, when
-// the runner made its work directory, removes it.
+// the runner made its work directory, removes it. It returns within
+// Options.StopTimeout and a second.
 func (r *Runner) Close() error {
-	r.mu.Lock()
-	r.closed = true
-	insts := make([]*instance, 0, len(r.running))
-	for inst := range r.running {
-		insts = append(insts, inst)
-	}
-	r.mu.Unlock()
+	deadline := time.Now().Add(r.opts.StopTimeout)
+	insts := r.closeAndList()
 	var wg sync.WaitGroup
 	for _, inst := range insts {
 		wg.Add(1)
@@ -316,10 +336,44 @@ func (r *Runner) Close() error {
 		}()
 	}
 	wg.Wait()
+	if r.tracker != nil {
+		r.tracker.close(deadline)
+	}
 	if r.ownsWorkDir {
 		return os.RemoveAll(r.opts.WorkDir)
 	}
 	return nil
+}
+
+// Kill ends every process of every deployment at once (SIGKILL), without
+// waiting for them to exit, and removes their files as it can: for a
+// program about to exit that cannot wait for Close. The runner is closed.
+func (r *Runner) Kill() {
+	insts := r.closeAndList()
+	if r.tracker != nil {
+		r.tracker.killNow() // first, while every process has its parent
+	}
+	for _, inst := range insts {
+		inst.killAll()
+	}
+	for _, inst := range insts {
+		_ = os.RemoveAll(inst.dir)
+	}
+	if r.ownsWorkDir {
+		_ = os.RemoveAll(r.opts.WorkDir)
+	}
+}
+
+// closeAndList refuses new deployments and lists the running ones.
+func (r *Runner) closeAndList() []*instance {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.closed = true
+	insts := make([]*instance, 0, len(r.running))
+	for inst := range r.running {
+		insts = append(insts, inst)
+	}
+	return insts
 }
 
 // safeName keeps a name fit for a directory.
