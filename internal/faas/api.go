@@ -25,10 +25,11 @@ type API interface {
 	Capabilities() Capabilities
 
 	// CreateFunction creates a function and survives a lost answer: after an
-	// ambiguous failure it looks the name up and adopts the function it finds
-	// when that is this create's (faas-v1 with create_request_id) or, with no
-	// such proof, when its runtime and hardware match the request; the
-	// function then has Adopted set. A name taken by another function is a
+	// ambiguous failure it looks the name up and returns the function it
+	// finds when that is this create's (faas-v1 with create_request_id) or,
+	// with no such proof, adopts it when its runtime and hardware match the
+	// request: the function then has Adopted set, and its other settings may
+	// differ from the request. A name taken by another function is a
 	// *NameTakenError.
 	CreateFunction(ctx context.Context, req *CreateFunctionRequest) (*Function, error)
 	// GetFunction reads one function by its id (under myaccount, its name).
@@ -86,6 +87,7 @@ type Capabilities struct {
 
 var (
 	_ API = (*Client)(nil)
+	_ API = (*MyAccountClient)(nil)
 )
 
 // Dialect is faas-v1.
@@ -97,5 +99,17 @@ func (c *Client) Capabilities() Capabilities {
 		PartialUpdates: true, Secrets: true, Archives: true,
 		Templates: true, HandlerFunction: true, Scaling: true, Metadata: true, Namespaces: true, LabelFilter: true,
 		MaxTimeoutSeconds: 900,
+	}
+}
+
+// Dialect is myaccount.
+func (c *MyAccountClient) Dialect() Dialect { return DialectMyAccount }
+
+// Capabilities of myaccount: one full update, the text of one handler file,
+// four memory sizes, timeouts up to 600 s, and nothing else.
+func (c *MyAccountClient) Capabilities() Capabilities {
+	return Capabilities{
+		MemoryChoices:     []int64{128, 256, 512, 1024},
+		MaxTimeoutSeconds: 600,
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -13,12 +14,16 @@ import (
 // createServer plays the server side of POST functions with Idempotency-Key:
 // it remembers the function a key created and answers a repeated key with it.
 type createServer struct {
-	mu       sync.Mutex
-	byName   map[string]Function
-	posts    atomic.Int32
-	lookups  atomic.Int32
-	keys     []string
-	failPost func(n int32) string // "" answers normally; "500", "drop", "drop-after-write"
+	mu      sync.Mutex
+	byName  map[string]Function
+	posts   atomic.Int32
+	lookups atomic.Int32
+	keys    []string
+	// failPost says what POST number n does: "" answers normally; "500" and
+	// "drop" fail before making anything; "drop-after-write", "no-id" and
+	// "wrong-types" make the function, then drop the connection or answer
+	// 201 without a readable function.
+	failPost func(n int32) string
 }
 
 func (cs *createServer) handle(t *testing.T) http.HandlerFunc {
@@ -66,8 +71,15 @@ func (cs *createServer) handle(t *testing.T) http.HandlerFunc {
 				f.CreateRequestID = key
 				cs.byName[body.Name] = f
 			}
-			if mode == "drop-after-write" {
+			switch mode {
+			case "drop-after-write":
 				dropConnection(t, w)
+				return
+			case "no-id":
+				writeJSON(w, http.StatusCreated, map[string]any{"name": body.Name, "status": StatusDeploying})
+				return
+			case "wrong-types":
+				writeJSON(w, http.StatusCreated, map[string]any{"id": 7, "name": []string{body.Name}})
 				return
 			}
 			writeJSON(w, http.StatusCreated, cs.byName[body.Name])
@@ -88,8 +100,8 @@ func TestCreateAdoptsAfterLostAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.ID != testID || f.CreateRequestID == "" {
-		t.Errorf("adopted %+v", f)
+	if f.ID != testID || f.CreateRequestID == "" || f.Adopted {
+		t.Errorf("found %+v, want this create's function, not marked adopted", f)
 	}
 	if cs.posts.Load() != 1 || cs.lookups.Load() != 1 {
 		t.Errorf("%d POSTs and %d lookups, want 1 and 1", cs.posts.Load(), cs.lookups.Load())
@@ -168,5 +180,139 @@ func TestCreateGivesUp(t *testing.T) {
 	}
 	if cs.posts.Load() != 4 || len(cs.byName) != 0 {
 		t.Errorf("%d POSTs, %d functions; want 4 and 0", cs.posts.Load(), len(cs.byName))
+	}
+}
+
+// A 2xx whose body is not a function with an id leaves open whether
+// anything was made: the function is looked up as after a lost answer.
+func TestCreateAnswerWithoutID(t *testing.T) {
+	for _, mode := range []string{"no-id", "wrong-types"} {
+		t.Run(mode, func(t *testing.T) {
+			cs := &createServer{byName: map[string]Function{}, failPost: func(int32) string { return mode }}
+			srv := newAPIServer(t, cs.handle(t), lenient) // the answer breaks the contract on purpose
+			f, err := srv.client().CreateFunction(context.Background(), createReq())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.ID != testID || f.Adopted {
+				t.Errorf("function %+v, want the one this create made", f)
+			}
+			if cs.posts.Load() != 1 || cs.lookups.Load() != 1 {
+				t.Errorf("%d POSTs and %d lookups, want 1 and 1", cs.posts.Load(), cs.lookups.Load())
+			}
+		})
+	}
+}
+
+// v1NoKeyServer is a faas-v1 API that does not report create_request_id:
+// the list carries short entries, GET functions/{id} the full object.
+type v1NoKeyServer struct {
+	mu       sync.Mutex
+	existing *Function
+	postMode string // "", "500", "drop", "drop-after-write", "no-id"
+	posts    int
+	lookups  int
+	reads    int
+}
+
+func (s *v1NoKeyServer) handle(t *testing.T) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		switch {
+		case r.Method == http.MethodPost:
+			s.posts++
+			var body CreateFunctionRequest
+			if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+				t.Errorf("decode: %v", err)
+			}
+			switch s.postMode {
+			case "500":
+				writeError(w, http.StatusInternalServerError, "oops", nil)
+				return
+			case "drop":
+				dropConnection(t, w)
+				return
+			}
+			if s.existing != nil {
+				writeError(w, http.StatusConflict, "name taken", nil)
+				return
+			}
+			f := fullFunction(StatusDeploying)
+			f.Name, f.Runtime, f.Config.HardwareType = body.Name, body.Runtime, body.Config.HardwareType
+			s.existing = f
+			switch s.postMode {
+			case "drop-after-write":
+				dropConnection(t, w)
+			case "no-id":
+				writeJSON(w, http.StatusCreated, map[string]any{"name": f.Name, "status": f.Status})
+			default:
+				writeJSON(w, http.StatusCreated, f)
+			}
+		case strings.HasSuffix(r.URL.Path, "/functions"):
+			s.lookups++
+			list := FunctionList{Functions: []Function{}, Page: 1, PerPage: 200}
+			if s.existing != nil && s.existing.Name == r.URL.Query().Get("name") {
+				list.Functions = append(list.Functions, named(s.existing.ID, s.existing.Name, s.existing.Namespace))
+			}
+			list.Total = len(list.Functions)
+			writeJSON(w, http.StatusOK, list)
+		default:
+			s.reads++
+			if s.existing == nil {
+				writeError(w, http.StatusNotFound, "no such function", nil)
+				return
+			}
+			writeJSON(w, http.StatusOK, s.existing)
+		}
+	}
+}
+
+// Without create_request_id in the API's answers, a function found after an
+// ambiguous create is adopted when its runtime and hardware are the
+// request's, and somebody else's otherwise.
+func TestCreateWithoutCreateRequestID(t *testing.T) {
+	other := func(runtime, hardware string) *Function {
+		f := fullFunction(StatusRunning)
+		f.Runtime, f.Config.HardwareType = runtime, hardware
+		return f
+	}
+	tests := []struct {
+		name        string
+		existing    *Function
+		postMode    string
+		wantAdopted bool
+		wantTaken   bool
+	}{
+		{name: "lost answer: adopted", postMode: "drop-after-write", wantAdopted: true},
+		{name: "answer without id: adopted", postMode: "no-id", wantAdopted: true},
+		{name: "5xx, another runtime: refused", existing: other("node20", "cpu"), postMode: "500", wantTaken: true},
+		{name: "dropped, other hardware: refused", existing: other("python3.11", "gpu"), postMode: "drop", wantTaken: true},
+		{name: "5xx, same runtime and hardware: adopted", existing: other("python3.11", "cpu"), postMode: "500", wantAdopted: true},
+		{name: "taken outright: refused", existing: other("python3.11", "cpu"), wantTaken: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &v1NoKeyServer{existing: tc.existing, postMode: tc.postMode}
+			srv := newAPIServer(t, s.handle(t), lenient) // some answers break the contract on purpose
+			req := createReq()
+			req.Runtime = "python3.11"
+			req.Config = &FunctionConfig{MemoryMB: 256, TimeoutSeconds: 30, Replicas: 1, HardwareType: "cpu", MaxScale: 3}
+			f, err := srv.client().CreateFunction(context.Background(), req)
+			var taken *NameTakenError
+			switch {
+			case tc.wantTaken:
+				if !errors.As(err, &taken) || taken.Existing.ID != testID {
+					t.Fatalf("error %v, want a NameTakenError naming %s", err, testID)
+				}
+			case err != nil:
+				t.Fatal(err)
+			case !f.Adopted || f.ID != testID || f.Runtime != "python3.11":
+				t.Errorf("function %+v, want %s adopted", f, testID)
+			}
+			if s.posts != 1 {
+				t.Errorf("%d POSTs, want 1", s.posts)
+			}
+		})
 	}
 }

@@ -119,11 +119,21 @@ func (e *FailedError) Error() string {
 	if msg == "" {
 		msg = "the API gave no error_message"
 	}
-	return fmt.Sprintf("function %q (id %s) failed to deploy version %s: %s", e.Function.Name, e.Function.ID, e.Function.Version, msg)
+	f := e.Function
+	var id, version string
+	if f.ID != "" && f.ID != f.Name {
+		id = " (id " + f.ID + ")"
+	}
+	if f.Version != "" {
+		version = " version " + f.Version
+	}
+	return fmt.Sprintf("function %q%s failed to deploy%s: %s", f.Name, id, version, msg)
 }
 
 // NameTakenError is a create refused because a function of that name exists
 // that this client did not create: it should be imported, not created again.
+// Existing is that function as far as it could be read; under myaccount at
+// least its ID and Name, which are the same.
 type NameTakenError struct {
 	Name     string
 	Existing *Function
@@ -131,8 +141,14 @@ type NameTakenError struct {
 }
 
 func (e *NameTakenError) Error() string {
-	return fmt.Sprintf("a function named %q already exists in namespace %s (id %s) and was not created by this request",
-		e.Name, e.Existing.Namespace, e.Existing.ID)
+	var where, id string
+	if e.Existing != nil && e.Existing.Namespace != "" {
+		where = " in namespace " + e.Existing.Namespace
+	}
+	if e.Existing != nil && e.Existing.ID != "" && e.Existing.ID != e.Name {
+		id = " (id " + e.Existing.ID + ")"
+	}
+	return fmt.Sprintf("a function named %q already exists%s%s and was not created by this request", e.Name, where, id)
 }
 
 // Unwrap gives the API's answer, so IsConflict holds.

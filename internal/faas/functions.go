@@ -25,13 +25,17 @@ func functionPath(id string, sub ...string) string {
 // function nobody tracks:
 //
 //   - an answer that proves nothing was done (a 4xx, 429, a refused
-//     connection) is handled as for any request;
-//   - after an ambiguous failure (a dropped connection, a 5xx) the function
-//     of that name is looked up: if it carries this create's key, it is the
-//     one this call made and is returned (adopted); if it carries another,
-//     it is somebody else's and the error says so (*NameTakenError); if there
-//     is none, the POST is sent again with the same key, which the server
-//     answers with the function it made if the first POST did arrive.
+//     connection) is handled as for any request; a 409 is a *NameTakenError;
+//   - after an ambiguous failure (a dropped connection, a 5xx, a 2xx whose
+//     body is not a function with an id) the function of that name is
+//     looked up: if it carries this create's key, it is the one this call
+//     made and is returned; if it carries another, it is somebody else's and
+//     the error says so (*NameTakenError); if it carries none (an API that
+//     does not report create_request_id), it is adopted (Adopted set) when
+//     its runtime and hardware are the request's, and somebody else's
+//     otherwise; if there is none, the POST is sent again with the same key,
+//     which the server answers with the function it made if the first POST
+//     did arrive.
 //
 // The answer may be the short create response; callers GET the rest.
 func (c *Client) CreateFunction(ctx context.Context, req *CreateFunctionRequest) (*Function, error) {
@@ -52,6 +56,9 @@ func (c *Client) CreateFunction(ctx context.Context, req *CreateFunctionRequest)
 	for attempt := 0; attempt <= c.cfg.MaxRetries; attempt++ {
 		var f Function
 		err := c.do(ctx, post, &f)
+		if err == nil && f.ID == "" {
+			err = &unreadableError{msg: "POST functions: the API's success answer carries no function id"}
+		}
 		if err == nil {
 			return &f, nil
 		}
@@ -68,10 +75,8 @@ func (c *Client) CreateFunction(ctx context.Context, req *CreateFunctionRequest)
 		lastErr = err
 		found, ferr := c.FindFunction(ctx, req.Name, "")
 		switch {
-		case ferr == nil && found.CreateRequestID == body.IdempotencyKey:
-			return found, nil
 		case ferr == nil:
-			return nil, &NameTakenError{Name: req.Name, Existing: found, Cause: err}
+			return c.claim(ctx, found, req, body.IdempotencyKey, err)
 		case !IsNotFound(ferr):
 			return nil, fmt.Errorf("%w; looking the function up afterwards also failed: %v", err, ferr)
 		}
@@ -82,9 +87,55 @@ func (c *Client) CreateFunction(ctx context.Context, req *CreateFunctionRequest)
 	return nil, lastErr
 }
 
+// claim decides whether the function found under the name after an
+// ambiguous create is this create's.
+func (c *Client) claim(ctx context.Context, found *Function, req *CreateFunctionRequest, key string, cause error) (*Function, error) {
+	switch {
+	case found.CreateRequestID == key:
+		return found, nil
+	case found.CreateRequestID != "":
+		return nil, &NameTakenError{Name: req.Name, Existing: found, Cause: cause}
+	}
+	// No proof either way: the runtime and hardware decide, which the short
+	// list entry may not carry.
+	full := found
+	if !found.Complete() {
+		var err error
+		if full, err = c.GetFunction(ctx, found.ID); err != nil {
+			return nil, fmt.Errorf("%w; reading the function named %q that exists afterwards also failed: %v", cause, req.Name, err)
+		}
+	}
+	if !matchesRequest(full, req.Runtime, req.Config) {
+		return nil, &NameTakenError{Name: req.Name, Existing: full, Cause: cause}
+	}
+	full.Adopted = true
+	return full, nil
+}
+
+// matchesRequest reports whether a function found under the name could be
+// the one a create with this runtime and config made: its runtime must be
+// known and the same, its hardware the same wherever both are known. Other
+// settings are brought to the configuration by the caller.
+func matchesRequest(f *Function, runtime string, cfg *FunctionConfig) bool {
+	if !f.Carries(FieldRuntime) || f.Runtime == "" || f.Runtime != runtime {
+		return false
+	}
+	want, got := "", ""
+	if cfg != nil {
+		want = cfg.HardwareType
+	}
+	if f.Config != nil && f.Carries(FieldHardware) {
+		got = f.Config.HardwareType
+	}
+	return want == "" || got == "" || want == got
+}
+
 // ambiguous reports whether the server may have carried out a request that
 // failed.
 func ambiguous(err error) bool {
+	if errors.Is(err, errUnreadableAnswer) {
+		return true
+	}
 	var transport *TransportError
 	if errors.As(err, &transport) {
 		return !neverSent(transport.cause)

@@ -69,15 +69,36 @@ type serverOption func(*apiServer)
 // contract on purpose (non-JSON bodies, HTTP-date Retry-After, 501).
 func lenient(s *apiServer) { s.checkResponses = false }
 
+// myAccountDialect serves the MyAccount dialect under its base path and
+// checks the exchanges against api/myaccount.yaml, which requires the
+// project and location on every request.
+func myAccountDialect(s *apiServer) {
+	checker, err := api.NewMyAccountChecker()
+	if err != nil {
+		s.t.Fatalf("load the MyAccount contract: %v", err)
+	}
+	s.checker = checker
+	s.wantProject, s.wantLocation = testProject, testLocation
+}
+
+// The scope every MyAccount request must carry.
+const (
+	testProject  = "12345"
+	testLocation = "Delhi"
+)
+
 func newAPIServer(t *testing.T, h http.HandlerFunc, opts ...serverOption) *apiServer {
 	t.Helper()
-	checker, err := api.NewChecker()
-	if err != nil {
-		t.Fatalf("load the contract: %v", err)
-	}
-	s := &apiServer{t: t, checker: checker, checkResponses: true, wantUA: "terraform-provider-e2e"}
+	s := &apiServer{t: t, checkResponses: true, wantUA: "terraform-provider-e2e"}
 	for _, o := range opts {
 		o(s)
+	}
+	if s.checker == nil {
+		checker, err := api.NewChecker()
+		if err != nil {
+			t.Fatalf("load the contract: %v", err)
+		}
+		s.checker = checker
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(r.Body)
@@ -103,7 +124,7 @@ func newAPIServer(t *testing.T, h http.HandlerFunc, opts ...serverOption) *apiSe
 		}
 	}))
 	t.Cleanup(s.srv.Close)
-	s.Base = s.srv.URL + api.BasePath
+	s.Base = s.srv.URL + s.checker.BasePath()
 	return s
 }
 
@@ -164,6 +185,31 @@ func (s *apiServer) client(mods ...func(*Config)) *Client {
 	return c
 }
 
+// myAccountClient builds a MyAccountClient for this server, with the tiny
+// waits of client.
+func (s *apiServer) myAccountClient(mods ...func(*Config)) *MyAccountClient {
+	s.t.Helper()
+	cfg := Config{
+		Endpoint:     s.Base,
+		APIKey:       testKey,
+		AuthToken:    testToken,
+		ProjectID:    s.wantProject,
+		Location:     s.wantLocation,
+		MaxRetries:   3,
+		RetryWaitMin: time.Millisecond,
+		RetryWaitMax: time.Millisecond,
+		ConflictPoll: Poll{Initial: time.Millisecond, Max: time.Millisecond},
+	}
+	for _, m := range mods {
+		m(&cfg)
+	}
+	c, err := NewMyAccount(cfg)
+	if err != nil {
+		s.t.Fatalf("NewMyAccount: %v", err)
+	}
+	return c
+}
+
 func (s *apiServer) count() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -213,6 +259,13 @@ func (w *recordingWriter) WriteHeader(code int) {
 func (w *recordingWriter) Write(p []byte) (int, error) {
 	w.body.Write(p)
 	return w.ResponseWriter.Write(p)
+}
+
+// Flush lets handlers send part of an answer.
+func (w *recordingWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
 }
 
 func (w *recordingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {

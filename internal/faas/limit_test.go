@@ -2,6 +2,7 @@ package faas
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"runtime"
 	"sync"
@@ -64,8 +65,13 @@ func TestLimitedTransportWaitsHonourContext(t *testing.T) {
 	cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://127.0.0.1/", nil)
 	close(gate.release)
-	if _, err := lt.RoundTrip(req); err == nil {
+	_, err := lt.RoundTrip(req)
+	if err == nil {
 		t.Fatal("a cancelled request went through the limiter")
+	}
+	// It never left the client, so even a POST may be sent again.
+	if !neverSent(err) || !errors.Is(err, context.Canceled) {
+		t.Errorf("error %v: want it marked as never sent, wrapping the cancellation", err)
 	}
 }
 

@@ -67,6 +67,9 @@ type WaitError struct {
 	Wanted string
 	Last   *Function
 	Err    error
+	// lastFailure is what the last read answered when it failed transiently
+	// and the wait then ran out of time.
+	lastFailure error
 }
 
 func (e *WaitError) Error() string {
@@ -77,6 +80,9 @@ func (e *WaitError) Error() string {
 	reason := e.Err.Error()
 	if errors.Is(e.Err, context.DeadlineExceeded) {
 		reason = "the timeout ran out"
+		if e.lastFailure != nil {
+			reason += " (the last status read failed: " + e.lastFailure.Error() + ")"
+		}
 	} else if errors.Is(e.Err, context.Canceled) {
 		reason = "the wait was interrupted"
 	}
@@ -91,8 +97,8 @@ type getFunc func(ctx context.Context, id string) (*Function, error)
 // transient reports whether a failed read during a wait says nothing about
 // the function: a 5xx, a 429, or no answer at all. A wait rides those out
 // until its own timeout; only a definite answer (a 4xx, Failed) ends it early.
-func transient(ctx context.Context, err error) bool {
-	if ctx.Err() != nil {
+func transient(err error) bool {
+	if err == nil {
 		return false
 	}
 	var transport *TransportError
@@ -124,9 +130,12 @@ func waitForDeploy(ctx context.Context, get getFunc, id string, p Poll) (*Functi
 	var lastTransient error
 	err := p.Until(ctx, func() (bool, error) {
 		f, err := get(ctx, id)
-		if transient(ctx, err) {
-			lastTransient = err
-			return false, nil
+		if transient(err) {
+			// A read cut short by the wait's own end says nothing new.
+			if ctx.Err() == nil || !errors.Is(err, ctx.Err()) {
+				lastTransient = err
+			}
+			return false, ctx.Err()
 		}
 		if err != nil {
 			return false, err
@@ -150,7 +159,7 @@ func waitForDeploy(ctx context.Context, get getFunc, id string, p Poll) (*Functi
 		if errors.As(err, &failed) {
 			return failed.Function, err
 		}
-		return last, &WaitError{ID: id, Wanted: StatusRunning, Last: last, Err: withLastTransient(err, lastTransient)}
+		return last, waitError(id, StatusRunning, last, err, lastTransient)
 	}
 	return last, nil
 }
@@ -160,9 +169,12 @@ func waitUntilSettled(ctx context.Context, get getFunc, id string, p Poll) (*Fun
 	var lastTransient error
 	err := p.Until(ctx, func() (bool, error) {
 		f, err := get(ctx, id)
-		if transient(ctx, err) {
-			lastTransient = err
-			return false, nil
+		if transient(err) {
+			// A read cut short by the wait's own end says nothing new.
+			if ctx.Err() == nil || !errors.Is(err, ctx.Err()) {
+				lastTransient = err
+			}
+			return false, ctx.Err()
 		}
 		if err != nil {
 			return false, err
@@ -171,7 +183,7 @@ func waitUntilSettled(ctx context.Context, get getFunc, id string, p Poll) (*Fun
 		return f.Status != StatusDeploying, nil
 	})
 	if err != nil && !IsNotFound(err) {
-		return last, &WaitError{ID: id, Wanted: "Running or Failed", Last: last, Err: withLastTransient(err, lastTransient)}
+		return last, waitError(id, "Running or Failed", last, err, lastTransient)
 	}
 	return last, err
 }
@@ -184,9 +196,12 @@ func waitForDeletion(ctx context.Context, get getFunc, id string, p Poll) error 
 		if IsNotFound(err) {
 			return true, nil
 		}
-		if transient(ctx, err) {
-			lastTransient = err
-			return false, nil
+		if transient(err) {
+			// A read cut short by the wait's own end says nothing new.
+			if ctx.Err() == nil || !errors.Is(err, ctx.Err()) {
+				lastTransient = err
+			}
+			return false, ctx.Err()
 		}
 		if err != nil {
 			return false, err
@@ -195,16 +210,17 @@ func waitForDeletion(ctx context.Context, get getFunc, id string, p Poll) error 
 		return false, nil
 	})
 	if err != nil {
-		return &WaitError{ID: id, Wanted: "deleted", Last: last, Err: withLastTransient(err, lastTransient)}
+		return waitError(id, "deleted", last, err, lastTransient)
 	}
 	return nil
 }
 
-// withLastTransient adds, to a wait that ran out of time while the API was
-// failing, what the last read said.
-func withLastTransient(err, last error) error {
-	if last == nil || !errors.Is(err, context.DeadlineExceeded) {
-		return err
+// waitError is a wait that ended early; a wait that ran out of time while
+// the API was failing also says what the last read answered.
+func waitError(id, wanted string, last *Function, err, lastTransient error) *WaitError {
+	e := &WaitError{ID: id, Wanted: wanted, Last: last, Err: err}
+	if errors.Is(err, context.DeadlineExceeded) {
+		e.lastFailure = lastTransient
 	}
-	return fmt.Errorf("%w (the last status read failed: %v)", err, last)
+	return e
 }

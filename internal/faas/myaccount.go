@@ -1,0 +1,606 @@
+package faas
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// The myaccount dialect: the API E2E serves under MyAccount. Every wire path,
+// payload and answer of the dialect is spelled in this file; the wire itself
+// is described in api/myaccount.yaml.
+
+// DefaultMyAccountEndpoint is E2E's MyAccount API base.
+const DefaultMyAccountEndpoint = "https://api.e2enetworks.com/myaccount/api/v1/"
+
+// MyAccountClient talks to the E2E FaaS API in the myaccount dialect:
+// functions are addressed by name (their ID is their name), code is the text
+// of one handler file, and one PUT replaces every setting. It is safe for
+// concurrent use.
+type MyAccountClient struct {
+	*core
+}
+
+// NewMyAccount checks the configuration and builds a MyAccountClient. Every
+// MyAccount request names its project and location, so both are required.
+func NewMyAccount(cfg Config) (*MyAccountClient, error) {
+	c, err := newCore(cfg, DefaultMyAccountEndpoint)
+	if err != nil {
+		return nil, err
+	}
+	if id, err := strconv.ParseUint(c.cfg.ProjectID, 10, 63); err != nil || id == 0 {
+		return nil, fmt.Errorf("project_id must be a positive integer for the MyAccount API, not %q", c.scrubText(c.cfg.ProjectID))
+	}
+	if strings.TrimSpace(c.cfg.Location) == "" {
+		return nil, errors.New("location must be set for the MyAccount API (for example Delhi)")
+	}
+	return &MyAccountClient{core: c}, nil
+}
+
+// Wire paths, relative to the base; every one ends in a slash.
+const (
+	myaRuntimesPath  = "faas/runtimes/"
+	myaFunctionsPath = "faas/functions/"
+)
+
+func myaFunctionPath(name string) string { return "faas/function/" + url.PathEscape(name) + "/" }
+
+func myaHandlerFilePath(name string) string {
+	return "faas/handler_file/" + url.PathEscape(name) + "/"
+}
+
+// myaCreateBody is the body of POST faas/functions/: exactly these keys.
+type myaCreateBody struct {
+	Function             string            `json:"function"`
+	Runtime              string            `json:"runtime"`
+	Arguments            struct{}          `json:"arguments"`
+	Code                 string            `json:"code"`
+	Memory               int64             `json:"memory"`
+	Timeout              int64             `json:"timeout"`
+	Params               struct{}          `json:"params"`
+	Requirements         string            `json:"requirements"`
+	EnvironmentVariables map[string]string `json:"environment_variables"`
+	Secrets              []string          `json:"secrets"`
+	NodeType             string            `json:"node_type"`
+}
+
+// myaUpdateBody is the body of PUT faas/handler_file/{name}/: exactly these
+// keys. Name, runtime and node type cannot change.
+type myaUpdateBody struct {
+	Code                 string            `json:"code"`
+	Params               struct{}          `json:"params"`
+	Requirements         string            `json:"requirements"`
+	EnvironmentVariables map[string]string `json:"environment_variables"`
+	Secrets              []string          `json:"secrets"`
+	Memory               int64             `json:"memory"`
+	Timeout              int64             `json:"timeout"`
+}
+
+// myaDeleteBody is the body of DELETE faas/function/{name}/.
+type myaDeleteBody struct {
+	Function string `json:"function"`
+}
+
+// myaRuntime is one entry of GET faas/runtimes/.
+type myaRuntime struct {
+	Runtime          string `json:"runtime"`
+	NodeType         string `json:"node_type"`
+	BoilerCode       string `json:"boiler_code"`
+	Label            string `json:"label"`
+	RequirementsCode string `json:"requirements_code"`
+}
+
+// do sends the request and returns the data of the answer's envelope
+// {"code", "data", "errors", "message"}. The answer failed when its HTTP
+// status or its body's code is 400 or more: the API answers HTTP 200 with
+// code 404 for a name it does not know. The *APIError then carries the
+// body's code when that says failure, the HTTP status otherwise.
+func (c *MyAccountClient) do(ctx context.Context, r *request) (json.RawMessage, error) {
+	ans, err := c.send(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	var env struct {
+		Code json.RawMessage `json:"code"`
+		Data json.RawMessage `json:"data"`
+	}
+	isObject := json.Unmarshal(ans.body, &env) == nil && bytes.HasPrefix(bytes.TrimSpace(ans.body), []byte("{"))
+	code, hasCode := envelopeCode(env.Code)
+	if ans.status >= 400 || (hasCode && code >= 400) {
+		status := ans.status
+		if hasCode && code >= 400 {
+			status = code
+		}
+		message, fields := c.errorText(r, ans.body)
+		return nil, c.apiError(r, status, ans.header, message, fields)
+	}
+	if !isObject {
+		return nil, unreadable(r, ans.status, errors.New("no envelope"))
+	}
+	return env.Data, nil
+}
+
+// envelopeCode reads the envelope's code, a number or a numeric string.
+func envelopeCode(raw json.RawMessage) (int, bool) {
+	var n json.Number
+	if json.Unmarshal(raw, &n) != nil {
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return 0, false
+		}
+		n = json.Number(strings.TrimSpace(s))
+	}
+	if i, err := n.Int64(); err == nil {
+		return int(i), true
+	}
+	if f, err := n.Float64(); err == nil {
+		return int(f), true
+	}
+	return 0, false
+}
+
+// CreateFunction sends POST faas/functions/ and then reads the function, as
+// the create's answer says nothing dependable about it. The API has no
+// idempotency key, so a create whose answer was lost is resolved by the
+// name: after an ambiguous failure (a dropped connection, a 5xx, an answer
+// that is not an envelope) the function of that name is read; one with the
+// request's runtime and hardware is adopted (Adopted set: its other settings
+// may differ and are for the caller to bring to the request), any other is
+// a *NameTakenError; when there is none, the POST is sent again. A 409 on
+// the first POST is a *NameTakenError.
+//
+// Fields the dialect has no key for (template, handler function, scaling,
+// labels, annotations) are not sent; Capabilities says which those are.
+func (c *MyAccountClient) CreateFunction(ctx context.Context, req *CreateFunctionRequest) (*Function, error) {
+	if req.CodeText == "" {
+		if req.Code != nil {
+			return nil, fmt.Errorf("create function: a code archive is %w; the MyAccount API takes the text of one handler file", ErrUnsupported)
+		}
+		return nil, errors.New("create function: no handler code")
+	}
+	if req.Config == nil {
+		return nil, errors.New("create function: no memory, timeout and hardware (config)")
+	}
+	post := &request{method: http.MethodPost, path: myaFunctionsPath, body: &myaCreateBody{
+		Function: req.Name, Runtime: req.Runtime, Code: req.CodeText,
+		Memory: req.Config.MemoryMB, Timeout: req.Config.TimeoutSeconds, NodeType: req.Config.HardwareType,
+		Requirements:         req.Requirements,
+		EnvironmentVariables: emptyMap(req.Environment), Secrets: emptyList(req.Secrets),
+	}}
+	var lastErr error
+	for attempt := 0; attempt <= c.cfg.MaxRetries; attempt++ {
+		_, err := c.do(ctx, post)
+		if err == nil {
+			return c.created(ctx, req.Name)
+		}
+		if ctx.Err() != nil {
+			return nil, err
+		}
+		conflictAfterAmbiguity := attempt > 0 && IsConflict(err)
+		if !ambiguous(err) && !conflictAfterAmbiguity {
+			if IsConflict(err) {
+				return nil, c.nameTaken(ctx, req.Name, err)
+			}
+			return nil, err
+		}
+		lastErr = err
+		found, ferr := c.lookUp(ctx, req.Name)
+		switch {
+		case ferr == nil && matchesRequest(found, req.Runtime, req.Config):
+			found.Adopted = true
+			return found, nil
+		case ferr == nil:
+			return nil, &NameTakenError{Name: req.Name, Existing: found, Cause: err}
+		case !IsNotFound(ferr):
+			return nil, fmt.Errorf("%w; looking the function up afterwards also failed: %v", err, ferr)
+		}
+		if err := sleepCtx(ctx, c.backoff(c.cfg.RetryWaitMin, c.cfg.RetryWaitMax, attempt, nil)); err != nil {
+			return nil, lastErr
+		}
+	}
+	return nil, lastErr
+}
+
+// created reads the function a create made. Whatever the read answers, the
+// create did happen: a function not visible yet, or a read that fails, gives
+// the minimal function, which the caller's wait reads again.
+func (c *MyAccountClient) created(ctx context.Context, name string) (*Function, error) {
+	if f, err := c.GetFunction(ctx, name); err == nil {
+		return f, nil
+	}
+	return &Function{ID: name, Name: name, Status: StatusDeploying, Fields: map[Field]bool{}}, nil
+}
+
+// lookUp reads the function of a name for a create that may have made it.
+// The runtime decides whether it is the create's: when the single read
+// does not carry it, the list, which does, supplies it.
+func (c *MyAccountClient) lookUp(ctx context.Context, name string) (*Function, error) {
+	f, err := c.GetFunction(ctx, name)
+	if err != nil || f.Carries(FieldRuntime) {
+		return f, err
+	}
+	// A list that fails leaves the runtime unknown, which refuses adoption.
+	if fns, lerr := c.ListAllFunctions(ctx, ListFunctionsOptions{Name: name}); lerr == nil {
+		for _, other := range fns {
+			if other.Carries(FieldRuntime) {
+				f.Runtime = other.Runtime
+				f.Fields[FieldRuntime] = true
+			}
+		}
+	}
+	return f, nil
+}
+
+// nameTaken is the error of a create refused outright (409): the function
+// of that name as far as it can be read, and at least its name, which is its
+// ID.
+func (c *MyAccountClient) nameTaken(ctx context.Context, name string, cause error) error {
+	found, err := c.GetFunction(ctx, name)
+	if err != nil {
+		found = &Function{ID: name, Name: name, Fields: map[Field]bool{}}
+	}
+	return &NameTakenError{Name: name, Existing: found, Cause: cause}
+}
+
+// GetFunction sends GET faas/function/{name}/.
+func (c *MyAccountClient) GetFunction(ctx context.Context, id string) (*Function, error) {
+	r := &request{method: http.MethodGet, path: myaFunctionPath(id), idempotent: true}
+	data, err := c.do(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	f, err := decodeMyAccountFunction(data, id)
+	if err != nil {
+		return nil, unreadable(r, http.StatusOK, err)
+	}
+	return f, nil
+}
+
+// FindFunction is GetFunction: names are unique and there are no namespaces.
+func (c *MyAccountClient) FindFunction(ctx context.Context, name, _ string) (*Function, error) {
+	return c.GetFunction(ctx, name)
+}
+
+// ListAllFunctions sends GET faas/functions/, which has no paging and no
+// filters: the name is matched here, and labels are ErrUnsupported. Each
+// function carries only its name, runtime, status and URL.
+func (c *MyAccountClient) ListAllFunctions(ctx context.Context, opts ListFunctionsOptions) ([]Function, error) {
+	if len(opts.Labels) > 0 {
+		return nil, fmt.Errorf("list functions by label: %w", ErrUnsupported)
+	}
+	r := &request{method: http.MethodGet, path: myaFunctionsPath, idempotent: true}
+	data, err := c.do(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	var items []json.RawMessage
+	if err := decodeData(data, &items); err != nil {
+		return nil, unreadable(r, http.StatusOK, err)
+	}
+	fns := []Function{}
+	for _, item := range items {
+		f, err := decodeMyAccountFunction(item, "")
+		if err != nil {
+			return nil, unreadable(r, http.StatusOK, err)
+		}
+		if opts.Name == "" || f.Name == opts.Name {
+			fns = append(fns, *f)
+		}
+	}
+	return fns, nil
+}
+
+// UpdateFunction sends PUT faas/handler_file/{name}/, which replaces the
+// code, requirements, environment, secrets, memory and timeout, and
+// redeploys. The API refuses it (409) while a deploy runs: then it waits for
+// the deploy to end and sends it once more. Runtime and hardware cannot
+// change; they are not sent.
+func (c *MyAccountClient) UpdateFunction(ctx context.Context, id string, req *UpdateFunctionRequest) (*Function, error) {
+	if req.CodeText == "" {
+		if req.Code != nil {
+			return nil, fmt.Errorf("update function: a code archive is %w; the MyAccount API takes the text of one handler file", ErrUnsupported)
+		}
+		return nil, errors.New("update function: no handler code")
+	}
+	if req.Config == nil {
+		return nil, errors.New("update function: no memory and timeout (config)")
+	}
+	data, err := c.doWhenSettled(ctx, id, &request{method: http.MethodPut, path: myaHandlerFilePath(id), idempotent: true, body: &myaUpdateBody{
+		Code: req.CodeText, Requirements: req.Requirements,
+		EnvironmentVariables: emptyMap(req.Environment), Secrets: emptyList(req.Secrets),
+		Memory: req.Config.MemoryMB, Timeout: req.Config.TimeoutSeconds,
+	}})
+	if err != nil {
+		return nil, err
+	}
+	if f := functionIn(data, id); f != nil {
+		return f, nil
+	}
+	// The update is made; what its answer lacks, a read supplies.
+	return c.created(ctx, id)
+}
+
+// DeleteFunction sends DELETE faas/function/{name}/, waiting for a deploy in
+// progress to end first when the API refuses it (409). The function then
+// reads Deleting until it is gone.
+func (c *MyAccountClient) DeleteFunction(ctx context.Context, id string) (*Function, error) {
+	data, err := c.doWhenSettled(ctx, id, &request{
+		method: http.MethodDelete, path: myaFunctionPath(id), body: &myaDeleteBody{Function: id}, idempotent: true,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if f := functionIn(data, id); f != nil {
+		return f, nil
+	}
+	return &Function{ID: id, Name: id, Status: StatusDeleting, Fields: map[Field]bool{}}, nil
+}
+
+// doWhenSettled sends a request the API refuses while the function deploys:
+// after a 409 it waits until the function is no longer deploying and sends
+// the request once more.
+func (c *MyAccountClient) doWhenSettled(ctx context.Context, name string, r *request) (json.RawMessage, error) {
+	data, err := c.do(ctx, r)
+	if !IsConflict(err) {
+		return data, err
+	}
+	if _, werr := c.WaitUntilSettled(ctx, name, c.cfg.ConflictPoll); werr != nil {
+		if IsNotFound(werr) {
+			return nil, werr
+		}
+		return nil, fmt.Errorf("%w; waiting for the deploy in progress to end failed: %v", err, werr)
+	}
+	return c.do(ctx, r)
+}
+
+// functionIn is the function an answer's data holds, if it holds one with a
+// status; nil otherwise.
+func functionIn(data json.RawMessage, name string) *Function {
+	f, err := decodeMyAccountFunction(data, name)
+	if err != nil || f.Status == "" {
+		return nil
+	}
+	return f
+}
+
+// ListRuntimes sends GET faas/runtimes/. Each runtime belongs to one node
+// type, its only hardware; there are no templates.
+func (c *MyAccountClient) ListRuntimes(ctx context.Context) ([]Runtime, error) {
+	r := &request{method: http.MethodGet, path: myaRuntimesPath, idempotent: true}
+	data, err := c.do(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	var items []myaRuntime
+	if err := decodeData(data, &items); err != nil {
+		return nil, unreadable(r, http.StatusOK, err)
+	}
+	runtimes := make([]Runtime, 0, len(items))
+	for _, it := range items {
+		rt := Runtime{Name: it.Runtime, BoilerCode: it.BoilerCode, RequirementsFile: it.Label, RequirementsCode: it.RequirementsCode}
+		if it.NodeType != "" {
+			rt.Hardware = []string{it.NodeType}
+		}
+		runtimes = append(runtimes, rt)
+	}
+	return runtimes, nil
+}
+
+// decodeData decodes an answer's data; null is an empty list.
+func decodeData(data json.RawMessage, out any) error {
+	if len(bytes.TrimSpace(data)) == 0 || string(bytes.TrimSpace(data)) == "null" {
+		return nil
+	}
+	return json.Unmarshal(data, out)
+}
+
+// WaitForDeploy waits until the function is Running; see the faas-v1 one.
+func (c *MyAccountClient) WaitForDeploy(ctx context.Context, id string, p Poll) (*Function, error) {
+	return waitForDeploy(ctx, c.GetFunction, id, p)
+}
+
+// WaitUntilSettled waits until the function is no longer Deploying.
+func (c *MyAccountClient) WaitUntilSettled(ctx context.Context, id string, p Poll) (*Function, error) {
+	return waitUntilSettled(ctx, c.GetFunction, id, p)
+}
+
+// WaitForDeletion waits until the function is gone (code 404).
+func (c *MyAccountClient) WaitForDeletion(ctx context.Context, id string, p Poll) error {
+	return waitForDeletion(ctx, c.GetFunction, id, p)
+}
+
+func unsupported(what string) error {
+	return fmt.Errorf("%s: %w (the MyAccount API has no endpoint for it)", what, ErrUnsupported)
+}
+
+// UpdateFunctionCode is ErrUnsupported: UpdateFunction replaces everything.
+func (c *MyAccountClient) UpdateFunctionCode(context.Context, string, *CodeUpdate) (*Function, error) {
+	return nil, unsupported("update function code alone")
+}
+
+// UpdateFunctionConfig is ErrUnsupported: UpdateFunction replaces everything.
+func (c *MyAccountClient) UpdateFunctionConfig(context.Context, string, *FunctionConfig) (*Function, error) {
+	return nil, unsupported("update function config alone")
+}
+
+// UpdateFunctionEnvironment is ErrUnsupported: UpdateFunction replaces
+// everything.
+func (c *MyAccountClient) UpdateFunctionEnvironment(context.Context, string, *EnvironmentUpdate) (*Function, error) {
+	return nil, unsupported("update function environment alone")
+}
+
+// UpdateFunctionMetadata is ErrUnsupported: there are no labels or
+// annotations.
+func (c *MyAccountClient) UpdateFunctionMetadata(context.Context, string, *MetadataUpdate) (*Function, error) {
+	return nil, unsupported("update function labels and annotations")
+}
+
+// DeployFunction is ErrUnsupported: UpdateFunction redeploys.
+func (c *MyAccountClient) DeployFunction(context.Context, string) (*Function, error) {
+	return nil, unsupported("redeploy function")
+}
+
+// CreateSecret is ErrUnsupported.
+func (c *MyAccountClient) CreateSecret(context.Context, *CreateSecretRequest) (*Secret, error) {
+	return nil, unsupported("create secret")
+}
+
+// ListSecrets is ErrUnsupported.
+func (c *MyAccountClient) ListSecrets(context.Context) ([]Secret, error) {
+	return nil, unsupported("list secrets")
+}
+
+// DeleteSecret is ErrUnsupported.
+func (c *MyAccountClient) DeleteSecret(context.Context, string) error {
+	return unsupported("delete secret")
+}
+
+// decodeMyAccountFunction reads a function object of which only name and
+// status are sure: Fields records every other key the answer carried with a
+// usable value (null or a value of another type counts as absent). name
+// stands in for an object without one.
+func decodeMyAccountFunction(data json.RawMessage, name string) (*Function, error) {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil || raw == nil {
+		return nil, errors.New("the data is not a function object")
+	}
+	if s, ok := wireString(raw, "name"); ok && s != "" {
+		name = s
+	}
+	if name == "" {
+		return nil, errors.New("a function without a name")
+	}
+	f := &Function{ID: name, Name: name, Config: &FunctionConfig{}, Fields: map[Field]bool{}}
+	status, _ := wireString(raw, "status")
+	f.Status = normalizeStatus(status)
+	if s, ok := wireString(raw, "runtime"); ok {
+		f.Runtime, f.Fields[FieldRuntime] = s, true
+	}
+	if s, ok := wireString(raw, "node_type"); ok {
+		f.Config.HardwareType, f.Fields[FieldHardware] = s, true
+	}
+	if s, ok := wireString(raw, "url"); ok {
+		f.InvokeURL, f.Fields[FieldInvokeURL] = s, true
+	}
+	if n, ok := wireInt(raw, "memory"); ok {
+		f.Config.MemoryMB, f.Fields[FieldMemory] = n, true
+	}
+	if n, ok := wireInt(raw, "timeout"); ok {
+		f.Config.TimeoutSeconds, f.Fields[FieldTimeout] = n, true
+	}
+	if s, ok := wireString(raw, "code"); ok {
+		sum := sha256.Sum256([]byte(s))
+		f.Code, f.CodeSHA256, f.Fields[FieldCode] = s, hex.EncodeToString(sum[:]), true
+	}
+	if s, ok := wireString(raw, "requirements"); ok {
+		f.Requirements, f.Fields[FieldRequirements] = s, true
+	}
+	if v, ok := wireValue(raw, "environment_variables"); ok {
+		var env map[string]string
+		if json.Unmarshal(v, &env) == nil && env != nil {
+			f.Environment, f.Fields[FieldEnvironment] = env, true
+		}
+	}
+	if v, ok := wireValue(raw, "secrets"); ok {
+		if names, ok := secretNames(v); ok {
+			f.Secrets, f.Fields[FieldSecrets] = names, true
+		}
+	}
+	f.ErrorMessage, _ = wireString(raw, "error_message")
+	f.CreatedAt, _ = wireString(raw, "created_at")
+	f.UpdatedAt, _ = wireString(raw, "updated_at")
+	return f, nil
+}
+
+// normalizeStatus maps the wire's statuses, in any case, to the package's;
+// one it does not know is kept as given.
+func normalizeStatus(s string) string {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "creating", "deploying":
+		return StatusDeploying
+	case "running":
+		return StatusRunning
+	case "failed", "error":
+		return StatusFailed
+	case "deleting":
+		return StatusDeleting
+	}
+	return s
+}
+
+// wireValue is the value of a key, unless it is absent or null.
+func wireValue(raw map[string]json.RawMessage, key string) (json.RawMessage, bool) {
+	v, ok := raw[key]
+	if !ok || string(bytes.TrimSpace(v)) == "null" {
+		return nil, false
+	}
+	return v, true
+}
+
+func wireString(raw map[string]json.RawMessage, key string) (string, bool) {
+	v, ok := wireValue(raw, key)
+	if !ok {
+		return "", false
+	}
+	var s string
+	if json.Unmarshal(v, &s) != nil {
+		return "", false
+	}
+	return s, true
+}
+
+// wireInt reads a whole number, also when it arrives as a numeric string.
+func wireInt(raw map[string]json.RawMessage, key string) (int64, bool) {
+	v, ok := wireValue(raw, key)
+	if !ok {
+		return 0, false
+	}
+	var n json.Number
+	if json.Unmarshal(v, &n) != nil {
+		var s string
+		if json.Unmarshal(v, &s) != nil {
+			return 0, false
+		}
+		n = json.Number(strings.TrimSpace(s))
+	}
+	if i, err := n.Int64(); err == nil {
+		return i, true
+	}
+	if f, err := n.Float64(); err == nil && f == float64(int64(f)) {
+		return int64(f), true
+	}
+	return 0, false
+}
+
+// secretNames reads the secrets list: names, or objects with a name (the
+// element type is not public).
+func secretNames(v json.RawMessage) ([]string, bool) {
+	var items []json.RawMessage
+	if json.Unmarshal(v, &items) != nil || items == nil {
+		return nil, false
+	}
+	names := make([]string, 0, len(items))
+	for _, item := range items {
+		var s string
+		if json.Unmarshal(item, &s) == nil {
+			names = append(names, s)
+			continue
+		}
+		var obj struct {
+			Name string `json:"name"`
+		}
+		if json.Unmarshal(item, &obj) != nil || obj.Name == "" {
+			return nil, false
+		}
+		names = append(names, obj.Name)
+	}
+	return names, true
+}
