@@ -33,7 +33,8 @@ const (
 		`"memory":512,"timeout":15,"code":"x","requirements":"","environment_variables":{"KEY":"value"},"secrets":["db"],"created_at":"2025-01-15T10:30:00Z","updated_at":"2025-01-15T10:30:00Z"}`
 )
 
-func envelope(code, data string) string {
+func envelope(data string) string {
+	const code = "200"
 	return `{"code":` + code + `,"data":` + data + `,"errors":{},"message":"Success"}`
 }
 
@@ -46,17 +47,17 @@ func TestMyAccountExchanges(t *testing.T) {
 		t.Fatalf("base path %q", checker.BasePath())
 	}
 	for _, x := range []exchange{
-		{name: "create", method: "POST", path: "faas/functions/", body: createBody, status: 200, answer: envelope("200", function)},
-		{name: "get", method: "GET", path: "faas/function/orders/", status: 200, answer: envelope("200", function)},
-		{name: "get, the fewest fields", method: "GET", path: "faas/function/orders/", status: 200, answer: envelope("200", `{"name":"orders","status":"running"}`)},
+		{name: "create", method: "POST", path: "faas/functions/", body: createBody, status: 200, answer: envelope(function)},
+		{name: "get", method: "GET", path: "faas/function/orders/", status: 200, answer: envelope(function)},
+		{name: "get, the fewest fields", method: "GET", path: "faas/function/orders/", status: 200, answer: envelope(`{"name":"orders","status":"running"}`)},
 		{name: "not found", method: "GET", path: "faas/function/nothing/", status: 200,
 			answer: `{"code":404,"data":null,"errors":{},"message":"function nothing not found"}`},
-		{name: "update", method: "PUT", path: "faas/handler_file/orders/", body: updateBody, status: 200, answer: envelope("200", function)},
-		{name: "delete", method: "DELETE", path: "faas/function/orders/", body: `{"function":"orders"}`, status: 200, answer: envelope("200", function)},
+		{name: "update", method: "PUT", path: "faas/handler_file/orders/", body: updateBody, status: 200, answer: envelope(function)},
+		{name: "delete", method: "DELETE", path: "faas/function/orders/", body: `{"function":"orders"}`, status: 200, answer: envelope(function)},
 		{name: "list", method: "GET", path: "faas/functions/", status: 200,
-			answer: envelope("200", `[{"name":"orders","runtime":"node18","status":"running","url":"http://x/"}]`)},
+			answer: envelope(`[{"name":"orders","runtime":"node18","status":"running","url":"http://x/"}]`)},
 		{name: "runtimes", method: "GET", path: "faas/runtimes/", status: 200,
-			answer: envelope("200", `[{"runtime":"node18","node_type":"cpu","boiler_code":"x","label":"package.json","requirements_code":"{}"}]`)},
+			answer: envelope(`[{"runtime":"node18","node_type":"cpu","boiler_code":"x","label":"package.json","requirements_code":"{}"}]`)},
 		{name: "invalid input", method: "POST", path: "faas/functions/", body: createBody, status: 400,
 			answer: `{"code":400,"data":null,"errors":{"memory":["must be one of 128, 256, 512, 1024"]},"message":"invalid function"}`},
 		{name: "rate limited", method: "GET", path: "faas/functions/", status: 429, header: map[string]string{"Retry-After": "1"},
@@ -66,32 +67,32 @@ func TestMyAccountExchanges(t *testing.T) {
 
 		// Requests that break the wire.
 		{name: "unknown body key", method: "POST", path: "faas/functions/", body: strings.Replace(createBody, `"params"`, `"labels":{},"params"`, 1),
-			status: 200, answer: envelope("200", function), badRequest: true},
+			status: 200, answer: envelope(function), badRequest: true},
 		{name: "missing body key", method: "PUT", path: "faas/handler_file/orders/", body: strings.Replace(updateBody, `"params":{},`, "", 1),
-			status: 200, answer: envelope("200", function), badRequest: true},
+			status: 200, answer: envelope(function), badRequest: true},
 		{name: "memory not offered", method: "PUT", path: "faas/handler_file/orders/", body: strings.Replace(updateBody, `128`, `2048`, 1),
-			status: 200, answer: envelope("200", function), badRequest: true},
+			status: 200, answer: envelope(function), badRequest: true},
 		{name: "params not empty", method: "PUT", path: "faas/handler_file/orders/", body: strings.Replace(updateBody, `"params":{}`, `"params":{"a":1}`, 1),
-			status: 200, answer: envelope("200", function), badRequest: true},
+			status: 200, answer: envelope(function), badRequest: true},
 		{name: "project_id not an integer", method: "GET", path: "faas/functions/?apikey=k&location=Delhi&project_id=abc", status: 200,
-			answer: envelope("200", `[]`), badRequest: true},
+			answer: envelope(`[]`), badRequest: true},
 		{name: "no location", method: "GET", path: "faas/functions/?apikey=k&project_id=1", status: 200,
-			answer: envelope("200", `[]`), badRequest: true},
+			answer: envelope(`[]`), badRequest: true},
 
 		// Answers that break the wire.
 		{name: "status not lowercase", method: "GET", path: "faas/function/orders/", status: 200,
-			answer: envelope("200", `{"name":"orders","status":"Running"}`), badAnswer: true},
+			answer: envelope(`{"name":"orders","status":"Running"}`), badAnswer: true},
 		{name: "code as a string", method: "GET", path: "faas/function/orders/", status: 200,
 			answer: `{"code":"200","data":` + function + `,"errors":{},"message":"Success"}`, badAnswer: true},
 		{name: "memory as a string", method: "GET", path: "faas/function/orders/", status: 200,
-			answer: envelope("200", strings.Replace(function, `"memory":512`, `"memory":"512"`, 1)), badAnswer: true},
+			answer: envelope(strings.Replace(function, `"memory":512`, `"memory":"512"`, 1)), badAnswer: true},
 		{name: "errors as a list", method: "GET", path: "faas/functions/", status: 200,
 			answer: `{"code":200,"data":[],"errors":[],"message":"Success"}`, badAnswer: true},
 		{name: "no envelope", method: "GET", path: "faas/function/orders/", status: 200, answer: function, badAnswer: true},
 		{name: "not found with data", method: "GET", path: "faas/function/orders/", status: 200,
 			answer: `{"code":404,"data":{"name":"orders"},"errors":{},"message":"not found"}`, badAnswer: true},
 		{name: "function without status", method: "GET", path: "faas/function/orders/", status: 200,
-			answer: envelope("200", `{"name":"orders"}`), badAnswer: true},
+			answer: envelope(`{"name":"orders"}`), badAnswer: true},
 		{name: "error without envelope", method: "POST", path: "faas/functions/", body: createBody, status: 409,
 			answer: `{"code":409,"message":"taken","errors":{}}`, badAnswer: true},
 		{name: "429 without Retry-After", method: "GET", path: "faas/functions/", status: 429,
@@ -141,7 +142,7 @@ func TestCheckersChain(t *testing.T) {
 	}
 	answers := map[string]string{
 		api.BasePath + "runtimes":                  `{"runtimes":[]}`,
-		api.MyAccountBasePath + "faas/runtimes/":   envelope("200", `[]`),
+		api.MyAccountBasePath + "faas/runtimes/":   envelope(`[]`),
 		api.MyAccountBasePath + "faas/function/x/": `{"code":404,"data":null,"errors":{},"message":"function x not found"}`,
 		"/_local/requests":                         `anything`,
 	}

@@ -47,7 +47,7 @@ func TestMain(m *testing.M) {
 func serverBinary(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
-		if binDir, buildErr = os.MkdirTemp("", "e2e-faas-local-bin-"); buildErr != nil {
+		if binDir, buildErr = os.MkdirTemp("", "e2e-faas-local-bin-"); buildErr != nil { //nolint:usetesting // built once for every test of the process; a t.TempDir would go with the first test
 			return
 		}
 		if buildErr = os.Chmod(binDir, 0o755); buildErr != nil {
@@ -428,7 +428,7 @@ func TestWorkersCannotReadTheServersCredentials(t *testing.T) {
 			t.Skip("skipped: as root, the test needs /usr/bin/python3, which nobody can run")
 		}
 		// t.TempDir's parent is private to root: a directory of nobody's own.
-		if dir, err = os.MkdirTemp("", "e2e-faas-local-nobody-"); err != nil {
+		if dir, err = os.MkdirTemp("", "e2e-faas-local-nobody-"); err != nil { //nolint:usetesting // t.TempDir is under a directory only root may enter; the user nobody needs this one
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = os.RemoveAll(dir) })

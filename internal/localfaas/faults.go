@@ -348,12 +348,12 @@ func (s *Server) withFaults(route string, h http.HandlerFunc) http.HandlerFunc {
 			seconds := int64(math.Ceil(cfg.RetryAfter.Seconds()))
 			w.Header().Set("Retry-After", strconv.FormatInt(seconds, 10))
 			writeErrorFor(w, r, http.StatusTooManyRequests, fmt.Sprintf(
-				"too many requests (fault injected by e2e-faas-local, %s); nothing was done; retry after %d s", where, seconds), nil)
+				"too many requests (fault injected by e2e-faas-local, %s); nothing was done; retry after %d s", where, seconds))
 		default:
 			drain(w, r)
 			status, _ := strconv.Atoi(string(fault.Kind))
 			writeErrorFor(w, r, status, fmt.Sprintf(
-				"%s (fault injected by e2e-faas-local, %s); nothing was done", http.StatusText(status), where), nil)
+				"%s (fault injected by e2e-faas-local, %s); nothing was done", http.StatusText(status), where))
 		}
 	}
 }

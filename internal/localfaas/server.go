@@ -172,7 +172,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, needsAuth bool) {
 	if needsAuth {
 		if problem := s.authenticate(r); problem != "" {
-			writeErrorFor(w, r, http.StatusUnauthorized, problem, nil)
+			writeErrorFor(w, r, http.StatusUnauthorized, problem)
 			return
 		}
 	}
@@ -188,11 +188,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, needsAuth bool) {
 	case http.StatusMethodNotAllowed:
 		allow := probe.header.Get("Allow")
 		w.Header().Set("Allow", allow)
-		writeErrorFor(w, r, http.StatusMethodNotAllowed, fmt.Sprintf("%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, allow), nil)
+		writeErrorFor(w, r, http.StatusMethodNotAllowed, fmt.Sprintf("%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, allow))
 	case http.StatusMovedPermanently, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
 		http.Redirect(w, r, probe.header.Get("Location"), probe.status)
 	default:
-		writeErrorFor(w, r, http.StatusNotFound, fmt.Sprintf("no endpoint %s %s", r.Method, r.URL.Path), nil)
+		writeErrorFor(w, r, http.StatusNotFound, fmt.Sprintf("no endpoint %s %s", r.Method, r.URL.Path))
 	}
 }
 
@@ -341,12 +341,12 @@ func writeAPIError(w http.ResponseWriter, e *apiError) {
 // writeErrorFor answers an error in the form of the dialect the request
 // addresses: the MyAccount envelope below its base path, the faas-v1 error
 // object elsewhere.
-func writeErrorFor(w http.ResponseWriter, r *http.Request, status int, message string, fields fieldErrors) {
+func writeErrorFor(w http.ResponseWriter, r *http.Request, status int, message string) {
 	if isMyAccount(r) {
-		writeMyAccountError(w, status, message, fields)
+		writeMyAccountError(w, status, message, nil)
 		return
 	}
-	writeError(w, status, message, fields)
+	writeError(w, status, message, nil)
 }
 
 // recordingWriter remembers the status and route for the request log.

@@ -21,7 +21,14 @@ func mustReadSingle(t *testing.T, src Source, requirementsFile string) *SingleFi
 	return sf
 }
 
-func wantSingleFileError(t *testing.T, src Source, requirementsFile, attr, entry, want string) *InputError {
+func wantSingleFileError(t *testing.T, src Source, requirementsFile, attr, entry, want string) {
+	t.Helper()
+	_ = singleFileInputError(t, src, requirementsFile, attr, entry, want)
+}
+
+// singleFileInputError is wantSingleFileError for tests that look further
+// into the error.
+func singleFileInputError(t *testing.T, src Source, requirementsFile, attr, entry, want string) *InputError {
 	t.Helper()
 	_, err := ReadSingleFile(src, requirementsFile)
 	checkInputError(t, "ReadSingleFile", err, attr, entry, want)
@@ -141,7 +148,7 @@ func TestSingleFileDirWithRequirements(t *testing.T) {
 
 func TestSingleFileDirTwoFiles(t *testing.T) {
 	dir := newTree(t, map[string]file{"a.py": {content: "a"}, "b.py": {content: "b"}})
-	ie := wantSingleFileError(t, Source{Dir: dir, Runtime: "python3-http-debian"}, "requirements.txt", AttrPath, "",
+	ie := singleFileInputError(t, Source{Dir: dir, Runtime: "python3-http-debian"}, "requirements.txt", AttrPath, "",
 		`the directory holds 2 files ("a.py", "b.py"), but the MyAccount API takes one handler file, plus optionally requirements.txt at the root`)
 	if !strings.Contains(ie.Message, ".faasignore") {
 		t.Errorf("message %q does not say how to leave files out", ie.Message)
@@ -178,7 +185,7 @@ func TestSingleFileListCapped(t *testing.T) {
 	for i := range 25 {
 		files[fmt.Sprintf("f%02d.py", i)] = file{content: "x"}
 	}
-	ie := wantSingleFileError(t, Source{Dir: newTree(t, files)}, "requirements.txt", AttrPath, "",
+	ie := singleFileInputError(t, Source{Dir: newTree(t, files)}, "requirements.txt", AttrPath, "",
 		`holds 25 files ("f00.py", "f01.py", `)
 	if !strings.Contains(ie.Message, `"f19.py" and 5 more`) || strings.Contains(ie.Message, "f20.py") {
 		t.Fatalf("message %q: want 20 names, then \"and 5 more\"", ie.Message)
