@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # make demo: build the provider and e2e-faas-local, start the server on a free
-# loopback port, apply examples/quickstart through a temporary CLI config with
+# loopback port, point the provider at its MyAccount API (the API E2E serves;
+# DEMO_API=faas-v1 shows the design's API instead), apply examples/quickstart
+# through a temporary CLI config with
 # dev_overrides (the user's own ~/.terraformrc is never read or touched), show
 # the function and call it, change its code and call it again, then destroy
 # it and stop the server. Calls go through `e2e-faas-local -invoke`, so curl
@@ -37,6 +39,19 @@ done
 head -n 1 "$work/server.log"
 # shellcheck disable=SC1091
 set -a; . "$work/server.env"; set +a
+# The server serves both API dialects under one address.
+server_base=${E2E_API_ENDPOINT%/faas/api/v1/}
+server_base=${server_base%/myaccount/api/v1/}
+case "${DEMO_API:-myaccount}" in
+  myaccount)
+    # What E2E serves: functions by name, a project ID and a location.
+    export E2E_API_ENDPOINT="$server_base/myaccount/api/v1/" E2E_PROJECT_ID="${E2E_PROJECT_ID:-12345}" E2E_LOCATION=Delhi
+    export TF_VAR_runtime=python3-http-debian ;;
+  faas-v1)
+    export E2E_API_ENDPOINT="$server_base/faas/api/v1/" TF_VAR_runtime=python3.11 ;;
+  *) echo "DEMO_API must be myaccount or faas-v1" >&2; exit 1 ;;
+esac
+printf '  API: %s at %s\n' "${DEMO_API:-myaccount}" "$E2E_API_ENDPOINT"
 
 cat >"$work/terraformrc" <<RC
 provider_installation {
@@ -60,7 +75,7 @@ step "The deployed function"
 url=$(terraform output -raw invoke_url)
 printf '  invoke_url: %s\n' "$url"
 printf '  status:     %s\n' "$(terraform output -raw status)"
-printf '  version:    %s\n' "$(terraform output -raw version)"
+printf '  runtime:    %s\n' "$(terraform output -raw runtime)"
 
 # invoke prints what the function answers at its invoke_url.
 invoke() { printf '  answer:     %s\n' "$("$work/bin/e2e-faas-local" -invoke "$url")"; }
@@ -70,7 +85,7 @@ invoke
 step "Changing its code: terraform apply -var greeting=..."
 terraform apply -auto-approve -no-color -var 'greeting=Hello again, after a code change' >"$work/update.log" 2>&1 || { cat "$work/update.log"; exit 1; }
 quiet "$work/update.log" | grep -E 'will be updated|Modifying|Modifications complete|Apply complete'
-printf '  version:    %s\n' "$(terraform output -raw version)"
+printf '  status:     %s\n' "$(terraform output -raw status)"
 invoke
 
 step "terraform destroy"

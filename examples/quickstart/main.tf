@@ -1,6 +1,8 @@
 # The quickstart that `make demo` applies against the local server
-# (e2e-faas-local). The provider reads its endpoint and credentials from
-# E2E_API_ENDPOINT, E2E_API_KEY and E2E_AUTH_TOKEN.
+# (e2e-faas-local). The provider reads its endpoint, credentials and project
+# from E2E_API_ENDPOINT, E2E_API_KEY, E2E_AUTH_TOKEN and E2E_PROJECT_ID; the
+# endpoint's path picks the API: /myaccount/api/v1/ (what E2E serves) or
+# /faas/api/v1/ (the design's fuller API).
 terraform {
   required_providers {
     e2e = {
@@ -16,17 +18,24 @@ variable "greeting" {
   default = "Hello from E2E FaaS"
 }
 
+# A Python runtime of the API's catalogue: python3-http-debian on E2E's
+# MyAccount API, python3.11 on faas-v1 (see data.e2e_faas_runtimes).
+variable "runtime" {
+  type    = string
+  default = "python3-http-debian"
+}
+
 resource "e2e_faas_function" "hello" {
   name    = "hello-quickstart"
-  runtime = "python3.11"
+  runtime = var.runtime
 
   code_inline = <<-EOT
     def handle(event, context):
         return {"statusCode": 200, "body": "${var.greeting}"}
   EOT
 
-  labels = {
-    created-by = "quickstart"
+  environment = {
+    CREATED_BY = "quickstart"
   }
 }
 
@@ -38,6 +47,6 @@ output "status" {
   value = e2e_faas_function.hello.status
 }
 
-output "version" {
-  value = e2e_faas_function.hello.version
+output "runtime" {
+  value = e2e_faas_function.hello.runtime
 }

@@ -21,7 +21,7 @@ type catalogue struct {
 	runtimes []faas.Runtime
 }
 
-func (c *catalogue) get(ctx context.Context, client *faas.Client) ([]faas.Runtime, error) {
+func (c *catalogue) get(ctx context.Context, client faas.API) ([]faas.Runtime, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.runtimes != nil {
@@ -57,7 +57,8 @@ func checkAgainstCatalogue(rts []faas.Runtime, runtime, template, hardware strin
 		return diags
 	}
 	rt := rts[i]
-	if template != "" && !slices.Contains(rt.Templates, template) {
+	// A catalogue without templates (myaccount) leaves the template alone.
+	if template != "" && len(rt.Templates) > 0 && !slices.Contains(rt.Templates, template) {
 		diags.AddAttributeError(path.Root("template"), "Template not offered by the runtime",
 			fmt.Sprintf("Runtime %s offers the templates %s; %q is not one of them.", runtime, strings.Join(rt.Templates, ", "), template))
 	}

@@ -49,6 +49,9 @@ data "e2e_faas_runtimes" "gpu" {
 					"templates":    knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("http"), knownvalue.StringExact("flask"), knownvalue.StringExact("fastapi")}),
 					"hardware":     knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("cpu")}),
 					"runs_locally": knownvalue.Bool(false),
+					// The MyAccount catalogue's extras, null from faas-v1.
+					"boiler_code":       knownvalue.Null(),
+					"requirements_file": knownvalue.Null(),
 				}),
 			})),
 			expect("runtime", knownvalue.StringExact("python3.11")),

@@ -72,6 +72,60 @@ func functionInfo(f *faas.Function) functionInfoModel {
 	}
 }
 
+// partialFunctionInfo is functionInfo for an answer that carries only some
+// fields (myaccount): what it does not carry, or the dialect never has, is
+// null rather than a made-up empty value.
+func partialFunctionInfo(f *faas.Function) functionInfoModel {
+	m := functionInfo(f)
+	str := func(field faas.Field, v string) types.String {
+		if !f.Carries(field) {
+			return types.StringNull()
+		}
+		return types.StringValue(v)
+	}
+	m.Namespace, m.Template, m.HandlerFunction, m.Version = types.StringNull(), types.StringNull(), types.StringNull(), types.StringNull()
+	m.InvocationCount = types.Int64Null()
+	m.Labels, m.Annotations = types.MapNull(types.StringType), types.MapNull(types.StringType)
+	m.Runtime = str(faas.FieldRuntime, f.Runtime)
+	m.Requirements = str(faas.FieldRequirements, f.Requirements)
+	m.InvokeURL = str(faas.FieldInvokeURL, f.InvokeURL)
+	m.CodeSHA256 = str(faas.FieldCode, f.CodeSHA256)
+	m.ErrorMessage = optionalString(f.ErrorMessage)
+	m.CreatedAt, m.UpdatedAt = optionalString(f.CreatedAt), optionalString(f.UpdatedAt)
+	if !f.Carries(faas.FieldEnvironment) {
+		m.Environment = types.MapNull(types.StringType)
+	}
+	if !f.Carries(faas.FieldSecrets) {
+		m.Secrets = types.ListNull(types.StringType)
+	}
+	m.Config = types.ObjectNull(configAttrTypes)
+	if f.Config != nil {
+		int64Of := func(field faas.Field, v int64) attr.Value {
+			if !f.Carries(field) {
+				return types.Int64Null()
+			}
+			return types.Int64Value(v)
+		}
+		m.Config = types.ObjectValueMust(configAttrTypes, map[string]attr.Value{
+			"memory_mb":       int64Of(faas.FieldMemory, f.Config.MemoryMB),
+			"timeout_seconds": int64Of(faas.FieldTimeout, f.Config.TimeoutSeconds),
+			"replicas":        types.Int64Null(),
+			"hardware_type":   str(faas.FieldHardware, f.Config.HardwareType),
+			"min_scale":       types.Int64Null(),
+			"max_scale":       types.Int64Null(),
+		})
+	}
+	return m
+}
+
+// describeFunction is the data sources' view of a function in either dialect.
+func describeFunction(f *faas.Function) functionInfoModel {
+	if f.Fields != nil {
+		return partialFunctionInfo(f)
+	}
+	return functionInfo(f)
+}
+
 var functionInfoAttrTypes = map[string]attr.Type{
 	"id": types.StringType, "name": types.StringType, "namespace": types.StringType, "runtime": types.StringType,
 	"template": types.StringType, "handler_function": types.StringType, "requirements": types.StringType,
@@ -177,7 +231,7 @@ func (d *functionDataSource) Read(ctx context.Context, req datasource.ReadReques
 		addAPIError(&resp.Diagnostics, "Could not find the function", err, "")
 		return
 	}
-	info := functionInfo(f)
+	info := describeFunction(f)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &info)...)
 }
 

@@ -40,6 +40,11 @@ type functionModel struct {
 	CreatedAt       types.String   `tfsdk:"created_at"`
 	UpdatedAt       types.String   `tfsdk:"updated_at"`
 	Timeouts        timeouts.Value `tfsdk:"timeouts"`
+
+	// requirementsFromCode is the SHA-256 of requirements that came from the
+	// code's requirements file (myaccount, requirements attribute unset); it
+	// lives in private state, not in the schema.
+	requirementsFromCode string `tfsdk:"-"`
 }
 
 type functionConfigModel struct {
@@ -224,7 +229,15 @@ func optionalString(s string) types.String {
 // code source attributes are the user's and stay as they are; a deployed
 // archive that is not the one this provider last uploaded shows as a changed
 // source_hash, so the next plan updates the code.
+//
+// A partial answer (myaccount) changes only what it carries: a field it does
+// not carry keeps the model's value, and attributes that dialect never
+// returns (namespace, version, invocation_count) are null.
 func (m *functionModel) applyFunction(f *faas.Function) {
+	if f.Fields != nil {
+		m.applyPartialFunction(f)
+		return
+	}
 	m.ID = types.StringValue(f.ID)
 	m.Name = types.StringValue(f.Name)
 	m.Namespace = types.StringValue(f.Namespace)
@@ -245,18 +258,9 @@ func (m *functionModel) applyFunction(f *faas.Function) {
 	if f.HandlerFunction != "" {
 		m.HandlerFunction = types.StringValue(f.HandlerFunction)
 	}
-	if f.Requirements != "" || (!m.Requirements.IsNull() && !m.Requirements.IsUnknown()) {
-		m.Requirements = optionalString(f.Requirements)
-	} else {
-		m.Requirements = types.StringNull()
-	}
+	m.applyRequirements(f.Requirements)
 	if f.Config != nil {
-		absent := m.Config.IsNull() || m.Config.IsUnknown() || len(m.Config.Elements()) == 0
-		if absent && *f.Config == defaultConfig {
-			m.Config = emptyConfigList()
-		} else {
-			m.Config = configList(f.Config)
-		}
+		m.applyConfig(*f.Config)
 	}
 	m.Environment = mapValue(f.Environment)
 	m.Secrets = listValue(f.Secrets)
@@ -264,15 +268,116 @@ func (m *functionModel) applyFunction(f *faas.Function) {
 	m.Annotations = mapValue(userMetadata(f.Annotations))
 	m.InvokeURL = optionalString(f.InvokeURL)
 	m.Version = optionalString(f.Version)
-	if f.CodeSHA256 != "" {
-		known := m.CodeSHA256.ValueString()
-		if known != "" && known != f.CodeSHA256 && !m.SourceHash.IsUnknown() {
-			m.SourceHash = types.StringValue(codeChangedOutside + f.CodeSHA256)
-		}
-		m.CodeSHA256 = types.StringValue(f.CodeSHA256)
-	}
+	m.applyCodeSHA256(f.CodeSHA256)
 	m.InvocationCount = types.Int64Value(f.InvocationCount)
 	m.UpdatedAt = optionalString(f.UpdatedAt)
+}
+
+func (m *functionModel) applyPartialFunction(f *faas.Function) {
+	m.ID = types.StringValue(f.ID)
+	m.Name = types.StringValue(f.Name)
+	m.Status = types.StringValue(f.Status)
+	m.Namespace, m.Version, m.InvocationCount = types.StringNull(), types.StringNull(), types.Int64Null()
+	// What the dialect has no field for can only be the default (the plan
+	// refuses anything else); an import starts from nulls.
+	if m.Template.IsNull() {
+		m.Template = types.StringValue(defaultTemplate)
+	}
+	if m.HandlerFunction.IsNull() {
+		m.HandlerFunction = types.StringValue(defaultHandler)
+	}
+	for _, mp := range []*types.Map{&m.Labels, &m.Annotations, &m.Environment} {
+		if mp.IsNull() {
+			*mp = mapValue(nil)
+		}
+	}
+	if m.Secrets.IsNull() {
+		m.Secrets = listValue(nil)
+	}
+	if f.Carries(faas.FieldRuntime) && f.Runtime != "" {
+		m.Runtime = types.StringValue(f.Runtime)
+	}
+	if f.Carries(faas.FieldRequirements) {
+		if m.requirementsFromCode != "" && m.Requirements.IsNull() {
+			if textSHA256(f.Requirements) != m.requirementsFromCode {
+				m.markCodeChangedOutside("requirements")
+			}
+		} else {
+			m.applyRequirements(f.Requirements)
+		}
+	}
+	if cfg, known, _ := m.effectiveConfig(context.Background()); known && f.Config != nil {
+		if f.Carries(faas.FieldMemory) {
+			cfg.MemoryMB = f.Config.MemoryMB
+		}
+		if f.Carries(faas.FieldTimeout) {
+			cfg.TimeoutSeconds = f.Config.TimeoutSeconds
+		}
+		if f.Carries(faas.FieldHardware) && f.Config.HardwareType != "" {
+			cfg.HardwareType = f.Config.HardwareType
+		}
+		m.applyConfig(cfg)
+	}
+	if f.Carries(faas.FieldEnvironment) {
+		m.Environment = mapValue(f.Environment)
+	}
+	if f.Carries(faas.FieldSecrets) {
+		m.Secrets = listValue(f.Secrets)
+	}
+	if f.Carries(faas.FieldInvokeURL) {
+		m.InvokeURL = optionalString(f.InvokeURL)
+	}
+	if f.Carries(faas.FieldCode) {
+		m.applyCodeSHA256(f.CodeSHA256)
+	}
+	if f.CreatedAt != "" {
+		m.CreatedAt = types.StringValue(f.CreatedAt)
+	}
+	if f.UpdatedAt != "" {
+		m.UpdatedAt = types.StringValue(f.UpdatedAt)
+	}
+}
+
+// applyRequirements keeps requirements null when the API says there are
+// none and the configuration set none.
+func (m *functionModel) applyRequirements(requirements string) {
+	if requirements != "" || (!m.Requirements.IsNull() && !m.Requirements.IsUnknown()) {
+		m.Requirements = optionalString(requirements)
+	} else {
+		m.Requirements = types.StringNull()
+	}
+}
+
+// applyConfig stores the API's config, keeping the block absent when the
+// configuration left it out and the API runs the defaults.
+func (m *functionModel) applyConfig(cfg faas.FunctionConfig) {
+	absent := m.Config.IsNull() || m.Config.IsUnknown() || len(m.Config.Elements()) == 0
+	if absent && cfg == defaultConfig {
+		m.Config = emptyConfigList()
+	} else {
+		m.Config = configList(&cfg)
+	}
+}
+
+// applyCodeSHA256 records the deployed code's hash and, when it is not the
+// one this provider deployed, marks source_hash so the plan restores it.
+func (m *functionModel) applyCodeSHA256(sum string) {
+	if sum == "" {
+		return
+	}
+	known := m.CodeSHA256.ValueString()
+	if known != "" && known != sum && !m.SourceHash.IsUnknown() {
+		m.SourceHash = types.StringValue(codeChangedOutside + sum)
+	}
+	m.CodeSHA256 = types.StringValue(sum)
+}
+
+// markCodeChangedOutside makes the next plan update the code, as
+// applyCodeSHA256 does for a changed hash.
+func (m *functionModel) markCodeChangedOutside(reason string) {
+	if !m.SourceHash.IsUnknown() {
+		m.SourceHash = types.StringValue(codeChangedOutside + reason)
+	}
 }
 
 // codeChangedOutside marks a source_hash in state when the API reports code

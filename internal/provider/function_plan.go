@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/big"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -12,9 +13,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
-	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/packaging"
 )
 
 // functionChanges says which of the API's update groups a plan touches; each
@@ -72,20 +73,21 @@ func (r *functionResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if r.data != nil {
+		resp.Diagnostics.Append(checkDialect(ctx, r.data.client.Capabilities(), &plan)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
 	resp.Diagnostics.Append(r.checkCatalogue(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 
 	if plan.sourceKnown() {
-		src, diags := plan.source(ctx)
+		hash, diags := r.sourceHash(ctx, &plan)
 		resp.Diagnostics.Append(diags...)
 		if resp.Diagnostics.HasError() {
-			return
-		}
-		hash, err := packaging.Hash(src)
-		if err != nil {
-			addPackagingError(&resp.Diagnostics, err)
 			return
 		}
 		plan.SourceHash = types.StringValue(hash)
@@ -155,6 +157,12 @@ func (r *functionResource) checkCatalogue(ctx context.Context, plan *functionMod
 			"The plan could not read the E2E runtime catalogue, so runtime, template and hardware were checked only against the built-in lists: "+err.Error())
 		return diags
 	}
+	if len(rts) == 0 {
+		diags.AddWarning("Runtime catalogue is empty",
+			"The E2E API answered with an empty runtime catalogue for this project and location, so runtime, template and hardware were "+
+				"checked only against the built-in lists. If deploys fail, check that Functions is activated for the project in the MyAccount console.")
+		return diags
+	}
 	return checkAgainstCatalogue(rts, plan.Runtime.ValueString(), template, hardware, hardwarePath)
 }
 
@@ -170,6 +178,12 @@ func (v configBlockValidator) MarkdownDescription(ctx context.Context) string {
 }
 
 func (configBlockValidator) ValidateResource(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	// A number that is not a whole int64 (128.5, 1e30) cannot be read into
+	// the model at all: say which attribute it is before trying.
+	resp.Diagnostics.Append(wholeNumbers(req.Config.Raw)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	var blocks []functionConfigModel
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("config"), &blocks)...)
 	if resp.Diagnostics.HasError() || len(blocks) == 0 {
@@ -217,4 +231,69 @@ func (p noPrefix) ValidateString(_ context.Context, req validator.StringRequest,
 		resp.Diagnostics.AddAttributeError(req.Path, "Reserved key",
 			fmt.Sprintf("%q starts with %q, which the platform reserves for its own settings; choose another key.", req.ConfigValue.ValueString(), string(p)))
 	}
+}
+
+// noNULValue refuses a NUL character in an environment value, which no
+// process environment can hold (the deploy would fail). Unlike the library's
+// regular-expression validator it never repeats the value, which is
+// sensitive.
+type noNULValue struct{}
+
+func (noNULValue) Description(context.Context) string {
+	return "must not contain a NUL character"
+}
+
+func (v noNULValue) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (noNULValue) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if strings.ContainsRune(req.ConfigValue.ValueString(), 0) {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid environment value",
+			"The value holds a NUL character, which no process environment can hold, so the deploy would fail. Remove it (the value itself is not shown: it is sensitive).")
+	}
+}
+
+// configIntegers are the config block's whole-number attributes.
+var configIntegers = []string{"memory_mb", "timeout_seconds", "replicas", "min_scale", "max_scale"}
+
+// wholeNumbers checks, on the raw configuration, that every whole-number
+// attribute of the config block holds a whole number that fits in 64 bits.
+// The framework's own conversion fails with a message that names neither the
+// attribute nor the rule.
+func wholeNumbers(raw tftypes.Value) diag.Diagnostics {
+	var diags diag.Diagnostics
+	var attrs map[string]tftypes.Value
+	if raw.IsNull() || !raw.IsKnown() || raw.As(&attrs) != nil {
+		return diags
+	}
+	var blocks []tftypes.Value
+	if cfg, ok := attrs["config"]; !ok || cfg.IsNull() || !cfg.IsKnown() || cfg.As(&blocks) != nil {
+		return diags
+	}
+	for i, block := range blocks {
+		var fields map[string]tftypes.Value
+		if block.IsNull() || !block.IsKnown() || block.As(&fields) != nil {
+			continue
+		}
+		for _, name := range configIntegers {
+			v, ok := fields[name]
+			if !ok || v.IsNull() || !v.IsKnown() {
+				continue
+			}
+			var n big.Float
+			if v.As(&n) != nil {
+				continue
+			}
+			if _, acc := n.Int64(); n.IsInt() && acc == big.Exact {
+				continue
+			}
+			diags.AddAttributeError(path.Root("config").AtListIndex(i).AtName(name), "Not a whole number",
+				fmt.Sprintf("%s must be a whole number (such as %d); %s is not.", name, map[string]int{
+					"memory_mb": defaultMemoryMB, "timeout_seconds": defaultTimeoutSeconds, "replicas": defaultReplicas,
+					"min_scale": defaultMinScale, "max_scale": defaultMaxScale}[name], n.Text('g', 10)))
+		}
+	}
+	return diags
 }

@@ -57,6 +57,10 @@ var (
 	functionName  = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
 	envKey        = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	handlerName   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.]*$`)
+	// reservedEnvNames are set by the platform itself; neither an
+	// environment variable nor a secret (exposed as a variable of its name)
+	// may take them.
+	reservedEnvNames = []string{"PORT"}
 )
 
 const (
@@ -100,10 +104,11 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				},
 			},
 			"runtime": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "Runtime: one of " + quoted(runtimes) + ". Changing it replaces the function.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:          []validator.String{stringvalidator.OneOf(runtimes...)},
+				Required: true,
+				MarkdownDescription: "Runtime. With the `faas-v1` API, one of " + quoted(runtimes) + "; with the `myaccount` API (E2E's), " +
+					"a runtime of the live catalogue such as `python3-http-debian` or `node18` (see `data.e2e_faas_runtimes`). " +
+					"Both are checked at plan time against the live catalogue. Changing it replaces the function.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"template": schema.StringAttribute{
 				Optional:            true,
@@ -169,19 +174,21 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					mapvalidator.KeysAre(
 						stringvalidator.LengthAtMost(50),
 						stringvalidator.RegexMatches(envKey, "must be letters, digits and _, starting with a letter or _"),
-						stringvalidator.NoneOf("PORT"),
+						stringvalidator.NoneOf(reservedEnvNames...),
 					),
+					mapvalidator.ValueStringsAre(noNULValue{}),
 				},
 			},
 			"secrets": schema.ListAttribute{
-				ElementType:         types.StringType,
-				Optional:            true,
-				Computed:            true,
-				Default:             listdefault.StaticValue(types.ListValueMust(types.StringType, []attr.Value{})),
-				MarkdownDescription: "Names of `e2e_faas_secret`s to expose to the function, each as an environment variable named like the secret.",
+				ElementType: types.StringType,
+				Optional:    true,
+				Computed:    true,
+				Default:     listdefault.StaticValue(types.ListValueMust(types.StringType, []attr.Value{})),
+				MarkdownDescription: "Names of secrets to expose to the function, each as an environment variable named like the secret " +
+					"(`e2e_faas_secret`s with the `faas-v1` API; secrets made in the MyAccount console with E2E's API). `PORT` is reserved.",
 				Validators: []validator.List{
 					listvalidator.UniqueValues(),
-					listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1)),
+					listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1), stringvalidator.NoneOf(reservedEnvNames...)),
 				},
 			},
 			"labels": schema.MapAttribute{
@@ -297,7 +304,7 @@ func (r *functionResource) Configure(_ context.Context, req resource.ConfigureRe
 	r.data = configuredData(req.ProviderData, &resp.Diagnostics)
 }
 
-func (r *functionResource) client() *faas.Client { return r.data.client }
+func (r *functionResource) client() faas.API { return r.data.client }
 
 func (r *functionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan functionModel
@@ -313,37 +320,31 @@ func (r *functionResource) Create(ctx context.Context, req resource.CreateReques
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	archive, ok := r.build(ctx, &plan, &resp.Diagnostics)
+	code, ok := r.code(ctx, &plan, &resp.Diagnostics)
 	if !ok {
 		return
 	}
-	defer archive.Close()
-
-	cfg, _, diags := plan.effectiveConfig(ctx)
-	resp.Diagnostics.Append(diags...)
-	env, diags := stringMap(ctx, plan.Environment)
-	resp.Diagnostics.Append(diags...)
-	secrets, diags := stringList(ctx, plan.Secrets)
-	resp.Diagnostics.Append(diags...)
-	labels, diags := stringMap(ctx, plan.Labels)
-	resp.Diagnostics.Append(diags...)
-	annotations, diags := stringMap(ctx, plan.Annotations)
+	defer code.Close()
+	settings, diags := plan.settings(ctx)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	created, err := r.client().CreateFunction(ctx, &faas.CreateFunctionRequest{
+	want := plan.updateRequest(&settings, code)
+	client := r.client()
+	created, err := client.CreateFunction(ctx, &faas.CreateFunctionRequest{
 		Name:            plan.Name.ValueString(),
-		Runtime:         plan.Runtime.ValueString(),
-		Template:        plan.Template.ValueString(),
-		HandlerFunction: plan.HandlerFunction.ValueString(),
-		Code:            archive,
-		Requirements:    plan.Requirements.ValueString(),
-		Config:          &cfg,
-		Environment:     env,
-		Secrets:         secrets,
-		Labels:          labels,
-		Annotations:     annotations,
+		Runtime:         want.Runtime,
+		Template:        want.Template,
+		HandlerFunction: want.HandlerFunction,
+		Code:            want.Code,
+		CodeText:        want.CodeText,
+		Requirements:    want.Requirements,
+		Config:          want.Config,
+		Environment:     want.Environment,
+		Secrets:         want.Secrets,
+		Labels:          want.Labels,
+		Annotations:     want.Annotations,
 	})
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "Could not create the function", err,
@@ -353,13 +354,31 @@ func (r *functionResource) Create(ctx context.Context, req resource.CreateReques
 
 	// Save the ID before waiting: if the wait fails or is interrupted, the
 	// function is tracked (and tainted), never orphaned.
+	resp.Diagnostics.Append(setRequirementsFromCode(ctx, resp.Private, code, &plan)...)
 	plan.applyFunction(created)
-	plan.CodeSHA256 = types.StringValue(archive.SHA256)
+	plan.CodeSHA256 = types.StringValue(code.sha256)
 	plan.settle()
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	tflog.Info(ctx, "created function, waiting for its deploy", map[string]any{"id": created.ID, "name": created.Name})
 
-	deployed, err := r.client().WaitForDeploy(ctx, created.ID, faas.DefaultPoll)
+	if created.Adopted {
+		resp.Diagnostics.AddAttributeWarning(path.Root("name"), "Adopted the function this apply created",
+			fmt.Sprintf("The answer to the create of %q was lost, and a function of that name with the same runtime and hardware was found afterwards; "+
+				"Terraform manages it now and brings it to the configuration. If someone else made it, remove it from the state "+
+				"(terraform state rm) and rename this resource.", created.Name))
+		settled, err := client.WaitUntilSettled(ctx, created.ID, faas.DefaultPoll)
+		if err == nil && differsFrom(settled, want, code.sha256) {
+			tflog.Info(ctx, "the adopted function differs from the configuration; updating it", map[string]any{"id": created.ID})
+			_, err = client.UpdateFunction(ctx, created.ID, want)
+		}
+		if err != nil {
+			addWaitError(&resp.Diagnostics, "The function was created but could not be brought to the configuration", err,
+				"Terraform keeps it in state, marked tainted: the next apply replaces it.")
+			return
+		}
+	}
+
+	deployed, err := client.WaitForDeploy(ctx, created.ID, faas.DefaultPoll)
 	if deployed != nil {
 		plan.applyFunction(deployed)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
@@ -389,7 +408,17 @@ func (r *functionResource) Read(ctx context.Context, req resource.ReadRequest, r
 		addAPIError(&resp.Diagnostics, "Could not read the function", err, "")
 		return
 	}
+	raw, diags := req.Private.GetKey(ctx, privateRequirementsKey)
+	resp.Diagnostics.Append(diags...)
+	state.requirementsFromCode = readRequirementsFromCode(raw)
+	imported := state.CodeInline.IsNull() && state.CodePath.IsNull() && state.CodeArchive.IsNull()
 	state.applyFunction(f)
+	if imported && f.Carries(faas.FieldCode) && f.Code != "" {
+		// Just imported from a dialect that answers with the code itself:
+		// take it as code_inline, so a configuration that matches the
+		// function plans nothing.
+		state.adoptInlineCode(ctx, f, &resp.Diagnostics)
+	}
 	if f.Status == faas.StatusFailed {
 		resp.Diagnostics.AddWarning("Function is in the Failed state",
 			fmt.Sprintf("Function %s reports: %s. The next apply redeploys it.", f.Name, nonEmpty(f.ErrorMessage, "no error message")))
@@ -419,6 +448,10 @@ func (r *functionResource) Update(ctx context.Context, req resource.UpdateReques
 	}
 	id := state.ID.ValueString()
 	client := r.client()
+	if !client.Capabilities().PartialUpdates {
+		r.updateWhole(ctx, &plan, &state, changes, resp)
+		return
+	}
 	redeploying := false
 	var last *faas.Function
 	// On failure the prior state stays, refreshed with what the API said, so
@@ -565,10 +598,18 @@ func (r *functionResource) Delete(ctx context.Context, req resource.DeleteReques
 	}
 }
 
-// ImportState accepts a function ID or <name>.<namespace>.
+// ImportState accepts a function ID or <name>.<namespace> (faas-v1), or a
+// function's name (myaccount, where the name is the ID).
 func (r *functionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	id := req.ID
-	if name, namespace, ok := strings.Cut(req.ID, "."); ok {
+	if !r.client().Capabilities().Namespaces {
+		// MyAccount addresses functions by name alone.
+		if !functionName.MatchString(id) {
+			resp.Diagnostics.AddError("Invalid import ID",
+				fmt.Sprintf("%q is not a function name: the MyAccount API imports a function by its name, such as my-function.", req.ID))
+			return
+		}
+	} else if name, namespace, ok := strings.Cut(req.ID, "."); ok {
 		if name == "" || namespace == "" {
 			resp.Diagnostics.AddError("Invalid import ID",
 				fmt.Sprintf("%q is neither a function ID nor <name>.<namespace> (for example my-function.e2e-faas-20235-dl).", req.ID))

@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -74,6 +75,12 @@ func (d *functionsDataSource) Read(ctx context.Context, req datasource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if len(labels) > 0 && !d.data.client.Capabilities().LabelFilter {
+		resp.Diagnostics.AddAttributeError(path.Root("labels"), "Not supported by the MyAccount API",
+			"The MyAccount API (api_flavor = \"myaccount\", the API E2E serves) has no labels, so functions cannot be listed by label. "+
+				"Remove labels, and filter the list in the configuration instead (for example by name).")
+		return
+	}
 	fns, err := d.data.client.ListAllFunctions(ctx, faas.ListFunctionsOptions{Name: m.Name.ValueString(), Labels: labels})
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "Could not list functions", err, "")
@@ -81,7 +88,7 @@ func (d *functionsDataSource) Read(ctx context.Context, req datasource.ReadReque
 	}
 	objs := make([]attr.Value, 0, len(fns))
 	for i := range fns {
-		obj, err := functionInfo(&fns[i]).object(ctx)
+		obj, err := describeFunction(&fns[i]).object(ctx)
 		if err != nil {
 			resp.Diagnostics.AddError("Could not list functions", err.Error())
 			return

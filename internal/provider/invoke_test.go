@@ -232,7 +232,7 @@ def handle(event, context):
 		Config: functionConfig(env, "unreliable", "python3.11", code, "config {\n    timeout_seconds = 1\n  }"),
 		Check: resource.ComposeAggregateTestCheckFunc(
 			answers("sleep", http.StatusGatewayTimeout, "did not answer within 1s"),
-			env.logged(`^GET /sleep: timed out after 1s \(timeout_seconds\); the caller got 504$`),
+			env.logged(`^GET /sleep: timed out after 1s \(timeout_seconds\); the caller got 504; its worker 1 \(pid [0-9]+\) is killed and replaced$`),
 			answers("crash", http.StatusBadGateway, "did not answer"),
 			env.logged(`exited \(exit status 3\); restarting it`),
 			answers("", http.StatusOK, "^alive [0-9]+$"),

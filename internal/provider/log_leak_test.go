@@ -158,3 +158,76 @@ func nonSensitiveOccurrence(t *testing.T, state []byte, v string) string {
 	}
 	return ""
 }
+
+// The same through the MyAccount API: the API key, the token and an
+// environment value never reach the TRACE log, terraform's output or a
+// non-sensitive state attribute, through apply, a failing update and destroy.
+func TestAccNoSecretsInLogsOrState_myAccount(t *testing.T) {
+	t.Parallel()
+	key, token := "key-"+randomHex(t, 16), "token-"+randomHex(t, 16)
+	envValue := "envval-" + randomHex(t, 16)
+	server := localfaas.New(localfaas.Options{APIKey: key, AuthToken: token})
+	ts := httptest.NewServer(server)
+	defer ts.Close()
+
+	ws := newCLIWorkspace(t, "TF_LOG=TRACE", "E2E_API_ENDPOINT="+ts.URL+api.MyAccountBasePath, "E2E_API_KEY="+key, "E2E_AUTH_TOKEN="+token,
+		"E2E_PROJECT_ID=12345")
+	logPath := filepath.Join(ws.dir, "trace.log")
+	config := func(memory int) string {
+		return fmt.Sprintf(`
+terraform {
+  required_providers {
+    e2e = { source = "e2eterraformprovider/e2e" }
+  }
+}
+
+resource "e2e_faas_function" "app" {
+  name        = "leak-check"
+  runtime     = "python3-http-debian"
+  code_inline = "def handle(event, context):\n    return 'ok'\n"
+  secrets     = ["db-password"]
+  environment = { DB_URL = %q }
+  config {
+    memory_mb = %d
+  }
+}
+`, envValue, memory)
+	}
+	var output bytes.Buffer
+	run := func(wantErr bool, args ...string) {
+		t.Helper()
+		out, code := ws.run([]string{"TF_LOG_PATH=" + logPath}, args...)
+		output.WriteString(out)
+		if (code != 0) != wantErr {
+			t.Fatalf("terraform %v: exit %d, want error %v\n%s", args, code, wantErr, out)
+		}
+	}
+	ws.writeConfig(config(128))
+	run(false, "apply", "-auto-approve", "-no-color")
+	server.FailNextDeploy("deploy failed for a reason")
+	ws.writeConfig(config(256))
+	run(true, "apply", "-auto-approve", "-no-color")
+	if !strings.Contains(output.String(), "deploy failed for a reason") {
+		t.Fatalf("the failing apply did not report the deploy error:\n%s", output.String())
+	}
+	state, err := os.ReadFile(filepath.Join(ws.work, "terraform.tfstate"))
+	must(t, err)
+	run(false, "destroy", "-auto-approve", "-no-color")
+
+	logs, err := os.ReadFile(logPath)
+	must(t, err)
+	if !bytes.Contains(logs, []byte("E2E FaaS API request")) || !bytes.Contains(logs, []byte("faas/handler_file/")) {
+		t.Fatalf("the trace log has no MyAccount request lines: the check would prove nothing")
+	}
+	for what, v := range map[string]string{"API key": key, "auth token": token, "environment value": envValue} {
+		if bytes.Contains(logs, []byte(v)) {
+			t.Errorf("the %s appears in the TRACE log", what)
+		}
+		if strings.Contains(output.String(), v) {
+			t.Errorf("the %s appears in terraform's output", what)
+		}
+		if where := nonSensitiveOccurrence(t, state, v); where != "" {
+			t.Errorf("the %s appears in the state's non-sensitive attribute %s", what, where)
+		}
+	}
+}

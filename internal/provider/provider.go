@@ -5,10 +5,15 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
+	"strconv"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -34,6 +39,7 @@ type e2eProvider struct {
 }
 
 type providerModel struct {
+	APIFlavor   types.String `tfsdk:"api_flavor"`
 	APIEndpoint types.String `tfsdk:"api_endpoint"`
 	APIKey      types.String `tfsdk:"api_key"`
 	AuthToken   types.String `tfsdk:"auth_token"`
@@ -52,8 +58,42 @@ const (
 
 // providerData is what resources and data sources receive from Configure.
 type providerData struct {
-	client    *faas.Client
+	client    faas.API
 	catalogue catalogue
+}
+
+// The API flavors (dialects) the provider speaks.
+const (
+	flavorMyAccount = string(faas.DialectMyAccount)
+	flavorFaaSV1    = string(faas.DialectFaaSV1)
+	// defaultLocation is where E2E offers Functions, and E2E's CLI default.
+	defaultLocation = "Delhi"
+)
+
+// flavorForEndpoint is the flavor an endpoint implies when api_flavor is not
+// set: the design's API lives under /faas/api/v1/, E2E's MyAccount API
+// anywhere else.
+func flavorForEndpoint(endpoint string) string {
+	u, err := url.Parse(endpoint)
+	if err == nil && strings.HasSuffix(strings.TrimSuffix(u.Path, "/")+"/", "/faas/api/v1/") {
+		return flavorFaaSV1
+	}
+	return flavorMyAccount
+}
+
+// plainHTTPElsewhere reports whether the endpoint sends credentials in clear
+// to another machine.
+func plainHTTPElsewhere(endpoint string) bool {
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Scheme != "http" {
+		return false
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip == nil || !ip.IsLoopback()
 }
 
 // configuredData is the Configure of every resource and data source: nil
@@ -79,10 +119,19 @@ func (p *e2eProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 		MarkdownDescription: "The E2E provider manages E2E Networks Functions-as-a-Service: functions, their secrets, " +
 			"and the runtime catalogue. Every setting can also come from the environment, so a configuration can stay free of credentials.",
 		Attributes: map[string]schema.Attribute{
+			"api_flavor": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Which E2E FaaS API the endpoint speaks: `myaccount` (the API E2E serves today under MyAccount) or " +
+					"`faas-v1` (the design's fuller API, served by `e2e-faas-local`). Environment: `E2E_API_FLAVOR`. When unset it follows " +
+					"`api_endpoint`: a base whose path ends in `/faas/api/v1/` means `faas-v1`, anything else `myaccount`.",
+				Validators: []validator.String{stringvalidator.OneOf(flavorMyAccount, flavorFaaSV1)},
+			},
 			"api_endpoint": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "Base URL of the E2E FaaS API, trailing slash included. Defaults to `" + faas.DefaultEndpoint +
-					"`. Environment: `E2E_API_ENDPOINT`, then `SERVICE_API_ENDPOINT`. Point it at `e2e-faas-local` to try functions on your machine.",
+				MarkdownDescription: "Base URL of the E2E API, trailing slash included. Defaults to `" + faas.DefaultMyAccountEndpoint +
+					"` (E2E's MyAccount API). Environment: `E2E_API_ENDPOINT`, then `SERVICE_API_ENDPOINT`. Point it at `e2e-faas-local` " +
+					"to try functions on your machine. Plain `http://` is accepted only with a warning unless the host is a loopback address, " +
+					"since the API key and token would travel in clear.",
 			},
 			"api_key": schema.StringAttribute{
 				Optional:            true,
@@ -95,12 +144,14 @@ func (p *e2eProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 				MarkdownDescription: "E2E auth token, sent as a Bearer token. Environment: `E2E_AUTH_TOKEN`, then `SERVICE_AUTH_TOKEN`.",
 			},
 			"project_id": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "E2E project ID, sent as the `project_id` query parameter when set. Environment: `E2E_PROJECT_ID`.",
+				Optional: true,
+				MarkdownDescription: "E2E project ID (a positive integer, shown in the MyAccount console), sent as the `project_id` query parameter. " +
+					"Required by the `myaccount` flavor; optional with `faas-v1`. Environment: `E2E_PROJECT_ID`.",
 			},
 			"location": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "E2E location (region), sent as the `location` query parameter when set. Environment: `E2E_LOCATION`.",
+				Optional: true,
+				MarkdownDescription: "E2E location (region), sent as the `location` query parameter. Defaults to `" + defaultLocation +
+					"` with the `myaccount` flavor (where E2E offers Functions); sent only when set with `faas-v1`. Environment: `E2E_LOCATION`, then `E2E_REGION`.",
 			},
 			"max_concurrent_requests": schema.Int64Attribute{
 				Optional: true,
@@ -146,7 +197,7 @@ func (p *e2eProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		return
 	}
 	for name, v := range map[string]types.String{
-		"api_endpoint": cfg.APIEndpoint, "api_key": cfg.APIKey, "auth_token": cfg.AuthToken,
+		"api_flavor": cfg.APIFlavor, "api_endpoint": cfg.APIEndpoint, "api_key": cfg.APIKey, "auth_token": cfg.AuthToken,
 		"project_id": cfg.ProjectID, "location": cfg.Location,
 	} {
 		if v.IsUnknown() {
@@ -174,13 +225,53 @@ func (p *e2eProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	flavor := setting(cfg.APIFlavor, "E2E_API_FLAVOR")
+	switch {
+	case flavor == "" && endpoint == "":
+		flavor = flavorMyAccount
+	case flavor == "":
+		flavor = flavorForEndpoint(endpoint)
+	case flavor != flavorMyAccount && flavor != flavorFaaSV1:
+		resp.Diagnostics.AddAttributeError(path.Root("api_flavor"), "Invalid api_flavor",
+			fmt.Sprintf("E2E_API_FLAVOR is %q; it must be %q or %q.", flavor, flavorMyAccount, flavorFaaSV1))
+		return
+	}
+	projectID := setting(cfg.ProjectID, "E2E_PROJECT_ID")
+	location := setting(cfg.Location, "E2E_LOCATION", "E2E_REGION")
+	if flavor == flavorMyAccount {
+		if endpoint == "" {
+			endpoint = faas.DefaultMyAccountEndpoint
+		}
+		if location == "" {
+			location = defaultLocation
+		}
+		if n, err := strconv.ParseInt(projectID, 10, 64); err != nil || n <= 0 {
+			problem := "is not set"
+			if projectID != "" {
+				problem = fmt.Sprintf("is %q, not a positive integer", projectID)
+			}
+			resp.Diagnostics.AddAttributeError(path.Root("project_id"), "Missing or invalid E2E project ID",
+				"The MyAccount API needs the project's ID on every request, and project_id (or E2E_PROJECT_ID) "+problem+". "+
+					"Find the ID of your project in the E2E MyAccount console and set project_id in the provider block or E2E_PROJECT_ID.")
+			return
+		}
+	}
+	if plainHTTPElsewhere(endpoint) {
+		resp.Diagnostics.AddAttributeWarning(path.Root("api_endpoint"), "API key and token sent in clear",
+			"api_endpoint uses plain http:// to a host that is not this machine, so the API key and auth token cross the network unencrypted. "+
+				"Use https://, or a loopback address for e2e-faas-local.")
+	}
 	ctx = tflog.MaskAllFieldValuesStrings(ctx, apiKey, token)
-	client, err := faas.New(faas.Config{
+	newClient := func(c faas.Config) (faas.API, error) { return faas.New(c) }
+	if flavor == flavorMyAccount {
+		newClient = func(c faas.Config) (faas.API, error) { return faas.NewMyAccount(c) }
+	}
+	client, err := newClient(faas.Config{
 		Endpoint:  endpoint,
 		APIKey:    apiKey,
 		AuthToken: token,
-		ProjectID: setting(cfg.ProjectID, "E2E_PROJECT_ID"),
-		Location:  setting(cfg.Location, "E2E_LOCATION"),
+		ProjectID: projectID,
+		Location:  location,
 
 		MaxConcurrentRequests: int(valueOr(cfg.MaxConcurrentRequests.ValueInt64Pointer(), defaultMaxConcurrentRequests)),
 		RequestsPerSecond:     valueOr(cfg.RequestsPerSecond.ValueFloat64Pointer(), defaultRequestsPerSecond),
@@ -195,7 +286,7 @@ func (p *e2eProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		resp.Diagnostics.AddAttributeError(path.Root("api_endpoint"), "Invalid E2E provider configuration", err.Error())
 		return
 	}
-	tflog.Debug(ctx, "configured the E2E FaaS client", map[string]any{"endpoint": endpoint})
+	tflog.Debug(ctx, "configured the E2E FaaS client", map[string]any{"endpoint": endpoint, "api_flavor": flavor})
 	data := &providerData{client: client}
 	resp.ResourceData = data
 	resp.DataSourceData = data

@@ -64,6 +64,8 @@ type testEnv struct {
 	url    string
 	key    string
 	token  string
+	// dialect is the API the provider is pointed at; url is its base.
+	dialect dialectCase
 
 	mu         sync.Mutex
 	violations []string
@@ -88,13 +90,25 @@ func newTestEnv(t *testing.T, opts ...func(*localfaas.Options)) *testEnv {
 
 func newInterceptedTestEnv(t *testing.T, intercept interceptor, opts ...func(*localfaas.Options)) *testEnv {
 	t.Helper()
-	env := &testEnv{t: t, key: "key-" + randomHex(t, 12), token: "token-" + randomHex(t, 12)}
+	return newDialectTestEnv(t, faasV1, intercept, opts...)
+}
+
+// newDialectTestEnv is a test server whose exchanges of both dialects are
+// checked against their OpenAPI documents, with the provider pointed at the
+// given dialect.
+func newDialectTestEnv(t *testing.T, d dialectCase, intercept interceptor, opts ...func(*localfaas.Options)) *testEnv {
+	t.Helper()
+	env := &testEnv{t: t, key: "key-" + randomHex(t, 12), token: "token-" + randomHex(t, 12), dialect: d}
 	o := localfaas.Options{APIKey: env.key, AuthToken: env.token}
 	for _, f := range opts {
 		f(&o)
 	}
 	env.server = localfaas.New(o)
 	checker, err := api.NewChecker()
+	if err != nil {
+		t.Fatal(err)
+	}
+	myAccountChecker, err := api.NewMyAccountChecker()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,18 +120,19 @@ func newInterceptedTestEnv(t *testing.T, intercept interceptor, opts ...func(*lo
 			}
 		})
 	}
-	ts := httptest.NewServer(checker.CheckingHandler(handler, func(err error) {
+	report := func(err error) {
 		env.mu.Lock()
 		env.violations = append(env.violations, err.Error())
 		env.mu.Unlock()
-	}))
-	env.url = ts.URL + api.BasePath
+	}
+	ts := httptest.NewServer(checker.CheckingHandler(myAccountChecker.CheckingHandler(handler, report), report))
+	env.url = ts.URL + d.base
 	t.Cleanup(func() {
 		ts.Close()
 		env.mu.Lock()
 		defer env.mu.Unlock()
 		for _, v := range env.violations {
-			t.Errorf("exchange not valid against api/openapi.yaml: %s", v)
+			t.Errorf("exchange not valid against its OpenAPI document (api/openapi.yaml or api/myaccount.yaml): %s", v)
 		}
 	})
 	return env
@@ -130,8 +145,8 @@ provider "e2e" {
   api_endpoint = %q
   api_key      = %q
   auth_token   = %q
-}
-`, e.url, e.key, e.token)
+%s}
+`, e.url, e.key, e.token, e.dialect.providerSettings)
 }
 
 // config is the provider block followed by the given HCL.
@@ -139,11 +154,13 @@ func (e *testEnv) config(hcl string, args ...any) string {
 	return e.providerBlock() + fmt.Sprintf(hcl, args...)
 }
 
-// client talks to the test server directly, for set-up that the provider
-// under test must not do.
+// client talks to the test server's faas-v1 API directly, for set-up that
+// the provider under test must not do (in the namespace of the dialect's
+// project).
 func (e *testEnv) client() *faas.Client {
 	e.t.Helper()
-	c, err := faas.New(faas.Config{Endpoint: e.url, APIKey: e.key, AuthToken: e.token})
+	base := strings.TrimSuffix(e.url, e.dialect.base) + api.BasePath
+	c, err := faas.New(faas.Config{Endpoint: base, APIKey: e.key, AuthToken: e.token, ProjectID: e.dialect.projectID})
 	if err != nil {
 		e.t.Fatal(err)
 	}

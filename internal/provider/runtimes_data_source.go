@@ -34,6 +34,9 @@ type runtimeModel struct {
 	Templates   []string     `tfsdk:"templates"`
 	Hardware    []string     `tfsdk:"hardware"`
 	RunsLocally types.Bool   `tfsdk:"runs_locally"`
+
+	BoilerCode       types.String `tfsdk:"boiler_code"`
+	RequirementsFile types.String `tfsdk:"requirements_file"`
 }
 
 func (d *runtimesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -43,6 +46,7 @@ func (d *runtimesDataSource) Metadata(_ context.Context, req datasource.Metadata
 func (d *runtimesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The runtimes E2E FaaS offers in the provider's project and location, with their templates and hardware. " +
+			"With the `myaccount` API each runtime runs on one hardware type (its `node_type`) and has no templates or version. " +
 			"`e2e_faas_function` checks its runtime, template and hardware against the same catalogue at plan time.",
 		Attributes: map[string]schema.Attribute{
 			"filter_hardware": schema.StringAttribute{
@@ -59,6 +63,11 @@ func (d *runtimesDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 						"version":   schema.StringAttribute{Computed: true, MarkdownDescription: "Version of the language or framework."},
 						"templates": schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Templates the runtime offers."},
 						"hardware":  schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Hardware types it runs on."},
+						"boiler_code": schema.StringAttribute{Computed: true, MarkdownDescription: "With the `myaccount` API: the starter handler " +
+							"E2E offers for the runtime (its `boiler_code`), ready for `code_inline`. Null with `faas-v1`."},
+						"requirements_file": schema.StringAttribute{Computed: true, MarkdownDescription: "With the `myaccount` API: the name of the " +
+							"runtime's requirements file (its `label`, such as `requirements.txt` or `package.json`), which `code_path` and " +
+							"`code_archive` may hold beside the handler. Null with `faas-v1`."},
 						"runs_locally": schema.BoolAttribute{Computed: true, MarkdownDescription: "Against `e2e-faas-local` only: whether it can run " +
 							"functions of this runtime on its machine (null from E2E itself)."},
 					},
@@ -89,7 +98,8 @@ func (d *runtimesDataSource) Read(ctx context.Context, req datasource.ReadReques
 			continue
 		}
 		m.Runtimes = append(m.Runtimes, runtimeModel{
-			Name: types.StringValue(rt.Name), Version: types.StringValue(rt.Version),
+			Name: types.StringValue(rt.Name), Version: optionalString(rt.Version),
+			BoilerCode: optionalString(rt.BoilerCode), RequirementsFile: optionalString(rt.RequirementsFile),
 			Templates: nonNil(rt.Templates), Hardware: nonNil(rt.Hardware),
 			RunsLocally: types.BoolPointerValue(rt.RunsLocally),
 		})

@@ -26,6 +26,7 @@ var (
 	_ resource.ResourceWithConfigure        = (*secretResource)(nil)
 	_ resource.ResourceWithImportState      = (*secretResource)(nil)
 	_ resource.ResourceWithConfigValidators = (*secretResource)(nil)
+	_ resource.ResourceWithModifyPlan       = (*secretResource)(nil)
 )
 
 // NewSecretResource is the constructor of e2e_faas_secret.
@@ -54,7 +55,9 @@ func (r *secretResource) Metadata(_ context.Context, req resource.MetadataReques
 func (r *secretResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A secret that functions bind by name (`secrets = [e2e_faas_secret.db.name]`); each bound secret " +
-			"reaches the function as an environment variable named like the secret. The API never returns a value and has no update: " +
+			"reaches the function as an environment variable named like the secret. Only with the `faas-v1` API: E2E's MyAccount API " +
+			"has no secrets endpoint, so there the plan fails and secrets are made in the MyAccount console and bound by name.\n\n" +
+			"The API never returns a value and has no update: " +
 			"a new value replaces the secret.\n\n" +
 			"A secret that functions bind cannot be deleted while they do. To remove a binding and its secret in one apply, give the secret " +
 			"`lifecycle { create_before_destroy = true }`: Terraform then updates the functions before it deletes the secret.\n\n" +
@@ -68,12 +71,14 @@ func (r *secretResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			},
 			"name": schema.StringAttribute{
 				Required: true,
-				MarkdownDescription: "Secret name: letters, digits and hyphens, starting and ending with a letter or digit, at most 253 characters. " +
-					"Changing it replaces the secret.",
+				MarkdownDescription: "Secret name: letters, digits and hyphens, starting and ending with a letter or digit, at most 253 characters; not `PORT`, " +
+					"which the platform reserves. Changing it replaces the secret.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 				Validators: []validator.String{
 					stringvalidator.LengthBetween(1, 253),
 					stringvalidator.RegexMatches(secretName, "must be letters, digits and hyphens, starting and ending with a letter or digit"),
+					// Bound secrets reach functions as variables of their name.
+					stringvalidator.NoneOf(reservedEnvNames...),
 				},
 			},
 			"value": schema.StringAttribute{
@@ -134,6 +139,18 @@ func (r *secretResource) ConfigValidators(_ context.Context) []resource.ConfigVa
 
 func (r *secretResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = configuredData(req.ProviderData, &resp.Diagnostics)
+}
+
+// ModifyPlan refuses the resource at plan time where the API has no secrets
+// endpoints (myaccount), before anything is written.
+func (r *secretResource) ModifyPlan(_ context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.data == nil || r.data.client.Capabilities().Secrets {
+		return
+	}
+	resp.Diagnostics.AddError("Secrets cannot be managed through the MyAccount API",
+		"The MyAccount API (api_flavor = \"myaccount\", the API E2E serves) has no secrets endpoint, so e2e_faas_secret cannot create, "+
+			"read or delete secrets there. Create the secret in the E2E MyAccount console (Functions > Secrets) and bind it to functions "+
+			"by name with the secrets argument of e2e_faas_function, which is passed through as is.")
 }
 
 func (m *secretModel) apply(s *faas.Secret) {

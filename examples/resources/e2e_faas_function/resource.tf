@@ -1,7 +1,8 @@
-# The smallest function: inline Python code, every setting at its default.
+# On E2E's MyAccount API (the provider's default): inline Python code in a
+# runtime of E2E's catalogue, every setting at its default.
 resource "e2e_faas_function" "hello" {
   name    = "hello"
-  runtime = "python3.11"
+  runtime = "python3-http-debian"
 
   code_inline = <<-EOT
     def handle(event, context):
@@ -9,18 +10,17 @@ resource "e2e_faas_function" "hello" {
   EOT
 }
 
-# A function built from a directory, with resources, environment and secrets.
+# On E2E's MyAccount API: one handler file and its requirements.txt from a
+# directory, with memory, timeout, environment and a secret made in the
+# MyAccount console.
 resource "e2e_faas_function" "orders" {
-  name         = "process-orders"
-  runtime      = "python3.11"
-  template     = "flask"
-  code_path    = "${path.module}/src/orders"
-  requirements = "requests==2.31.0"
+  name      = "process-orders"
+  runtime   = "python3-http-debian"
+  code_path = "${path.module}/src/orders" # handler.py and requirements.txt
 
   config {
     memory_mb       = 512
     timeout_seconds = 60
-    replicas        = 3
   }
 
   environment = {
@@ -28,12 +28,26 @@ resource "e2e_faas_function" "orders" {
   }
   secrets = ["db-password"]
 
-  labels = {
-    team = "backend"
-  }
-
   timeouts {
     create = "20m"
+  }
+}
+
+# On the faas-v1 API (e2e-faas-local's /faas/api/v1/), which has templates,
+# scaling, labels and archives of many files too.
+resource "e2e_faas_function" "reports" {
+  name      = "build-reports"
+  runtime   = "python3.11"
+  template  = "flask"
+  code_path = "${path.module}/src/reports"
+
+  config {
+    memory_mb = 512
+    replicas  = 3
+  }
+
+  labels = {
+    team = "backend"
   }
 }
 
