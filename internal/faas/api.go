@@ -63,6 +63,9 @@ type API interface {
 	// Secrets, faas-v1 only (Capabilities.Secrets).
 	CreateSecret(ctx context.Context, req *CreateSecretRequest) (*Secret, error)
 	ListSecrets(ctx context.Context) ([]Secret, error)
+	// UpdateSecret rotates a secret's value in place (faas-v1 only): every
+	// function that names it redeploys; the answer lists their ids.
+	UpdateSecret(ctx context.Context, name, value string) (*SecretRotation, error)
 	DeleteSecret(ctx context.Context, name string) error
 }
 
@@ -71,7 +74,7 @@ type Capabilities struct {
 	// PartialUpdates: code, config, environment and metadata each have their
 	// own update endpoint, and POST deploy redeploys.
 	PartialUpdates bool
-	// Secrets: secrets can be created, listed and deleted.
+	// Secrets: secrets can be created, listed, rotated and deleted.
 	Secrets bool
 	// Archives: code is a ZIP of any number of files; without it, code is the
 	// text of one handler file plus optional requirements.

@@ -72,6 +72,9 @@ func contractHandler(t *testing.T) http.HandlerFunc {
 	mux.HandleFunc(p("GET /secrets"), func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"secrets": []Secret{{ID: "s-1", Name: "db-password", Namespace: "e2e-faas-20235-dl", CreatedAt: "2025-01-02T03:04:05Z"}}})
 	})
+	mux.HandleFunc(p("PUT /secrets/{name}"), func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, testRotation())
+	})
 	mux.HandleFunc(p("DELETE /secrets/{name}"), func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	})
@@ -318,6 +321,19 @@ func TestEndpointsSendContractRequests(t *testing.T) {
 			},
 		},
 		{
+			name: "UpdateSecret",
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.UpdateSecret(ctx, "db-password", "hunter3")
+			},
+			method: "PUT", path: "secrets/db-password",
+			body: map[string]any{"value": "hunter3"},
+			checkResp: func(t *testing.T, got any) {
+				if r := as[*SecretRotation](t, got); !reflect.DeepEqual(r, testRotation()) {
+					t.Errorf("decoded %+v, want %+v", r, testRotation())
+				}
+			},
+		},
+		{
 			name:   "DeleteSecret",
 			call:   func(ctx context.Context, c *Client) (any, error) { return nil, c.DeleteSecret(ctx, "db-password") },
 			method: "DELETE", path: "secrets/db-password",
@@ -411,7 +427,10 @@ func TestPathSegmentsEscapedOnce(t *testing.T) {
 	if err := c.DeleteSecret(context.Background(), "x/y"); !IsNotFound(err) {
 		t.Fatalf("DeleteSecret: %v", err)
 	}
-	want := []string{"/faas/api/v1/functions/a%20b%2Fc%3Fd", "/faas/api/v1/secrets/x%2Fy"}
+	if _, err := c.UpdateSecret(context.Background(), "x/y", "v4lue"); !IsNotFound(err) {
+		t.Fatalf("UpdateSecret: %v", err)
+	}
+	want := []string{"/faas/api/v1/functions/a%20b%2Fc%3Fd", "/faas/api/v1/secrets/x%2Fy", "/faas/api/v1/secrets/x%2Fy"}
 	mu.Lock()
 	defer mu.Unlock()
 	if !reflect.DeepEqual(paths, want) {

@@ -340,6 +340,16 @@ func fullFunction(status string) *Function {
 	return f
 }
 
+// testRotation is an answer to PUT secrets/db-password that redeployed two
+// functions.
+func testRotation() *SecretRotation {
+	return &SecretRotation{
+		Secret:    Secret{ID: "s-1", Name: "db-password", Namespace: "e2e-faas-20235-dl", CreatedAt: "2025-01-02T03:04:05Z"},
+		UpdatedAt: "2025-01-03T04:05:06Z",
+		Functions: []string{testID, "7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f"},
+	}
+}
+
 // named is a short function object with the given name and namespace.
 func named(id, name, namespace string) Function {
 	return Function{ID: id, Name: name, Namespace: namespace, Status: StatusRunning, CreatedAt: "2025-01-02T03:04:05Z"}

@@ -215,6 +215,15 @@ type Secret struct {
 	CreatedAt string `json:"created_at"`
 }
 
+// SecretRotation is the answer to PUT secrets/{name}: the secret (never its
+// value), when its value was set, and the ids of the functions that redeploy
+// with it.
+type SecretRotation struct {
+	Secret
+	UpdatedAt string   `json:"updated_at"`
+	Functions []string `json:"functions"`
+}
+
 // Runtime is one entry of the runtime catalogue.
 type Runtime struct {
 	Name      string   `json:"name"`
@@ -247,4 +256,9 @@ type logsBody struct {
 
 type scaleBody struct {
 	Replicas int64 `json:"replicas"`
+}
+
+// secretValueBody is the body of PUT secrets/{name}: the new value alone.
+type secretValueBody struct {
+	Value string `json:"value"`
 }

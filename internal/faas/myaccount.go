@@ -458,6 +458,11 @@ func (c *MyAccountClient) ListSecrets(context.Context) ([]Secret, error) {
 	return nil, unsupported("list secrets")
 }
 
+// UpdateSecret is ErrUnsupported.
+func (c *MyAccountClient) UpdateSecret(context.Context, string, string) (*SecretRotation, error) {
+	return nil, unsupported("rotate secret")
+}
+
 // DeleteSecret is ErrUnsupported.
 func (c *MyAccountClient) DeleteSecret(context.Context, string) error {
 	return unsupported("delete secret")

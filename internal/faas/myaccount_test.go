@@ -424,6 +424,10 @@ func TestMyAccountUnsupported(t *testing.T) {
 			return err
 		},
 		"DeleteSecret": func(ctx context.Context, c *MyAccountClient) error { return c.DeleteSecret(ctx, "s") },
+		"UpdateSecret": func(ctx context.Context, c *MyAccountClient) error {
+			_, err := c.UpdateSecret(ctx, "s", "v4lue")
+			return err
+		},
 		"ListAllFunctions by label": func(ctx context.Context, c *MyAccountClient) error {
 			_, err := c.ListAllFunctions(ctx, ListFunctionsOptions{Labels: map[string]string{"team": "core"}})
 			return err

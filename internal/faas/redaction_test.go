@@ -26,6 +26,10 @@ func TestRedactionTransportErrors(t *testing.T) {
 			return err
 		},
 		"DELETE": func(ctx context.Context, c *Client) error { return c.DeleteSecret(ctx, "db-password") },
+		"PUT secret": func(ctx context.Context, c *Client) error {
+			_, err := c.UpdateSecret(ctx, "db-password", "s3cr3t-v4lue-77")
+			return err
+		},
 	}
 	for name, call := range calls {
 		t.Run(name, func(t *testing.T) {
@@ -117,53 +121,73 @@ func TestRedactionEchoedCredentials(t *testing.T) {
 	}
 }
 
-// TestRedactionSecretValue: CreateSecret's value never shows in an error,
-// even when the server echoes it.
+// TestRedactionSecretValue: the value CreateSecret or UpdateSecret sends
+// never shows in an error, even when the server echoes it.
 func TestRedactionSecretValue(t *testing.T) {
 	const value = "pa55-W0rd!xyz"
 	tests := []struct {
 		name    string
 		answer  func(w http.ResponseWriter, r *http.Request)
 		lenient bool
+		// only names the one call the answer suits, when it suits one.
+		only string
 	}{
 		{"message and fields", func(w http.ResponseWriter, r *http.Request) {
 			writeError(w, 400, "value "+value+" is weak", map[string][]string{"value": {"got " + value}, "name": {"taken"}})
-		}, false},
+		}, false, ""},
 		{"conflict", func(w http.ResponseWriter, r *http.Request) {
 			writeError(w, 409, "secret db-password exists with value "+value, nil)
-		}, false},
+		}, false, "CreateSecret"},
+		{"not found", func(w http.ResponseWriter, r *http.Request) {
+			writeError(w, 404, "no secret db-password to set to "+value, nil)
+		}, false, "UpdateSecret"},
 		{"echoed request body", func(w http.ResponseWriter, r *http.Request) {
 			body, _ := io.ReadAll(r.Body)
 			w.Header().Set("Content-Type", "text/plain")
 			w.WriteHeader(422)
 			_, _ = w.Write(append([]byte("unprocessable: "), body...))
-		}, true},
+		}, true, ""},
 		{"server error", func(w http.ResponseWriter, r *http.Request) {
 			writeError(w, 500, "panic: insert "+value, nil)
-		}, false},
+		}, false, ""},
+	}
+	calls := map[string]func(context.Context, *Client) error{
+		"CreateSecret": func(ctx context.Context, c *Client) error {
+			_, err := c.CreateSecret(ctx, &CreateSecretRequest{Name: "db-password", Value: value})
+			return err
+		},
+		"UpdateSecret": func(ctx context.Context, c *Client) error {
+			_, err := c.UpdateSecret(ctx, "db-password", value)
+			return err
+		},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			var opts []serverOption
-			if tc.lenient {
-				opts = append(opts, lenient)
+		for callName, call := range calls {
+			if tc.only != "" && tc.only != callName {
+				continue
 			}
-			var logs logRecorder
-			srv := newAPIServer(t, tc.answer, opts...)
-			_, err := srv.client(func(c *Config) { c.Log = logs.log }).CreateSecret(context.Background(), &CreateSecretRequest{Name: "db-password", Value: value})
-			e := asAPIError(t, err)
-			assertNoCredentials(t, "error", err.Error(), value)
-			assertNoCredentials(t, "message", e.Message, value)
-			for field, msgs := range e.Fields {
-				assertNoCredentials(t, "field "+field, strings.Join(msgs, "\n"), value)
-			}
-			if !strings.Contains(err.Error(), "[redacted]") {
-				t.Errorf("error %q does not show where the value was removed", err)
-			}
-			for _, l := range logs.all() {
-				assertNoCredentials(t, "log line", l, value)
-			}
-		})
+			t.Run(callName+" "+tc.name, func(t *testing.T) {
+				var opts []serverOption
+				if tc.lenient {
+					opts = append(opts, lenient)
+				}
+				var logs logRecorder
+				srv := newAPIServer(t, tc.answer, opts...)
+				err := call(context.Background(), srv.client(func(c *Config) { c.Log = logs.log }))
+				e := asAPIError(t, err)
+				assertNoCredentials(t, "error", err.Error(), value)
+				assertNoCredentials(t, "message", e.Message, value)
+				for field, msgs := range e.Fields {
+					assertNoCredentials(t, "field "+field, strings.Join(msgs, "\n"), value)
+				}
+				if !strings.Contains(err.Error(), "[redacted]") {
+					t.Errorf("error %q does not show where the value was removed", err)
+				}
+				for _, l := range logs.all() {
+					assertNoCredentials(t, "log line", l, value)
+				}
+			})
+		}
 	}
 }
 

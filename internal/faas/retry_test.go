@@ -55,6 +55,10 @@ var (
 	callDeleteSecret = retryCall{"DELETE secret", func(ctx context.Context, c *Client) error {
 		return c.DeleteSecret(ctx, "db-password")
 	}, func(w http.ResponseWriter) { w.WriteHeader(http.StatusNoContent) }}
+	callUpdateSecret = retryCall{"PUT secret", func(ctx context.Context, c *Client) error {
+		_, err := c.UpdateSecret(ctx, "db-password", "n3w-v4lue")
+		return err
+	}, func(w http.ResponseWriter) { writeJSON(w, http.StatusOK, testRotation()) }}
 	callDeploy = retryCall{"POST deploy", func(ctx context.Context, c *Client) error {
 		_, err := c.DeployFunction(ctx, testID)
 		return err
@@ -75,7 +79,7 @@ var (
 	}}
 )
 
-var idempotentCalls = []retryCall{callGet, callList, callPut, callPutCode, callDelete, callDeleteSecret, callDeploy, callScale}
+var idempotentCalls = []retryCall{callGet, callList, callPut, callPutCode, callDelete, callDeleteSecret, callUpdateSecret, callDeploy, callScale}
 
 // TestRetryIdempotentOn5xx: idempotent calls are retried on 500, 502 and 503
 // up to MaxRetries; then the last answer is the error.
@@ -243,7 +247,7 @@ func TestPostRetriedOnConnectionRefused(t *testing.T) {
 // TestNotRetried: 501 and 4xx answers are final.
 func TestNotRetried(t *testing.T) {
 	for _, status := range []int{400, 401, 403, 404, 409, 422, 501} {
-		for _, rc := range []retryCall{callGet, callPut, callDelete, callCreate} {
+		for _, rc := range []retryCall{callGet, callPut, callDelete, callCreate, callUpdateSecret} {
 			t.Run(fmt.Sprintf("%s %d", rc.name, status), func(t *testing.T) {
 				srv := newAPIServer(t, func(w http.ResponseWriter, r *http.Request) {
 					writeError(w, status, "no", nil)

@@ -24,6 +24,22 @@ func (c *Client) ListSecrets(ctx context.Context) ([]Secret, error) {
 	return body.Secrets, nil
 }
 
+// UpdateSecret sends PUT secrets/{name}, which rotates the value in place:
+// every function that names the secret redeploys. The value travels only in
+// the body and is scrubbed from any error. Setting a value twice leaves the
+// same state, so the request is retried like any idempotent one.
+func (c *Client) UpdateSecret(ctx context.Context, name, value string) (*SecretRotation, error) {
+	var out SecretRotation
+	r := &request{
+		method: http.MethodPut, path: "secrets/" + url.PathEscape(name), idempotent: true,
+		body: &secretValueBody{Value: value}, sensitive: []string{value},
+	}
+	if err := c.do(ctx, r, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 // DeleteSecret sends DELETE secrets/{name}.
 func (c *Client) DeleteSecret(ctx context.Context, name string) error {
 	return c.do(ctx, &request{method: http.MethodDelete, path: "secrets/" + url.PathEscape(name), idempotent: true}, nil)

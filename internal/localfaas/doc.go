@@ -36,6 +36,13 @@
 // create answers Deploying and the next GET reads Running; a delete answers
 // Deleting and the next GET answers 404.
 //
+// PUT secrets/{name} (contract v1.1) rotates a secret's value in place:
+// every function of the namespace that names it, except one being deleted,
+// redeploys as any redeploying call would (a new version, Deploying, then
+// Running or Failed), and the answer lists their ids, sorted, with the
+// secret's updated_at. A second PUT, even of the same value, redeploys them
+// again.
+//
 // invoke_url is built from the address the request reached, as the server's
 // listener knows it, never from the Host header.
 //
@@ -80,7 +87,7 @@
 // Deleting a function, setting its status to Failed or Deleting out of band,
 // and Server.Close end its processes. Secrets are resolved when the deploy
 // starts and reach the handler as environment variables named like the
-// secret.
+// secret; a rotation's redeploy restarts the workers with the new value.
 //
 // The invoke route, outside the contract and without credentials, answers
 // any method:

@@ -215,3 +215,33 @@ func TestInvokeWithoutRunner(t *testing.T) {
 		}
 	}
 }
+
+// TestInvokeAfterSecretRotation: a running function answers with the old
+// value until the rotation's redeploy settles, then with the new one.
+func TestInvokeAfterSecretRotation(t *testing.T) {
+	h := newRunningHarness(t)
+	h.createSecret("api-key", "k-old-4471")
+	f := h.create(with(minimal("rotating"), "code_archive", pythonCode("v1"),
+		"environment", map[string]string{"GREETING": "hi"}, "secrets", []string{"api-key"}))
+	if f = h.settled(f.ID); f.Status != "Running" {
+		t.Fatalf("status %s: %s", f.Status, f.ErrorMessage)
+	}
+	if status, body := h.invoke("GET", f.InvokeURL, ""); status != 200 || body != "v1 hi k-old-4471" {
+		t.Fatalf("before the rotation: %d %q", status, body)
+	}
+
+	rot := h.rotate("api-key", "k-new-9032")
+	if len(rot.Functions) != 1 || rot.Functions[0] != f.ID {
+		t.Fatalf("rotation lists %q, want %q", rot.Functions, f.ID)
+	}
+	// The old version answers until the new one is ready.
+	if status, body := h.invoke("GET", f.InvokeURL, ""); status != 200 || body != "v1 hi k-old-4471" && body != "v1 hi k-new-9032" {
+		t.Errorf("during the redeploy: %d %q", status, body)
+	}
+	if f = h.settled(f.ID); f.Status != "Running" || f.Version != "v2" {
+		t.Fatalf("after the rotation: %s %s %s", f.Status, f.Version, f.ErrorMessage)
+	}
+	if status, body := h.invoke("GET", f.InvokeURL, ""); status != 200 || body != "v1 hi k-new-9032" {
+		t.Errorf("after the rotation: %d %q", status, body)
+	}
+}

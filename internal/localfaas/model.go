@@ -83,12 +83,14 @@ func cloneList(l []string) []string {
 	return slices.Clone(l)
 }
 
-// Secret is a stored secret without its value.
+// Secret is a stored secret without its value. UpdatedAt is when its value
+// was last set: CreatedAt until a PUT rotates it.
 type Secret struct {
 	ID        string
 	Name      string
 	Namespace string
 	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Request is one entry of the request log. Path never holds the query
@@ -177,6 +179,14 @@ type wireSecret struct {
 
 func secretToWire(s Secret) wireSecret {
 	return wireSecret{ID: s.ID, Name: s.Name, Namespace: s.Namespace, CreatedAt: formatTime(s.CreatedAt)}
+}
+
+// wireSecretRotation answers PUT secrets/{name}: the secret, when its value
+// changed, and the functions that redeploy with it.
+type wireSecretRotation struct {
+	wireSecret
+	UpdatedAt string   `json:"updated_at"`
+	Functions []string `json:"functions"`
 }
 
 type wireLogLine struct {

@@ -46,10 +46,11 @@ func (s *Server) createSecret(w http.ResponseWriter, r *http.Request) {
 	key := secretKey{namespace, *name}
 	if s.secrets[key] != nil {
 		writeError(w, http.StatusConflict, "secret \""+*name+"\" already exists in namespace "+namespace+
-			"; secrets cannot be updated: delete it and create it again", nil)
+			"; to change its value, rotate it in place with PUT secrets/"+*name, nil)
 		return
 	}
-	rec := &secretRecord{Secret: Secret{ID: newUUID(), Name: *name, Namespace: namespace, CreatedAt: s.now()}, value: *value}
+	now := s.now()
+	rec := &secretRecord{Secret: Secret{ID: newUUID(), Name: *name, Namespace: namespace, CreatedAt: now, UpdatedAt: now}, value: *value}
 	s.secrets[key] = rec
 	s.writeOK(w, http.StatusCreated, secretToWire(rec.Secret))
 }
@@ -67,6 +68,69 @@ func (s *Server) listSecrets(w http.ResponseWriter, r *http.Request) {
 	}{out})
 }
 
+// updateSecret answers PUT secrets/{name}: the value is replaced in place and
+// every function of the namespace that names the secret redeploys through
+// the usual deploy path, so its workers restart with the new value in their
+// environment (and a deploy fault or FailNextDeploy applies as to any
+// deploy). A function being deleted is left to go. The answer lists the
+// redeploying functions' ids, sorted, and never holds the value.
+func (s *Server) updateSecret(w http.ResponseWriter, r *http.Request) {
+	errs := fieldErrors{}
+	o, bad := readObject(w, r, "", errs, "value")
+	if bad != nil {
+		writeAPIError(w, bad)
+		return
+	}
+	o.require("value")
+	value := o.str("value")
+	if value != nil && *value == "" {
+		errs.add("value", "must not be empty")
+	}
+	if len(errs) > 0 {
+		writeError(w, http.StatusBadRequest, "invalid secret value", errs)
+		return
+	}
+	key := secretKey{s.namespace(r), r.PathValue("name")}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	s.advanceLocked(now)
+	sec := s.secrets[key]
+	if sec == nil {
+		writeError(w, http.StatusNotFound, "secret \""+key.name+"\" not found in namespace "+key.namespace+
+			"; create it with POST secrets", nil)
+		return
+	}
+	sec.value, sec.UpdatedAt = *value, now
+	ids := []string{}
+	for _, rec := range s.secretUsersLocked(key) {
+		if rec.fn.Status == StatusDeleting {
+			continue
+		}
+		rec.log(now, "stdout", "secret %q rotated: redeploying with its new value", key.name)
+		s.startDeployLocked(rec, now)
+		ids = append(ids, rec.fn.ID)
+	}
+	s.writeOK(w, http.StatusOK, wireSecretRotation{
+		wireSecret: secretToWire(sec.Secret), UpdatedAt: formatTime(sec.UpdatedAt), Functions: ids,
+	})
+}
+
+// secretUsersLocked returns the functions of the secret's namespace that name
+// it, by id: deploys started in this order meet the same injected faults
+// whatever the map's order.
+func (s *Server) secretUsersLocked(key secretKey) []*record {
+	var users []*record
+	for _, rec := range s.functions {
+		if rec.fn.Namespace == key.namespace && slices.Contains(rec.fn.Secrets, key.name) {
+			users = append(users, rec)
+		}
+	}
+	slices.SortFunc(users, func(a, b *record) int { return cmp.Compare(a.fn.ID, b.fn.ID) })
+	return users
+}
+
 func (s *Server) deleteSecret(w http.ResponseWriter, r *http.Request) {
 	key := secretKey{s.namespace(r), r.PathValue("name")}
 	s.mu.Lock()
@@ -77,10 +141,8 @@ func (s *Server) deleteSecret(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var users []string
-	for _, rec := range s.functions {
-		if rec.fn.Namespace == key.namespace && slices.Contains(rec.fn.Secrets, key.name) {
-			users = append(users, rec.fn.Name)
-		}
+	for _, rec := range s.secretUsersLocked(key) {
+		users = append(users, rec.fn.Name)
 	}
 	if len(users) > 0 {
 		slices.Sort(users)

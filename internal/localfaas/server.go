@@ -109,6 +109,7 @@ func (s *Server) routes() {
 	api("GET functions/{id}/metrics", s.functionMetrics)
 	api("POST secrets", s.createSecret)
 	api("GET secrets", s.listSecrets)
+	api("PUT secrets/{name}", s.updateSecret)
 	api("DELETE secrets/{name}", s.deleteSecret)
 	api("GET runtimes", s.listRuntimes)
 
