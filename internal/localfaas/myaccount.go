@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/packaging"
 )
 
 // The MyAccount dialect (api/myaccount.yaml) over the store faas-v1 uses: a
@@ -75,14 +77,14 @@ func decodeMASettings(o *object) maSettings {
 		switch {
 		case *code == "":
 			errs.add("code", "must not be empty: send the text of the handler file")
-		case len(*code) > maxArchiveBytes:
-			errs.add("code", "is %d bytes; at most %d MB is accepted", len(*code), maxArchiveBytes>>20)
+		case int64(len(*code)) > packaging.MaxSingleFileSize:
+			errs.add("code", "is %d bytes; at most %d bytes are accepted", len(*code), packaging.MaxSingleFileSize)
 		}
 	}
 	if req := o.str("requirements"); req != nil {
 		s.requirements = *req
-		if len(*req) > maxArchiveBytes {
-			errs.add("requirements", "is %d bytes; at most %d MB is accepted", len(*req), maxArchiveBytes>>20)
+		if int64(len(*req)) > packaging.MaxSingleFileSize {
+			errs.add("requirements", "is %d bytes; at most %d bytes are accepted", len(*req), packaging.MaxSingleFileSize)
 		}
 	}
 	if mem := o.integer("memory"); mem != nil {

@@ -11,10 +11,11 @@ import (
 	"io"
 )
 
+// The platform's limits on uploads: packaging's, so the provider's plan-time
+// checks and the server's answers agree on the number and the words.
 const (
-	// The platform's limits on uploads.
-	maxArchiveBytes  = 50 << 20
-	maxExtractedSize = 200 << 20
+	maxArchiveBytes  = packaging.MaxArchiveSize
+	maxExtractedSize = packaging.MaxUncompressedSize
 )
 
 // Field names of the requests that change a function.
@@ -79,7 +80,7 @@ func checkArchive(archive []byte) error {
 			return fmt.Errorf("%s: %w", f.Name, err)
 		}
 		if total += n; total > maxExtractedSize {
-			return fmt.Errorf("it expands to more than %d MB", maxExtractedSize>>20)
+			return fmt.Errorf("it expands to more than E2E's limit of %d bytes", maxExtractedSize)
 		}
 	}
 	return nil
@@ -102,8 +103,8 @@ func decodePatch(o *object) *patch {
 		switch {
 		case err != nil:
 			o.errs.add(o.path("code_archive"), "must be standard base64 (RFC 4648, padded): %v", err)
-		case len(archive) > maxArchiveBytes:
-			o.errs.add(o.path("code_archive"), "archive is %d bytes; at most %d MB is accepted", len(archive), maxArchiveBytes>>20)
+		case int64(len(archive)) > maxArchiveBytes:
+			o.errs.add(o.path("code_archive"), "%s", packaging.ArchiveTooLargeText(int64(len(archive))))
 		default:
 			// The same checks the provider makes at plan time, for clients
 			// that skip it: not a ZIP, unsafe or duplicate entries, links,
