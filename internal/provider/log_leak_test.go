@@ -23,6 +23,7 @@ func TestAccNoSecretsInLogsOrState(t *testing.T) {
 	t.Parallel()
 	key, token := "key-"+randomHex(t, 16), "token-"+randomHex(t, 16)
 	secretValue, woValue := "secret-"+randomHex(t, 16), "wo-"+randomHex(t, 16)
+	rotatedValue, rotatedWO := "secret2-"+randomHex(t, 16), "wo2-"+randomHex(t, 16)
 	envValue := "envval-" + randomHex(t, 16)
 	server := localfaas.New(localfaas.Options{APIKey: key, AuthToken: token})
 	ts := httptest.NewServer(server)
@@ -31,6 +32,7 @@ func TestAccNoSecretsInLogsOrState(t *testing.T) {
 	ws := newCLIWorkspace(t, "TF_LOG=TRACE", "E2E_API_ENDPOINT="+ts.URL+api.BasePath, "E2E_API_KEY="+key, "E2E_AUTH_TOKEN="+token,
 		"TF_VAR_db_password="+secretValue, "TF_VAR_token="+woValue)
 	logPath := filepath.Join(ws.dir, "trace.log")
+	woVersion := 1
 	config := func(failing bool) string {
 		code := `def handle(event, context):\n    return 'ok'\n`
 		return fmt.Sprintf(`
@@ -58,7 +60,7 @@ resource "e2e_faas_secret" "db" {
 resource "e2e_faas_secret" "wo" {
   name             = "api-token"
   value_wo         = var.token
-  value_wo_version = 1
+  value_wo_version = %d
 }
 
 resource "e2e_faas_function" "app" {
@@ -71,12 +73,13 @@ resource "e2e_faas_function" "app" {
     memory_mb = %d
   }
 }
-`, code, envValue, map[bool]int{false: 128, true: 256}[failing])
+`, woVersion, code, envValue, map[bool]int{false: 128, true: 256}[failing])
 	}
 	var output bytes.Buffer
+	var extraEnv []string
 	run := func(wantErr bool, args ...string) {
 		t.Helper()
-		out, code := ws.run([]string{"TF_LOG_PATH=" + logPath}, args...)
+		out, code := ws.run(append([]string{"TF_LOG_PATH=" + logPath}, extraEnv...), args...)
 		output.WriteString(out)
 		if (code != 0) != wantErr {
 			t.Fatalf("terraform %v: exit %d, want error %v\n%s", args, code, wantErr, out)
@@ -84,6 +87,14 @@ resource "e2e_faas_function" "app" {
 	}
 	ws.writeConfig(config(false))
 	run(false, "apply", "-auto-approve", "-no-color")
+	// Both secrets rotated in place: the new values are checked too.
+	woVersion = 2
+	extraEnv = []string{"TF_VAR_db_password=" + rotatedValue, "TF_VAR_token=" + rotatedWO}
+	ws.writeConfig(config(false))
+	run(false, "apply", "-auto-approve", "-no-color")
+	if got, _ := server.SecretValue("e2e-faas-local-dl", "api-token"); got != rotatedWO {
+		t.Fatalf("the write-only secret was not rotated")
+	}
 	// An update whose deploy fails: its error message is checked too.
 	server.FailNextDeploy("deploy failed for a reason")
 	ws.writeConfig(config(true))
@@ -100,7 +111,8 @@ resource "e2e_faas_function" "app" {
 	if !bytes.Contains(logs, []byte("E2E FaaS API request")) {
 		t.Fatalf("the trace log has no provider request lines: the check would prove nothing")
 	}
-	secrets := map[string]string{"API key": key, "auth token": token, "secret value": secretValue, "write-only value": woValue, "environment value": envValue}
+	secrets := map[string]string{"API key": key, "auth token": token, "secret value": secretValue, "write-only value": woValue, "environment value": envValue,
+		"rotated secret value": rotatedValue, "rotated write-only value": rotatedWO}
 	for what, v := range secrets {
 		if bytes.Contains(logs, []byte(v)) {
 			t.Errorf("the %s appears in the TRACE log", what)
@@ -114,7 +126,7 @@ resource "e2e_faas_function" "app" {
 			t.Errorf("the %s appears in the state's non-sensitive attribute %s", what, where)
 		}
 	}
-	if runtime.GOOS == "linux" && !bytes.Contains(state, []byte(secretValue)) {
+	if runtime.GOOS == "linux" && !bytes.Contains(state, []byte(rotatedValue)) {
 		// value (not value_wo) is meant to be in state, marked sensitive;
 		// not finding it means the state check looked at the wrong file.
 		t.Errorf("the state does not hold the sensitive value attribute at all")

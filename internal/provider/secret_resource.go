@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
@@ -12,11 +13,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
 )
@@ -57,10 +58,12 @@ func (r *secretResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 		MarkdownDescription: "A secret that functions bind by name (`secrets = [e2e_faas_secret.db.name]`); each bound secret " +
 			"reaches the function as an environment variable named like the secret. Only with the `faas-v1` API: E2E's MyAccount API " +
 			"has no secrets endpoint, so there the plan fails and secrets are made in the MyAccount console and bound by name.\n\n" +
-			"The API never returns a value and has no update: " +
-			"a new value replaces the secret.\n\n" +
-			"A secret that functions bind cannot be deleted while they do. To remove a binding and its secret in one apply, give the secret " +
-			"`lifecycle { create_before_destroy = true }`: Terraform then updates the functions before it deletes the secret.\n\n" +
+			"The API never returns a value. A new `value` (or a bumped `value_wo_version`) rotates the secret in place, in one apply: " +
+			"every function that binds it redeploys with the new value, and Terraform waits until they are `Running` again " +
+			"(failing, with the function's error, if one ends `Failed`). Only a new `name` or `namespace` replaces the secret.\n\n" +
+			"A secret that functions bind cannot be deleted while they do. Rotation needs nothing more; but to remove a binding and its " +
+			"secret in one apply, give the secret `lifecycle { create_before_destroy = true }`: Terraform then updates the functions " +
+			"before it deletes the secret.\n\n" +
 			"With Terraform 1.11 or newer, prefer `value_wo` with `value_wo_version`: the value is then sent to the API but never " +
 			"stored in the plan or the state file. Bump `value_wo_version` to send a new value.",
 		Attributes: map[string]schema.Attribute{
@@ -85,16 +88,15 @@ func (r *secretResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				Optional:  true,
 				Sensitive: true,
 				MarkdownDescription: "The secret's value. Stored in state (marked sensitive); `value_wo` keeps it out of state entirely. " +
-					"Changing it replaces the secret. Exactly one of `value` and `value_wo` is required.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+					"Changing it rotates the secret in place. Exactly one of `value` and `value_wo` is required.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"value_wo": schema.StringAttribute{
 				Optional:  true,
 				Sensitive: true,
 				WriteOnly: true,
 				MarkdownDescription: "Write-only value (Terraform 1.11+): sent when the secret is created, never stored in the plan or state. " +
-					"Terraform cannot see it change, so bump `value_wo_version` to replace the secret with a new value.",
+					"Terraform cannot see it change, so bump `value_wo_version` to send a new value, which rotates the secret in place.",
 				Validators: []validator.String{
 					stringvalidator.LengthAtLeast(1),
 					stringvalidator.AlsoRequires(path.MatchRoot("value_wo_version")),
@@ -102,15 +104,8 @@ func (r *secretResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			},
 			"value_wo_version": schema.Int64Attribute{
 				Optional: true,
-				MarkdownDescription: "Version of `value_wo`; changing it replaces the secret with the current `value_wo`. " +
+				MarkdownDescription: "Version of `value_wo`; changing it sends the current `value_wo`, rotating the secret in place. " +
 					"Setting it on an imported secret, whose version state does not know, changes nothing.",
-				PlanModifiers: []planmodifier.Int64{
-					int64planmodifier.RequiresReplaceIf(func(_ context.Context, req planmodifier.Int64Request, resp *int64planmodifier.RequiresReplaceIfFuncResponse) {
-						// An imported secret has no version in state: adopting the
-						// configured one is not a new value.
-						resp.RequiresReplace = !req.StateValue.IsNull()
-					}, "Replaces the secret when the version changes.", "Replaces the secret when the version changes."),
-				},
 				Validators: []validator.Int64{
 					int64validator.AlsoRequires(path.MatchRoot("value_wo")),
 				},
@@ -221,16 +216,74 @@ func (r *secretResource) Read(ctx context.Context, req resource.ReadRequest, res
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
-// Update only records a value_wo_version set on an imported secret; every
-// other change replaces the secret.
+// Update rotates the value in place when value changes, when
+// value_wo_version changes, or when the secret moves from value to value_wo:
+// one PUT, then a wait until every function that binds the secret runs the
+// new value. A value_wo_version set on an imported secret (no version in
+// state) is only recorded.
 func (r *secretResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan secretModel
+	var plan, state secretModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	var valueWO types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("value_wo"), &valueWO)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	value, rotate := "", false
+	switch {
+	case !plan.Value.IsNull() && !plan.Value.Equal(state.Value):
+		value, rotate = plan.Value.ValueString(), true
+	case !valueWO.IsNull() && !state.Value.IsNull():
+		// From value to value_wo: send the write-only value.
+		value, rotate = valueWO.ValueString(), true
+	case !valueWO.IsNull() && !state.ValueWOVersion.IsNull() && !plan.ValueWOVersion.Equal(state.ValueWOVersion):
+		value, rotate = valueWO.ValueString(), true
+	}
 	plan.ValueWO = types.StringNull()
+	if !rotate {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, defaultUpdateTimeout)
+	defer cancel()
+	rotation, err := r.data.client.UpdateSecret(ctx, plan.Name.ValueString(), value)
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Could not rotate the secret", err, "The secret keeps its previous value; apply again.")
+		return
+	}
+	plan.apply(&rotation.Secret)
+	// The value has changed on the server: state says so, whatever the
+	// functions do next.
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	tflog.Info(ctx, "rotated the secret, waiting for the functions that bind it", map[string]any{"name": plan.Name.ValueString(), "functions": len(rotation.Functions)})
+	for _, err := range waitForFunctions(ctx, r.data.client, rotation.Functions) {
+		addWaitError(&resp.Diagnostics, "A function did not redeploy with the rotated secret", err,
+			"The secret has its new value. The function's next plan shows it Failed and its next apply redeploys it; fix the cause "+
+				"(the function's code or settings), or apply again if the deploy only needed longer.")
+	}
+}
+
+// waitForFunctions waits, all at once, until each function is Running again,
+// and gives the errors of those that are not.
+func waitForFunctions(ctx context.Context, client faas.API, ids []string) []error {
+	errs := make([]error, len(ids))
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = client.WaitForDeploy(ctx, id, faas.DefaultPoll)
+		}()
+	}
+	wg.Wait()
+	var failed []error
+	for _, err := range errs {
+		if err != nil {
+			failed = append(failed, err)
+		}
+	}
+	return failed
 }
 
 func (r *secretResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -106,13 +107,14 @@ resource "e2e_faas_secret" "db" {
 			ImportStateVerify:       true,
 			ImportStateVerifyIgnore: []string{"value"},
 		},
-		// A new value replaces the secret (the API has no update).
+		// A new value rotates the secret in place: one PUT.
 		resource.TestStep{
-			Config: cfg("db-password", newValue),
+			PreConfig: env.resetRequests(),
+			Config:    cfg("db-password", newValue),
 			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(secretAddr, plancheck.ResourceActionReplace)},
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(secretAddr, plancheck.ResourceActionUpdate)},
 			},
-			Check: env.secretValueIs("db-password", newValue),
+			Check: resource.ComposeTestCheckFunc(env.secretValueIs("db-password", newValue), env.expectWrites("PUT secrets/{name}")),
 		},
 		resource.TestStep{
 			Config: cfg("db-password-2", newValue),
@@ -136,7 +138,7 @@ resource "e2e_faas_secret" "db" {
 }
 
 // value_wo never enters the plan or the state; value_wo_version drives
-// replacement.
+// an in-place rotation.
 func TestAccSecret_writeOnly(t *testing.T) {
 	env := newTestEnv(t)
 	first, second := "wo-"+randomHex(t, 8), "wo-"+randomHex(t, 8)
@@ -176,8 +178,8 @@ resource "e2e_faas_secret" "db" {
 		step(first, 1, plancheck.ResourceActionCreate, first),
 		// A new write-only value alone is invisible to Terraform: nothing happens.
 		step(second, 1, plancheck.ResourceActionNoop, first),
-		// Bumping the version sends it.
-		step(second, 2, plancheck.ResourceActionReplace, second),
+		// Bumping the version sends it, in place.
+		step(second, 2, plancheck.ResourceActionUpdate, second),
 		resource.TestStep{
 			ConfigVariables:         config.Variables{"token": config.StringVariable(second)},
 			ResourceName:            secretAddr,
@@ -331,4 +333,103 @@ resource "e2e_faas_function" "test" {
 `, secretReader),
 		ExpectError: regexp.MustCompile(`(?s)secrets.*does-not-exist`),
 	})
+}
+
+// Rotation end to end: a running function bound to a secret answers with
+// its value; rotating it (value, then a switch to value_wo, then a bump of
+// value_wo_version) is one in-place update of the secret and nothing for the
+// function, whose running processes then answer with the new value. No
+// write-only value reaches the plan or the state.
+func TestAccSecret_rotationReachesRunningFunctions(t *testing.T) {
+	env, workDir := runningEnv(t, "python3.11")
+	first, second := "v1-"+randomHex(t, 6), "v2-"+randomHex(t, 6)
+	third, fourth := "wo3-"+randomHex(t, 6), "wo4-"+randomHex(t, 6)
+	code := "import os\n\ndef handle(event, context):\n    return os.environ.get('db-password', 'unset')\n"
+	function := fmt.Sprintf(`
+resource "e2e_faas_function" "test" {
+  name        = "reads-secret"
+  runtime     = "python3.11"
+  code_inline = %q
+  secrets     = [e2e_faas_secret.db.name]
+}
+`, code)
+	withValue := func(v string) string {
+		return env.config(`
+resource "e2e_faas_secret" "db" {
+  name  = "db-password"
+  value = %q
+}
+`, v) + function
+	}
+	withWriteOnly := func(version int) string {
+		return env.config(`
+variable "token" {
+  type      = string
+  ephemeral = true
+}
+
+resource "e2e_faas_secret" "db" {
+  name             = "db-password"
+  value_wo         = var.token
+  value_wo_version = %d
+}
+`, version) + function
+	}
+	rotate := func(cfg string, vars config.Variables, want string, hidden ...string) resource.TestStep {
+		checks := []plancheck.PlanCheck{
+			plancheck.ExpectResourceAction(secretAddr, plancheck.ResourceActionUpdate),
+			plancheck.ExpectResourceAction(fn, plancheck.ResourceActionNoop),
+		}
+		var stateChecks []statecheck.StateCheck
+		for _, h := range hidden {
+			checks = append(checks, planWithout(h))
+			stateChecks = append(stateChecks, stateWithout(h))
+		}
+		return resource.TestStep{
+			PreConfig: env.resetRequests(), Config: cfg, ConfigVariables: vars,
+			ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: checks},
+			ConfigStateChecks: stateChecks,
+			Check:             resource.ComposeTestCheckFunc(env.expectWrites("PUT secrets/{name}"), answers("", http.StatusOK, "^"+want+"$")),
+		}
+	}
+	invokeTest(t, env, workDir,
+		resource.TestStep{Config: withValue(first), Check: answers("", http.StatusOK, "^"+first+"$")},
+		rotate(withValue(second), nil, second),
+		resource.TestStep{Config: withValue(second), PlanOnly: true},
+		rotate(withWriteOnly(1), config.Variables{"token": config.StringVariable(third)}, third, third),
+		rotate(withWriteOnly(2), config.Variables{"token": config.StringVariable(fourth)}, fourth, third, fourth),
+		resource.TestStep{Config: withWriteOnly(2), ConfigVariables: config.Variables{"token": config.StringVariable(fourth)}, PlanOnly: true},
+	)
+}
+
+// A rotation whose redeploy fails fails the apply, naming the function and
+// the platform's message; the secret keeps its new value.
+func TestAccSecret_rotationFailedDeploy(t *testing.T) {
+	env := newTestEnv(t)
+	cfg := func(v string) string {
+		return env.config(`
+resource "e2e_faas_secret" "db" {
+  name  = "db-password"
+  value = %q
+}
+
+resource "e2e_faas_function" "test" {
+  name        = "bound-fn"
+  runtime     = "python3.11"
+  code_inline = "def handle(event, context):\n    return 1\n"
+  secrets     = [e2e_faas_secret.db.name]
+}
+`, v)
+	}
+	secretTest(t, env,
+		resource.TestStep{Config: cfg("one-value")},
+		resource.TestStep{
+			PreConfig:   func() { env.server.FailNextDeploy("secret mount failed") },
+			Config:      cfg("two-value"),
+			ExpectError: regexp.MustCompile(`(?s)did not redeploy with the rotated secret.*bound-fn.*secret mount failed`),
+			Check:       env.secretValueIs("db-password", "two-value"),
+		},
+		// The function found Failed is redeployed by the next apply.
+		resource.TestStep{Config: cfg("two-value"), ConfigStateChecks: []statecheck.StateCheck{expect("status", knownvalue.StringExact("Running"))}},
+	)
 }

@@ -5,17 +5,12 @@ variable "db_password" {
 }
 
 # Terraform 1.11+: the value is sent once and kept out of the plan and state.
-# Bump value_wo_version to send a new value.
+# To rotate it, bump value_wo_version: the secret changes in place, in one
+# apply, and every function that binds it redeploys with the new value.
 resource "e2e_faas_secret" "db_password" {
   name             = "db-password"
   value_wo         = var.db_password
   value_wo_version = 1
-
-  # Lets one apply remove a function's binding and this secret together:
-  # Terraform updates the function before it deletes the secret.
-  lifecycle {
-    create_before_destroy = true
-  }
 }
 
 resource "e2e_faas_function" "app" {
