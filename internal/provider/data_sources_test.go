@@ -209,3 +209,21 @@ func TestAccFunctionDataSource_notFound(t *testing.T) {
 		ExpectError: regexp.MustCompile(`no function named "no-such-fn"`),
 	})
 }
+
+// An empty runtime catalogue says nothing about what the region offers: the
+// check is skipped with a warning (as for an unreachable catalogue), instead
+// of refusing every runtime with "Available: .".
+func TestAccFunction_emptyCatalogueSkipsTheCheck(t *testing.T) {
+	env := newInterceptedTestEnv(t, func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method != http.MethodGet || !strings.HasSuffix(r.URL.Path, "/runtimes") {
+			return false
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"runtimes":[]}`))
+		return true
+	})
+	unitTest(t, env, resource.TestStep{
+		Config:            basicConfig(env, "empty-catalogue"),
+		ConfigStateChecks: []statecheck.StateCheck{expect("status", knownvalue.StringExact("Running"))},
+	})
+}

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sort"
@@ -96,4 +97,21 @@ func addWaitError(diags *diag.Diagnostics, summary string, err error, hint strin
 		return
 	}
 	addAPIError(diags, summary, err, hint)
+}
+
+// createFailureHint says what a failed create left behind. An answer that
+// refused the request means nothing was created; a create cut short (by
+// Ctrl-C, the timeout or a connection that never answered) may have been
+// carried out, and the next apply's "name taken" error says how to import it.
+func createFailureHint(ctx context.Context, err error) string {
+	var apiErr *faas.APIError
+	switch {
+	case ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		return "The create was interrupted before the API answered, so the function may or may not exist. Apply again: " +
+			"if the name is then taken, the error says how to import the function into this resource."
+	case errors.As(err, &apiErr) && apiErr.StatusCode < 500:
+		return "Nothing was created. Fix the attribute named above and apply again."
+	}
+	return "The API gave no clear answer, so the function may or may not exist. Apply again: if the name is then taken, " +
+		"the error says how to import the function into this resource."
 }

@@ -347,8 +347,7 @@ func (r *functionResource) Create(ctx context.Context, req resource.CreateReques
 		Annotations:     want.Annotations,
 	})
 	if err != nil {
-		addAPIError(&resp.Diagnostics, "Could not create the function", err,
-			"Nothing was created. Fix the attribute named above and apply again.")
+		addAPIError(&resp.Diagnostics, "Could not create the function", err, createFailureHint(ctx, err))
 		return
 	}
 
