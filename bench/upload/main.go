@@ -147,7 +147,7 @@ func measure(mb int, endpoint string) error {
 		return err
 	}
 	if _, err := client.CreateFunction(context.Background(), &faas.CreateFunctionRequest{
-		Name: fmt.Sprintf("upload-%d", mb), Runtime: "python3.11", Code: archive,
+		Name: fmt.Sprintf("upload-%d", mb), FunctionSpec: faas.FunctionSpec{Runtime: "python3.11", Code: archive},
 	}); err != nil {
 		return err
 	}

@@ -123,7 +123,7 @@ func TestAuthOnEveryRequest(t *testing.T) {
 			})
 			c := srv.client(func(cfg *Config) { cfg.UserAgent = tc.ua })
 			ctx := context.Background()
-			if _, err := c.ListFunctions(ctx, ListFunctionsOptions{Name: "hello-fn", Page: 1}); err != nil {
+			if _, err := c.listFunctions(ctx, ListFunctionsOptions{Name: "hello-fn", Page: 1}); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := c.CreateSecret(ctx, &CreateSecretRequest{Name: "db-password", Value: "v"}); err != nil {
@@ -132,7 +132,7 @@ func TestAuthOnEveryRequest(t *testing.T) {
 			if err := c.DeleteSecret(ctx, "db-password"); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := c.ScaleFunction(ctx, testID, 2); err != nil {
+			if _, err := c.DeployFunction(ctx, testID); err != nil {
 				t.Fatal(err)
 			}
 			if n := srv.count(); n != 4 {
@@ -161,7 +161,6 @@ func TestEnvelopeAndBareBodies(t *testing.T) {
 		{Name: "pytorch2.1.2", Version: "2.1.2", Templates: []string{"http"}, Hardware: []string{"gpu", "cpu"}},
 	}}
 	secret := Secret{ID: "s-9", Name: "token", Namespace: "ns", CreatedAt: "2025-01-02T03:04:05Z"}
-	metrics := map[string]any{"invocation_count": 5, "error_count": 0, "avg_duration_ms": 1.25, "last_invoked_at": "2025-01-02T03:04:05Z"}
 
 	tests := []struct {
 		name   string
@@ -171,15 +170,12 @@ func TestEnvelopeAndBareBodies(t *testing.T) {
 		want   any
 	}{
 		{"function", 200, fn, func(c *Client) (any, error) { return c.GetFunction(context.Background(), testID) }, fn},
-		{"list", 200, list, func(c *Client) (any, error) { return c.ListFunctions(context.Background(), ListFunctionsOptions{}) }, &list},
+		{"list", 200, list, func(c *Client) (any, error) { return c.listFunctions(context.Background(), ListFunctionsOptions{}) }, &list},
 		{"secrets", 200, secrets, func(c *Client) (any, error) { return c.ListSecrets(context.Background()) }, secrets["secrets"]},
 		{"runtimes", 200, runtimes, func(c *Client) (any, error) { return c.ListRuntimes(context.Background()) }, runtimes["runtimes"]},
 		{"created secret", 201, secret, func(c *Client) (any, error) {
 			return c.CreateSecret(context.Background(), &CreateSecretRequest{Name: "token", Value: "v4lue"})
 		}, &secret},
-		{"metrics", 200, metrics, func(c *Client) (any, error) { return c.GetFunctionMetrics(context.Background(), testID) }, &Metrics{
-			InvocationCount: 5, AvgDurationMS: 1.25, LastInvokedAt: ptr("2025-01-02T03:04:05Z"),
-		}},
 	}
 	for _, tc := range tests {
 		for _, wrap := range []bool{false, true} {
@@ -206,8 +202,6 @@ func TestEnvelopeAndBareBodies(t *testing.T) {
 		}
 	}
 }
-
-func ptr[T any](v T) *T { return &v }
 
 // TestEnvelopeLookalikes: a bare object is not mistaken for an envelope, and
 // an enveloped empty answer decodes to nothing.
@@ -268,7 +262,7 @@ func TestTypedErrors(t *testing.T) {
 				"runtime": {"must be one of python3.11, node20"}, "name": {"is too short", "must be lowercase"}, "config.memory_mb": {"must be at least 64"},
 			}},
 			call: func(c *Client) error {
-				_, err := c.CreateFunction(context.Background(), &CreateFunctionRequest{Name: "hello-fn", Runtime: "node20", Code: &bytesArchive{data: []byte("PK")}})
+				_, err := c.CreateFunction(context.Background(), &CreateFunctionRequest{Name: "hello-fn", FunctionSpec: FunctionSpec{Runtime: "node20", Code: &bytesArchive{data: []byte("PK")}}})
 				return err
 			},
 			check: func(t *testing.T, err error, e *APIError) {
@@ -294,7 +288,7 @@ func TestTypedErrors(t *testing.T) {
 		{
 			name: "400 enveloped with empty errors", status: 400,
 			body: map[string]any{"code": 400, "data": nil, "errors": map[string]any{}, "message": "Bad replicas"},
-			call: func(c *Client) error { _, err := c.ScaleFunction(context.Background(), testID, 5); return err },
+			call: func(c *Client) error { _, err := c.DeployFunction(context.Background(), testID); return err },
 			check: func(t *testing.T, err error, e *APIError) {
 				if !IsInvalidInput(err) || e.Message != "Bad replicas" || len(e.Fields) != 0 || e.FieldSummary() != "" {
 					t.Errorf("APIError %+v", e)
@@ -346,7 +340,7 @@ func TestTypedErrors(t *testing.T) {
 		},
 		{
 			name: "500", status: 500, body: map[string]any{"code": 500, "message": "database down", "errors": map[string]any{}},
-			call: func(c *Client) error { _, err := c.GetFunctionMetrics(context.Background(), testID); return err },
+			call: func(c *Client) error { _, err := c.GetFunction(context.Background(), testID); return err },
 			check: func(t *testing.T, err error, e *APIError) {
 				if !errors.Is(err, ErrServer) || IsNotFound(err) || e.Message != "database down" {
 					t.Errorf("APIError %v", err)

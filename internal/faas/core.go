@@ -1,19 +1,12 @@
 package faas
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"math"
-	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -21,9 +14,11 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// The HTTP core both dialects share: configuration, authentication, retries
-// and their limits, logging, redaction and the transport errors. Each dialect
-// adds its paths, payloads and its reading of an answer.
+// The HTTP core both dialects share: configuration, authentication, the
+// sending of a request with its retries and time limits, logging and the
+// transport errors. What is retried is in retry.go, the redaction of
+// credentials in redaction.go, request bodies in body.go and the reading of
+// answers in envelope.go; each dialect adds its paths and payloads.
 
 // LogFunc receives one line per request, once its retries are over, with the
 // number of attempts made. Fields never hold credentials or bodies.
@@ -167,94 +162,6 @@ func newCore(cfg Config, defaultEndpoint string) (*core, error) {
 	return c, nil
 }
 
-type retryPolicyKey struct{}
-
-// retryPolicy says which failures of one request may be retried.
-type retryPolicy struct {
-	// idempotent requests are retried on 5xx and on any transport error; the
-	// others only where the server cannot have acted (429, refused connection).
-	idempotent bool
-	attempts   *int
-}
-
-func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	policy, _ := ctx.Value(retryPolicyKey{}).(*retryPolicy)
-	if policy != nil {
-		*policy.attempts++
-	}
-	if ctx.Err() != nil {
-		return false, ctx.Err()
-	}
-	idempotent := policy == nil || policy.idempotent
-	if err != nil {
-		if idempotent {
-			return true, nil
-		}
-		return neverSent(err), nil
-	}
-	switch {
-	case resp.StatusCode == http.StatusTooManyRequests:
-		return true, nil
-	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented:
-		return idempotent, nil
-	}
-	return false, nil
-}
-
-// neverSent reports whether a transport error happened before the request
-// could reach the server, so retrying a non-idempotent request is safe.
-func neverSent(err error) bool {
-	if errors.Is(err, errNotSent) {
-		return true
-	}
-	var opErr *net.OpError
-	if errors.As(err, &opErr) && opErr.Op == "dial" {
-		return true
-	}
-	var dnsErr *net.DNSError
-	return errors.As(err, &dnsErr)
-}
-
-// backoff is capped exponential backoff with full jitter, or the server's
-// Retry-After when it sends one.
-func (c *core) backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
-	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
-		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After")); ok {
-			if d > c.cfg.RetryAfterMax {
-				d = c.cfg.RetryAfterMax
-			}
-			// A little jitter so that clients told the same second do not
-			// return in lockstep.
-			return d + time.Duration(rand.Int64N(int64(minWait)+1))
-		}
-	}
-	ceiling := float64(minWait) * float64(uint64(1)<<min(attempt, 30))
-	if ceiling > float64(maxWait) {
-		ceiling = float64(maxWait)
-	}
-	// Half fixed, half random: never hammers, never waits more than the cap.
-	half := int64(ceiling / 2)
-	return time.Duration(half + rand.Int64N(half+1))
-}
-
-func parseRetryAfter(v string) (time.Duration, bool) {
-	if v == "" {
-		return 0, false
-	}
-	if s, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil && s >= 0 {
-		// Beyond this many seconds time.Duration overflows to a negative wait.
-		const maxSeconds = int64(math.MaxInt64 / time.Second)
-		return time.Duration(min(s, maxSeconds)) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := time.Until(t); d > 0 {
-			return d, true
-		}
-		return 0, true
-	}
-	return 0, false
-}
-
 // request describes one API call.
 type request struct {
 	method string
@@ -374,185 +281,3 @@ func (c *core) log(ctx context.Context, msg string, r *request, fields map[strin
 	fields["path"] = r.path
 	c.cfg.Log(ctx, msg, fields)
 }
-
-// rootCause drops the *url.Error wrapper, whose text is the full URL with the
-// API key in the query string.
-func rootCause(err error) string {
-	var uerr *url.Error
-	for errors.As(err, &uerr) {
-		err = uerr.Err
-	}
-	return err.Error()
-}
-
-// scrubText removes the credentials from a message as a last line of defence.
-func (c *core) scrubText(s string) string {
-	for _, secret := range c.secrets {
-		if len(secret) >= 4 {
-			s = strings.ReplaceAll(s, secret, "[redacted]")
-			s = strings.ReplaceAll(s, url.QueryEscape(secret), "[redacted]")
-		}
-	}
-	return s
-}
-
-func scrubValues(s string, values []string) string {
-	for _, v := range values {
-		if v != "" {
-			s = strings.ReplaceAll(s, v, "[redacted]")
-		}
-	}
-	return s
-}
-
-func (c *core) scrub(err error) error {
-	if err == nil {
-		return nil
-	}
-	return errors.New(c.scrubText(err.Error()))
-}
-
-// apiError builds the *APIError of a failed answer from what the body said,
-// scrubbed of the credentials and of the request's sensitive values.
-func (c *core) apiError(r *request, status int, header http.Header, message string, fields map[string][]string) *APIError {
-	clean := func(s string) string { return scrubValues(c.scrubText(s), r.sensitive) }
-	e := &APIError{StatusCode: status, Method: r.method, Path: r.path, Message: clean(message)}
-	for k, msgs := range fields {
-		if e.Fields == nil {
-			e.Fields = map[string][]string{}
-		}
-		cleaned := make([]string, len(msgs))
-		for i, m := range msgs {
-			cleaned[i] = clean(m)
-		}
-		e.Fields[clean(k)] = cleaned
-	}
-	if d, ok := parseRetryAfter(header.Get("Retry-After")); ok {
-		e.RetryAfter = d
-	}
-	return e
-}
-
-// errorText is what a failed answer says: the message and per-field problems
-// of a JSON object, else the start of the body's text.
-func (c *core) errorText(r *request, data []byte) (message string, fields map[string][]string) {
-	var body struct {
-		Message json.RawMessage `json:"message"`
-		Errors  json.RawMessage `json:"errors"`
-	}
-	if err := json.Unmarshal(data, &body); err == nil {
-		return lenientString(body.Message), lenientFields(body.Errors)
-	}
-	text := strings.TrimSpace(string(data))
-	// Scrub before cutting: a credential across the cut would otherwise keep
-	// all but its last bytes.
-	text = scrubValues(c.scrubText(text), r.sensitive)
-	if len(text) > 200 {
-		text = text[:200] + "…"
-	}
-	return text, nil
-}
-
-// lenientString is a JSON string's value, or the JSON text of anything else
-// but null.
-func lenientString(raw json.RawMessage) string {
-	if len(raw) == 0 || string(raw) == "null" {
-		return ""
-	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	return string(raw)
-}
-
-// lenientFields reads "errors" as per-field problems: an object of lists of
-// strings, or of strings, or a mix. Anything else says nothing per field.
-func lenientFields(raw json.RawMessage) map[string][]string {
-	var byField map[string]json.RawMessage
-	if json.Unmarshal(raw, &byField) != nil || len(byField) == 0 {
-		return nil
-	}
-	fields := map[string][]string{}
-	for k, v := range byField {
-		var list []json.RawMessage
-		if json.Unmarshal(v, &list) == nil {
-			for _, item := range list {
-				if s := lenientString(item); s != "" {
-					fields[k] = append(fields[k], s)
-				}
-			}
-		} else if s := lenientString(v); s != "" {
-			fields[k] = []string{s}
-		}
-	}
-	if len(fields) == 0 {
-		return nil
-	}
-	return fields
-}
-
-// errUnreadableAnswer marks a success answer whose body is not what the
-// request expects: for a create, it leaves open whether anything was made.
-var errUnreadableAnswer = errors.New("unreadable answer")
-
-// unreadableError is an answer whose body is not the JSON expected; it
-// matches errUnreadableAnswer.
-type unreadableError struct {
-	msg   string
-	cause error
-}
-
-func unreadable(r *request, status int, why error) error {
-	return &unreadableError{msg: fmt.Sprintf("%s %s: the API answered %d with a body that is not the expected JSON: %v", r.method, r.path, status, why), cause: why}
-}
-
-func (e *unreadableError) Error() string        { return e.msg }
-func (e *unreadableError) Unwrap() error        { return e.cause }
-func (e *unreadableError) Is(target error) bool { return target == errUnreadableAnswer }
-
-// encodeBody streams v as JSON, with the archive's bytes base64-encoded into
-// "code_archive" as they are read: the archive is never held in memory, nor
-// its base64 form, nor the JSON document.
-func encodeBody(v any, code Archive) (io.Reader, error) {
-	head, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	if code == nil {
-		return bytes.NewReader(head), nil
-	}
-	src, err := code.Open()
-	if err != nil {
-		return nil, fmt.Errorf("opening the code archive: %w", err)
-	}
-	head = bytes.TrimSuffix(head, []byte("}"))
-	if len(head) > 1 {
-		head = append(head, ',')
-	}
-	head = append(head, `"code_archive":"`...)
-	pr, pw := io.Pipe()
-	go func() {
-		defer src.Close()
-		enc := base64.NewEncoder(base64.StdEncoding, pw)
-		_, err := io.Copy(enc, src)
-		if err == nil {
-			err = enc.Close()
-		}
-		if err != nil {
-			pw.CloseWithError(fmt.Errorf("reading the code archive: %w", err))
-			return
-		}
-		pw.Close()
-	}()
-	return &streamBody{Reader: io.MultiReader(bytes.NewReader(head), pr, strings.NewReader(`"}`)), pipe: pr}, nil
-}
-
-// streamBody lets the transport's Close stop the encoding goroutine when a
-// request ends early.
-type streamBody struct {
-	io.Reader
-	pipe *io.PipeReader
-}
-
-func (b *streamBody) Close() error { return b.pipe.Close() }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -53,12 +54,7 @@ func (cs *createServer) handle(t *testing.T) http.HandlerFunc {
 			if cs.failPost != nil {
 				mode = cs.failPost(n)
 			}
-			switch mode {
-			case "500":
-				writeError(w, http.StatusInternalServerError, "oops", nil)
-				return
-			case "drop":
-				dropConnection(t, w)
+			if failBeforeMaking(t, w, mode) {
 				return
 			}
 			if f, ok := cs.byName[body.Name]; ok {
@@ -87,8 +83,23 @@ func (cs *createServer) handle(t *testing.T) http.HandlerFunc {
 	}
 }
 
+// failBeforeMaking plays the POST modes that fail before anything is made:
+// "500" answers a server error, "drop" drops the connection. It reports
+// whether it answered.
+func failBeforeMaking(t *testing.T, w http.ResponseWriter, mode string) bool {
+	switch mode {
+	case "500":
+		writeError(w, http.StatusInternalServerError, "oops", nil)
+		return true
+	case "drop":
+		dropConnection(t, w)
+		return true
+	}
+	return false
+}
+
 func createReq() *CreateFunctionRequest {
-	return &CreateFunctionRequest{Name: "hello-fn", Runtime: "node20", Code: &bytesArchive{data: testArchive(1000)}}
+	return &CreateFunctionRequest{Name: "hello-fn", FunctionSpec: FunctionSpec{Runtime: "node20", Code: &bytesArchive{data: testArchive(1000)}}}
 }
 
 // A create whose answer is lost after the server made the function adopts
@@ -129,6 +140,29 @@ func TestCreateRetriesWithSameKeyWhenNothingWasMade(t *testing.T) {
 		if k == "" || k != cs.keys[0] {
 			t.Errorf("Idempotency-Keys %q: every attempt must carry the same one", cs.keys)
 		}
+	}
+	if !uuidShape.MatchString(cs.keys[0]) {
+		t.Errorf("Idempotency-Key %q is not a UUID", cs.keys[0])
+	}
+}
+
+// uuidShape is the text form of a UUID; the key is random, of no version.
+var uuidShape = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+// Two creates never share a key.
+func TestCreateKeysDiffer(t *testing.T) {
+	cs := &createServer{byName: map[string]Function{}}
+	srv := newAPIServer(t, cs.handle(t))
+	c := srv.client()
+	for _, name := range []string{"fn-a", "fn-b"} {
+		req := createReq()
+		req.Name = name
+		if _, err := c.CreateFunction(context.Background(), req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(cs.keys) != 2 || cs.keys[0] == cs.keys[1] {
+		t.Errorf("Idempotency-Keys %q, want two different ones", cs.keys)
 	}
 }
 
@@ -226,12 +260,7 @@ func (s *v1NoKeyServer) handle(t *testing.T) http.HandlerFunc {
 			if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
 				t.Errorf("decode: %v", err)
 			}
-			switch s.postMode {
-			case "500":
-				writeError(w, http.StatusInternalServerError, "oops", nil)
-				return
-			case "drop":
-				dropConnection(t, w)
+			if failBeforeMaking(t, w, s.postMode) {
 				return
 			}
 			if s.existing != nil {

@@ -29,7 +29,7 @@ func contractHandler(t *testing.T) http.HandlerFunc {
 		return method + " " + strings.TrimSuffix(api.BasePath, "/") + path
 	}
 	mux.HandleFunc(p("POST /functions"), func(w http.ResponseWriter, r *http.Request) {
-		// The short create response of the design doc.
+		// The short create response the contract allows (DESIGN.md#create-and-adopt).
 		writeJSON(w, http.StatusCreated, map[string]any{
 			"id": testID, "name": "hello-fn", "namespace": "e2e-faas-20235-dl",
 			"status": StatusDeploying, "created_at": "2025-01-02T03:04:05Z",
@@ -56,15 +56,6 @@ func contractHandler(t *testing.T) http.HandlerFunc {
 	})
 	mux.HandleFunc(p("POST /functions/{id}/{op}"), func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, fullFunction(StatusDeploying))
-	})
-	mux.HandleFunc(p("GET /functions/{id}/logs"), func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]any{"logs": []LogEntry{
-			{Timestamp: "2025-01-02T03:04:05Z", Stream: "stdout", Message: "started"},
-			{Timestamp: "2025-01-02T03:04:06Z", Stream: "stderr", Message: "warning"},
-		}})
-	})
-	mux.HandleFunc(p("GET /functions/{id}/metrics"), func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]any{"invocation_count": 12, "error_count": 1, "avg_duration_ms": 3.5, "last_invoked_at": nil})
 	})
 	mux.HandleFunc(p("POST /secrets"), func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusCreated, Secret{ID: "s-1", Name: "db-password", Namespace: "e2e-faas-20235-dl", CreatedAt: "2025-01-02T03:04:05Z"})
@@ -113,12 +104,12 @@ func TestEndpointsSendContractRequests(t *testing.T) {
 		{
 			name: "CreateFunction",
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return c.CreateFunction(ctx, &CreateFunctionRequest{
-					Name: "hello-fn", Runtime: "python3.11", Template: "http", HandlerFunction: "handler.handle",
+				return c.CreateFunction(ctx, &CreateFunctionRequest{Name: "hello-fn", FunctionSpec: FunctionSpec{
+					Runtime: "python3.11", Template: "http", HandlerFunction: "handler.handle",
 					Code: code(), Requirements: "requests\n", Config: cfg,
 					Environment: map[string]string{"MODE": "prod"}, Secrets: []string{"db-password"},
 					Labels: map[string]string{"team": "core"}, Annotations: map[string]string{"owner": "ops"},
-				})
+				}})
 			},
 			method: "POST", path: "functions",
 			body: map[string]any{
@@ -138,7 +129,7 @@ func TestEndpointsSendContractRequests(t *testing.T) {
 		{
 			name: "CreateFunction with no optional fields",
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return c.CreateFunction(ctx, &CreateFunctionRequest{Name: "hello-fn", Runtime: "node20", Code: code()})
+				return c.CreateFunction(ctx, &CreateFunctionRequest{Name: "hello-fn", FunctionSpec: FunctionSpec{Runtime: "node20", Code: code()}})
 			},
 			method: "POST", path: "functions",
 			body:     map[string]any{"name": "hello-fn", "runtime": "node20", "environment": map[string]any{}, "secrets": []any{}, "labels": map[string]any{}, "annotations": map[string]any{}},
@@ -157,7 +148,7 @@ func TestEndpointsSendContractRequests(t *testing.T) {
 		{
 			name: "ListFunctions",
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return c.ListFunctions(ctx, ListFunctionsOptions{Name: "hello-fn", Labels: map[string]string{"team": "core", "env": "prod"}, Page: 2, PerPage: 20})
+				return c.listFunctions(ctx, ListFunctionsOptions{Name: "hello-fn", Labels: map[string]string{"team": "core", "env": "prod"}, Page: 2, PerPage: 20})
 			},
 			method: "GET", path: "functions",
 			query: map[string][]string{"name": {"hello-fn"}, "label": {"env=prod", "team=core"}, "page": {"2"}, "per_page": {"20"}},
@@ -170,7 +161,7 @@ func TestEndpointsSendContractRequests(t *testing.T) {
 		},
 		{
 			name:   "ListFunctions with no options",
-			call:   func(ctx context.Context, c *Client) (any, error) { return c.ListFunctions(ctx, ListFunctionsOptions{}) },
+			call:   func(ctx context.Context, c *Client) (any, error) { return c.listFunctions(ctx, ListFunctionsOptions{}) },
 			method: "GET", path: "functions", query: map[string][]string{},
 		},
 		{
@@ -249,43 +240,12 @@ func TestEndpointsSendContractRequests(t *testing.T) {
 			method: "POST", path: "functions/" + testID + "/deploy",
 		},
 		{
-			name:   "ScaleFunction",
-			call:   func(ctx context.Context, c *Client) (any, error) { return c.ScaleFunction(ctx, testID, 3) },
-			method: "POST", path: "functions/" + testID + "/scale",
-			body: map[string]any{"replicas": 3.0},
-		},
-		{
 			name:   "DeleteFunction",
 			call:   func(ctx context.Context, c *Client) (any, error) { return c.DeleteFunction(ctx, testID) },
 			method: "DELETE", path: "functions/" + testID,
 			checkResp: func(t *testing.T, got any) {
 				if as[*Function](t, got).Status != StatusDeleting {
 					t.Errorf("decoded %+v", got)
-				}
-			},
-		},
-		{
-			name: "GetFunctionLogs",
-			call: func(ctx context.Context, c *Client) (any, error) {
-				return c.GetFunctionLogs(ctx, testID, LogOptions{Since: "2025-01-02T03:00:00Z", Limit: 10})
-			},
-			method: "GET", path: "functions/" + testID + "/logs",
-			query: map[string][]string{"since": {"2025-01-02T03:00:00Z"}, "limit": {"10"}},
-			checkResp: func(t *testing.T, got any) {
-				logs := as[[]LogEntry](t, got)
-				if len(logs) != 2 || logs[1].Stream != "stderr" || logs[0].Message != "started" {
-					t.Errorf("decoded %+v", logs)
-				}
-			},
-		},
-		{
-			name:   "GetFunctionMetrics",
-			call:   func(ctx context.Context, c *Client) (any, error) { return c.GetFunctionMetrics(ctx, testID) },
-			method: "GET", path: "functions/" + testID + "/metrics",
-			checkResp: func(t *testing.T, got any) {
-				m := as[*Metrics](t, got)
-				if m.InvocationCount != 12 || m.ErrorCount != 1 || m.AvgDurationMS != 3.5 || m.LastInvokedAt != nil {
-					t.Errorf("decoded %+v", m)
 				}
 			},
 		},
@@ -393,7 +353,7 @@ func TestEndpointsSendContractRequests(t *testing.T) {
 func TestCreateAndUpdateRequireCode(t *testing.T) {
 	srv := newAPIServer(t, contractHandler(t))
 	c := srv.client()
-	if _, err := c.CreateFunction(context.Background(), &CreateFunctionRequest{Name: "hello-fn", Runtime: "node20"}); err == nil {
+	if _, err := c.CreateFunction(context.Background(), &CreateFunctionRequest{Name: "hello-fn", FunctionSpec: FunctionSpec{Runtime: "node20"}}); err == nil {
 		t.Error("CreateFunction without code: no error")
 	}
 	if _, err := c.UpdateFunctionCode(context.Background(), testID, &CodeUpdate{}); err == nil {
@@ -501,7 +461,7 @@ func TestCodeArchiveStreams(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	f, err := c.CreateFunction(ctx, &CreateFunctionRequest{Name: "big-fn", Runtime: "python3.11", Code: archive})
+	f, err := c.CreateFunction(ctx, &CreateFunctionRequest{Name: "big-fn", FunctionSpec: FunctionSpec{Runtime: "python3.11", Code: archive}})
 	if err != nil {
 		t.Fatalf("CreateFunction: %v", err)
 	}
@@ -588,7 +548,7 @@ func TestCodeArchiveOpenFails(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
-		_, err := srv.client().CreateFunction(ctx, &CreateFunctionRequest{Name: "hello-fn", Runtime: "node20", Code: archive})
+		_, err := srv.client().CreateFunction(ctx, &CreateFunctionRequest{Name: "hello-fn", FunctionSpec: FunctionSpec{Runtime: "node20", Code: archive}})
 		done <- err
 	}()
 	var err error
@@ -674,7 +634,7 @@ func TestCodeArchiveServerAnswersEarly(t *testing.T) {
 		t.Fatal(err)
 	}
 	archive := &bytesArchive{data: testArchive(8 << 20)}
-	_, err = c.CreateFunction(context.Background(), &CreateFunctionRequest{Name: "hello-fn", Runtime: "node20", Code: archive})
+	_, err = c.CreateFunction(context.Background(), &CreateFunctionRequest{Name: "hello-fn", FunctionSpec: FunctionSpec{Runtime: "node20", Code: archive}})
 	if err == nil {
 		t.Fatal("no error for a refused upload")
 	}

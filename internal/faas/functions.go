@@ -2,15 +2,18 @@ package faas
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
 	"strconv"
-	"time"
+
+	"github.com/hashicorp/go-uuid"
 )
+
+// The faas-v1 wire of functions: every path, query and body of the
+// functions endpoints of api/openapi.yaml is spelled in this file.
 
 func functionPath(id string, sub ...string) string {
 	p := "functions/" + url.PathEscape(id)
@@ -22,20 +25,15 @@ func functionPath(id string, sub ...string) string {
 
 // CreateFunction sends POST functions with an Idempotency-Key, so that a
 // create whose answer was lost is never carried out twice and never leaves a
-// function nobody tracks:
-//
-//   - an answer that proves nothing was done (a 4xx, 429, a refused
-//     connection) is handled as for any request; a 409 is a *NameTakenError;
-//   - after an ambiguous failure (a dropped connection, a 5xx, a 2xx whose
-//     body is not a function with an id) the function of that name is
-//     looked up: if it carries this create's key, it is the one this call
-//     made and is returned; if it carries another, it is somebody else's and
-//     the error says so (*NameTakenError); if it carries none (an API that
-//     does not report create_request_id), it is adopted (Adopted set) when
-//     its runtime and hardware are the request's, and somebody else's
-//     otherwise; if there is none, the POST is sent again with the same key,
-//     which the server answers with the function it made if the first POST
-//     did arrive.
+// function nobody tracks. It follows the protocol of createOrAdopt; after an
+// ambiguous failure the function of that name is the one this call made when
+// it carries this create's key (create_request_id), somebody else's
+// (*NameTakenError) when it carries another, and, when it carries none (an
+// API that does not report create_request_id), adopted (Adopted set) when its
+// runtime and hardware are the request's and somebody else's otherwise. When
+// there is none, the POST is sent again with the same key, which the server
+// answers with the function it made if the first POST did arrive. A 2xx
+// whose body is not a function with an id is ambiguous too.
 //
 // The answer may be the short create response; callers GET the rest.
 func (c *Client) CreateFunction(ctx context.Context, req *CreateFunctionRequest) (*Function, error) {
@@ -43,48 +41,37 @@ func (c *Client) CreateFunction(ctx context.Context, req *CreateFunctionRequest)
 		return nil, errors.New("create function: no code archive")
 	}
 	body := *req
-	body.Environment, body.Secrets = emptyMap(req.Environment), emptyList(req.Secrets)
-	body.Labels, body.Annotations = emptyMap(req.Labels), emptyMap(req.Annotations)
+	body.FunctionSpec = req.wire()
 	if body.IdempotencyKey == "" {
-		body.IdempotencyKey = newRequestID()
+		key, err := uuid.GenerateUUID()
+		if err != nil {
+			return nil, fmt.Errorf("create function: no Idempotency-Key: %w", err)
+		}
+		body.IdempotencyKey = key
 	}
 	post := &request{
 		method: http.MethodPost, path: "functions", body: &body, code: req.Code,
 		header: http.Header{"Idempotency-Key": {body.IdempotencyKey}},
 	}
-	var lastErr error
-	for attempt := 0; attempt <= c.cfg.MaxRetries; attempt++ {
-		var f Function
-		err := c.do(ctx, post, &f)
-		if err == nil && f.ID == "" {
-			err = &unreadableError{msg: "POST functions: the API's success answer carries no function id"}
-		}
-		if err == nil {
-			return &f, nil
-		}
-		if ctx.Err() != nil {
-			return nil, err
-		}
-		conflictAfterAmbiguity := attempt > 0 && IsConflict(err)
-		if !ambiguous(err) && !conflictAfterAmbiguity {
-			if IsConflict(err) {
-				return nil, c.nameTaken(ctx, req.Name, err)
+	return c.createOrAdopt(ctx, creation{
+		name: req.Name,
+		post: func(ctx context.Context) (*Function, error) {
+			var f Function
+			err := c.do(ctx, post, &f)
+			if err == nil && f.ID == "" {
+				err = &unreadableError{msg: "POST functions: the API's success answer carries no function id"}
 			}
-			return nil, err
-		}
-		lastErr = err
-		found, ferr := c.FindFunction(ctx, req.Name, "")
-		switch {
-		case ferr == nil:
-			return c.claim(ctx, found, req, body.IdempotencyKey, err)
-		case !IsNotFound(ferr):
-			return nil, fmt.Errorf("%w; looking the function up afterwards also failed: %v", err, ferr)
-		}
-		if err := sleepCtx(ctx, c.backoff(c.cfg.RetryWaitMin, c.cfg.RetryWaitMax, attempt, nil)); err != nil {
-			return nil, lastErr
-		}
-	}
-	return nil, lastErr
+			if err != nil {
+				return nil, err
+			}
+			return &f, nil
+		},
+		lookUp: func(ctx context.Context, name string) (*Function, error) { return c.FindFunction(ctx, name, "") },
+		claim: func(ctx context.Context, found *Function, cause error) (*Function, error) {
+			return c.claim(ctx, found, req, body.IdempotencyKey, cause)
+		},
+		nameTaken: c.nameTaken,
+	})
 }
 
 // claim decides whether the function found under the name after an
@@ -105,45 +92,11 @@ func (c *Client) claim(ctx context.Context, found *Function, req *CreateFunction
 			return nil, fmt.Errorf("%w; reading the function named %q that exists afterwards also failed: %v", cause, req.Name, err)
 		}
 	}
-	if !matchesRequest(full, req.Runtime, req.Config) {
-		return nil, &NameTakenError{Name: req.Name, Existing: full, Cause: cause}
-	}
-	full.Adopted = true
-	return full, nil
+	return adoptIfMatching(full, req, cause)
 }
 
-// matchesRequest reports whether a function found under the name could be
-// the one a create with this runtime and config made: its runtime must be
-// known and the same, its hardware the same wherever both are known. Other
-// settings are brought to the configuration by the caller.
-func matchesRequest(f *Function, runtime string, cfg *FunctionConfig) bool {
-	if !f.Carries(FieldRuntime) || f.Runtime == "" || f.Runtime != runtime {
-		return false
-	}
-	want, got := "", ""
-	if cfg != nil {
-		want = cfg.HardwareType
-	}
-	if f.Config != nil && f.Carries(FieldHardware) {
-		got = f.Config.HardwareType
-	}
-	return want == "" || got == "" || want == got
-}
-
-// ambiguous reports whether the server may have carried out a request that
-// failed.
-func ambiguous(err error) bool {
-	if errors.Is(err, errUnreadableAnswer) {
-		return true
-	}
-	var transport *TransportError
-	if errors.As(err, &transport) {
-		return !neverSent(transport.cause)
-	}
-	var apiErr *APIError
-	return errors.As(err, &apiErr) && apiErr.StatusCode >= 500 && apiErr.StatusCode != http.StatusNotImplemented
-}
-
+// nameTaken is the error of a create refused outright (409): the function
+// of that name, when it can be found.
 func (c *Client) nameTaken(ctx context.Context, name string, cause error) error {
 	found, err := c.FindFunction(ctx, name, "")
 	if err != nil {
@@ -152,28 +105,13 @@ func (c *Client) nameTaken(ctx context.Context, name string, cause error) error 
 	return &NameTakenError{Name: name, Existing: found, Cause: cause}
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 // GetFunction sends GET functions/{id}.
 func (c *Client) GetFunction(ctx context.Context, id string) (*Function, error) {
-	var f Function
-	if err := c.do(ctx, &request{method: http.MethodGet, path: functionPath(id), idempotent: true}, &f); err != nil {
-		return nil, err
-	}
-	return &f, nil
+	return c.doFunction(ctx, &request{method: http.MethodGet, path: functionPath(id), idempotent: true})
 }
 
-// ListFunctions sends GET functions for one page.
-func (c *Client) ListFunctions(ctx context.Context, opts ListFunctionsOptions) (*FunctionList, error) {
+// listFunctions sends GET functions for one page.
+func (c *Client) listFunctions(ctx context.Context, opts ListFunctionsOptions) (*FunctionList, error) {
 	q := url.Values{}
 	if opts.Name != "" {
 		q.Set("name", opts.Name)
@@ -207,7 +145,7 @@ func (c *Client) ListAllFunctions(ctx context.Context, opts ListFunctionsOptions
 	var all []Function
 	for page := 1; ; page++ {
 		opts.Page = page
-		list, err := c.ListFunctions(ctx, opts)
+		list, err := c.listFunctions(ctx, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -246,10 +184,8 @@ func (c *Client) FindFunction(ctx context.Context, name, namespace string) (*Fun
 
 // UpdateFunction sends PUT functions/{id}: everything but the name; redeploys.
 func (c *Client) UpdateFunction(ctx context.Context, id string, req *UpdateFunctionRequest) (*Function, error) {
-	body := *req
-	body.Environment, body.Secrets = emptyMap(req.Environment), emptyList(req.Secrets)
-	body.Labels, body.Annotations = emptyMap(req.Labels), emptyMap(req.Annotations)
-	return c.change(ctx, &request{method: http.MethodPut, path: functionPath(id), body: &body, code: req.Code, idempotent: true})
+	body := req.wire()
+	return c.doFunction(ctx, &request{method: http.MethodPut, path: functionPath(id), body: &body, code: req.Code, idempotent: true})
 }
 
 // UpdateFunctionCode sends PUT functions/{id}/code; redeploys.
@@ -257,98 +193,53 @@ func (c *Client) UpdateFunctionCode(ctx context.Context, id string, req *CodeUpd
 	if req.Code == nil {
 		return nil, errors.New("update function code: no code archive")
 	}
-	return c.change(ctx, &request{method: http.MethodPut, path: functionPath(id, "code"), body: req, code: req.Code, idempotent: true})
+	return c.doFunction(ctx, &request{method: http.MethodPut, path: functionPath(id, "code"), body: req, code: req.Code, idempotent: true})
 }
 
 // UpdateFunctionConfig sends PUT functions/{id}/config; redeploys.
 func (c *Client) UpdateFunctionConfig(ctx context.Context, id string, cfg *FunctionConfig) (*Function, error) {
-	return c.change(ctx, &request{method: http.MethodPut, path: functionPath(id, "config"), body: cfg, idempotent: true})
+	return c.doFunction(ctx, &request{method: http.MethodPut, path: functionPath(id, "config"), body: cfg, idempotent: true})
 }
 
 // UpdateFunctionEnvironment sends PUT functions/{id}/environment; redeploys.
 func (c *Client) UpdateFunctionEnvironment(ctx context.Context, id string, req *EnvironmentUpdate) (*Function, error) {
 	body := EnvironmentUpdate{Environment: emptyMap(req.Environment), Secrets: emptyList(req.Secrets)}
-	return c.change(ctx, &request{method: http.MethodPut, path: functionPath(id, "environment"), body: &body, idempotent: true})
+	return c.doFunction(ctx, &request{method: http.MethodPut, path: functionPath(id, "environment"), body: &body, idempotent: true})
 }
 
 // UpdateFunctionMetadata sends PUT functions/{id}/metadata; no redeploy.
 func (c *Client) UpdateFunctionMetadata(ctx context.Context, id string, req *MetadataUpdate) (*Function, error) {
 	body := MetadataUpdate{Labels: emptyMap(req.Labels), Annotations: emptyMap(req.Annotations)}
-	return c.change(ctx, &request{method: http.MethodPut, path: functionPath(id, "metadata"), body: &body, idempotent: true})
+	return c.doFunction(ctx, &request{method: http.MethodPut, path: functionPath(id, "metadata"), body: &body, idempotent: true})
 }
 
 // DeployFunction sends POST functions/{id}/deploy: redeploying the same code
 // twice is harmless, so it is retried like an idempotent request.
 func (c *Client) DeployFunction(ctx context.Context, id string) (*Function, error) {
-	return c.change(ctx, &request{method: http.MethodPost, path: functionPath(id, "deploy"), idempotent: true})
-}
-
-// ScaleFunction sends POST functions/{id}/scale; setting a count is
-// idempotent.
-func (c *Client) ScaleFunction(ctx context.Context, id string, replicas int64) (*Function, error) {
-	return c.change(ctx, &request{method: http.MethodPost, path: functionPath(id, "scale"), body: &scaleBody{Replicas: replicas}, idempotent: true})
+	return c.doFunction(ctx, &request{method: http.MethodPost, path: functionPath(id, "deploy"), idempotent: true})
 }
 
 // DeleteFunction sends DELETE functions/{id}. The function then reads
 // Deleting until it is gone.
 func (c *Client) DeleteFunction(ctx context.Context, id string) (*Function, error) {
-	return c.change(ctx, &request{method: http.MethodDelete, path: functionPath(id), idempotent: true})
+	return c.doFunction(ctx, &request{method: http.MethodDelete, path: functionPath(id), idempotent: true})
 }
 
-// The contract's maps and lists are not nullable: a nil one is sent as empty,
-// which also tells the full-replace PUTs to clear it.
-func emptyMap(m map[string]string) map[string]string {
-	if m == nil {
-		return map[string]string{}
-	}
-	return m
+// wire is the spec as the contract has it sent: its maps and lists are not
+// nullable, so a nil one is sent as empty, which also tells the full-replace
+// PUT to clear it.
+func (s *FunctionSpec) wire() FunctionSpec {
+	body := *s
+	body.Environment, body.Secrets = emptyMap(s.Environment), emptyList(s.Secrets)
+	body.Labels, body.Annotations = emptyMap(s.Labels), emptyMap(s.Annotations)
+	return body
 }
 
-func emptyList(l []string) []string {
-	if l == nil {
-		return []string{}
-	}
-	return l
-}
-
-func (c *Client) change(ctx context.Context, r *request) (*Function, error) {
+// doFunction sends a request whose answer is a function.
+func (c *Client) doFunction(ctx context.Context, r *request) (*Function, error) {
 	var f Function
 	if err := c.do(ctx, r, &f); err != nil {
 		return nil, err
 	}
 	return &f, nil
-}
-
-// GetFunctionLogs sends GET functions/{id}/logs.
-func (c *Client) GetFunctionLogs(ctx context.Context, id string, opts LogOptions) ([]LogEntry, error) {
-	q := url.Values{}
-	if opts.Since != "" {
-		q.Set("since", opts.Since)
-	}
-	if opts.Limit > 0 {
-		q.Set("limit", strconv.Itoa(opts.Limit))
-	}
-	var body logsBody
-	if err := c.do(ctx, &request{method: http.MethodGet, path: functionPath(id, "logs"), query: q, idempotent: true}, &body); err != nil {
-		return nil, err
-	}
-	return body.Logs, nil
-}
-
-// GetFunctionMetrics sends GET functions/{id}/metrics.
-func (c *Client) GetFunctionMetrics(ctx context.Context, id string) (*Metrics, error) {
-	var m Metrics
-	if err := c.do(ctx, &request{method: http.MethodGet, path: functionPath(id, "metrics"), idempotent: true}, &m); err != nil {
-		return nil, err
-	}
-	return &m, nil
-}
-
-// newRequestID is a random UUID (version 4) for an Idempotency-Key.
-func newRequestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

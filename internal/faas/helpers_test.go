@@ -161,34 +161,9 @@ func (s *apiServer) verify(r *http.Request, body []byte) {
 	}
 }
 
-// client builds a Client for this server with tiny waits, so retries cost
-// milliseconds.
-func (s *apiServer) client(mods ...func(*Config)) *Client {
-	s.t.Helper()
-	cfg := Config{
-		Endpoint:     s.Base,
-		APIKey:       testKey,
-		AuthToken:    testToken,
-		ProjectID:    s.wantProject,
-		Location:     s.wantLocation,
-		MaxRetries:   3,
-		RetryWaitMin: time.Millisecond,
-		RetryWaitMax: time.Millisecond,
-	}
-	for _, m := range mods {
-		m(&cfg)
-	}
-	c, err := New(cfg)
-	if err != nil {
-		s.t.Fatalf("New: %v", err)
-	}
-	return c
-}
-
-// myAccountClient builds a MyAccountClient for this server, with the tiny
-// waits of client.
-func (s *apiServer) myAccountClient(mods ...func(*Config)) *MyAccountClient {
-	s.t.Helper()
+// config is a Config for this server with tiny waits, so retries and the
+// MyAccount client's conflict polls cost milliseconds; mods change it.
+func (s *apiServer) config(mods []func(*Config)) Config {
 	cfg := Config{
 		Endpoint:     s.Base,
 		APIKey:       testKey,
@@ -203,7 +178,23 @@ func (s *apiServer) myAccountClient(mods ...func(*Config)) *MyAccountClient {
 	for _, m := range mods {
 		m(&cfg)
 	}
-	c, err := NewMyAccount(cfg)
+	return cfg
+}
+
+// client builds a Client for this server (see config).
+func (s *apiServer) client(mods ...func(*Config)) *Client {
+	s.t.Helper()
+	c, err := New(s.config(mods))
+	if err != nil {
+		s.t.Fatalf("New: %v", err)
+	}
+	return c
+}
+
+// myAccountClient builds a MyAccountClient for this server (see config).
+func (s *apiServer) myAccountClient(mods ...func(*Config)) *MyAccountClient {
+	s.t.Helper()
+	c, err := NewMyAccount(s.config(mods))
 	if err != nil {
 		s.t.Fatalf("NewMyAccount: %v", err)
 	}

@@ -102,13 +102,9 @@ type Archive interface {
 	Open() (io.ReadCloser, error)
 }
 
-// CreateFunctionRequest is the body of POST functions. Code is sent as
-// code_archive.
-type CreateFunctionRequest struct {
-	// IdempotencyKey identifies this create across retries; CreateFunction
-	// makes one when it is empty.
-	IdempotencyKey  string  `json:"-"`
-	Name            string  `json:"name"`
+// FunctionSpec is every setting of a function but its name: what a create
+// sets and what the one full update replaces. Code is sent as code_archive.
+type FunctionSpec struct {
 	Runtime         string  `json:"runtime"`
 	Template        string  `json:"template,omitempty"`
 	HandlerFunction string  `json:"handler_function,omitempty"`
@@ -124,23 +120,19 @@ type CreateFunctionRequest struct {
 	Annotations  map[string]string `json:"annotations"`
 }
 
-// UpdateFunctionRequest is the body of PUT functions/{id}: everything but the
-// name.
-type UpdateFunctionRequest struct {
-	Runtime         string  `json:"runtime"`
-	Template        string  `json:"template,omitempty"`
-	HandlerFunction string  `json:"handler_function,omitempty"`
-	Code            Archive `json:"-"`
-	// CodeText is the handler file's text, for dialects without archives
-	// (myaccount); Code is used otherwise.
-	CodeText     string            `json:"-"`
-	Requirements string            `json:"requirements,omitempty"`
-	Config       *FunctionConfig   `json:"config,omitempty"`
-	Environment  map[string]string `json:"environment"`
-	Secrets      []string          `json:"secrets"`
-	Labels       map[string]string `json:"labels"`
-	Annotations  map[string]string `json:"annotations"`
+// CreateFunctionRequest is the body of POST functions: the name and the
+// spec.
+type CreateFunctionRequest struct {
+	// IdempotencyKey identifies this create across retries; CreateFunction
+	// makes one when it is empty.
+	IdempotencyKey string `json:"-"`
+	Name           string `json:"name"`
+	FunctionSpec
 }
+
+// UpdateFunctionRequest is the body of PUT functions/{id}: the spec, as the
+// name cannot change.
+type UpdateFunctionRequest = FunctionSpec
 
 // CodeUpdate is the body of PUT functions/{id}/code.
 type CodeUpdate struct {
@@ -176,27 +168,6 @@ type FunctionList struct {
 	Total     int        `json:"total"`
 	Page      int        `json:"page"`
 	PerPage   int        `json:"per_page"`
-}
-
-// LogEntry is one line of GET functions/{id}/logs.
-type LogEntry struct {
-	Timestamp string `json:"timestamp"`
-	Stream    string `json:"stream"`
-	Message   string `json:"message"`
-}
-
-// LogOptions selects log lines.
-type LogOptions struct {
-	Since string
-	Limit int
-}
-
-// Metrics is the body of GET functions/{id}/metrics.
-type Metrics struct {
-	InvocationCount int64   `json:"invocation_count"`
-	ErrorCount      int64   `json:"error_count"`
-	AvgDurationMS   float64 `json:"avg_duration_ms"`
-	LastInvokedAt   *string `json:"last_invoked_at"`
 }
 
 // CreateSecretRequest is the body of POST secrets. Value never leaves the
@@ -248,14 +219,6 @@ type secretListBody struct {
 
 type runtimeListBody struct {
 	Runtimes []Runtime `json:"runtimes"`
-}
-
-type logsBody struct {
-	Logs []LogEntry `json:"logs"`
-}
-
-type scaleBody struct {
-	Replicas int64 `json:"replicas"`
 }
 
 // secretValueBody is the body of PUT secrets/{name}: the new value alone.

@@ -27,6 +27,7 @@ const DefaultMyAccountEndpoint = "https://api.e2enetworks.com/myaccount/api/v1/"
 // concurrent use.
 type MyAccountClient struct {
 	*core
+	waiter
 }
 
 // NewMyAccount checks the configuration and builds a MyAccountClient. Every
@@ -42,7 +43,9 @@ func NewMyAccount(cfg Config) (*MyAccountClient, error) {
 	if strings.TrimSpace(c.cfg.Location) == "" {
 		return nil, errors.New("location must be set for the MyAccount API (for example Delhi)")
 	}
-	return &MyAccountClient{core: c}, nil
+	mya := &MyAccountClient{core: c}
+	mya.waiter = waiter{get: mya.GetFunction}
+	return mya, nil
 }
 
 // Wire paths, relative to the base; every one ends in a slash.
@@ -98,55 +101,6 @@ type myaRuntime struct {
 	RequirementsCode string `json:"requirements_code"`
 }
 
-// do sends the request and returns the data of the answer's envelope
-// {"code", "data", "errors", "message"}. The answer failed when its HTTP
-// status or its body's code is 400 or more: the API answers HTTP 200 with
-// code 404 for a name it does not know. The *APIError then carries the
-// body's code when that says failure, the HTTP status otherwise.
-func (c *MyAccountClient) do(ctx context.Context, r *request) (json.RawMessage, error) {
-	ans, err := c.send(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	var env struct {
-		Code json.RawMessage `json:"code"`
-		Data json.RawMessage `json:"data"`
-	}
-	isObject := json.Unmarshal(ans.body, &env) == nil && bytes.HasPrefix(bytes.TrimSpace(ans.body), []byte("{"))
-	code, hasCode := envelopeCode(env.Code)
-	if ans.status >= 400 || (hasCode && code >= 400) {
-		status := ans.status
-		if hasCode && code >= 400 {
-			status = code
-		}
-		message, fields := c.errorText(r, ans.body)
-		return nil, c.apiError(r, status, ans.header, message, fields)
-	}
-	if !isObject {
-		return nil, unreadable(r, ans.status, errors.New("no envelope"))
-	}
-	return env.Data, nil
-}
-
-// envelopeCode reads the envelope's code, a number or a numeric string.
-func envelopeCode(raw json.RawMessage) (int, bool) {
-	var n json.Number
-	if json.Unmarshal(raw, &n) != nil {
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			return 0, false
-		}
-		n = json.Number(strings.TrimSpace(s))
-	}
-	if i, err := n.Int64(); err == nil {
-		return int(i), true
-	}
-	if f, err := n.Float64(); err == nil {
-		return int(f), true
-	}
-	return 0, false
-}
-
 // CreateFunction sends POST faas/functions/ and then reads the function, as
 // the create's answer says nothing dependable about it. The API has no
 // idempotency key, so a create whose answer was lost is resolved by the
@@ -160,14 +114,8 @@ func envelopeCode(raw json.RawMessage) (int, bool) {
 // Fields the dialect has no key for (template, handler function, scaling,
 // labels, annotations) are not sent; Capabilities says which those are.
 func (c *MyAccountClient) CreateFunction(ctx context.Context, req *CreateFunctionRequest) (*Function, error) {
-	if req.CodeText == "" {
-		if req.Code != nil {
-			return nil, fmt.Errorf("create function: a code archive is %w; the MyAccount API takes the text of one handler file", ErrUnsupported)
-		}
-		return nil, errors.New("create function: no handler code")
-	}
-	if req.Config == nil {
-		return nil, errors.New("create function: no memory, timeout and hardware (config)")
+	if err := checkSingleFile("create function", "memory, timeout and hardware", &req.FunctionSpec); err != nil {
+		return nil, err
 	}
 	post := &request{method: http.MethodPost, path: myaFunctionsPath, body: &myaCreateBody{
 		Function: req.Name, Runtime: req.Runtime, Code: req.CodeText,
@@ -175,38 +123,36 @@ func (c *MyAccountClient) CreateFunction(ctx context.Context, req *CreateFunctio
 		Requirements:         req.Requirements,
 		EnvironmentVariables: emptyMap(req.Environment), Secrets: emptyList(req.Secrets),
 	}}
-	var lastErr error
-	for attempt := 0; attempt <= c.cfg.MaxRetries; attempt++ {
-		_, err := c.do(ctx, post)
-		if err == nil {
-			return c.created(ctx, req.Name)
-		}
-		if ctx.Err() != nil {
-			return nil, err
-		}
-		conflictAfterAmbiguity := attempt > 0 && IsConflict(err)
-		if !ambiguous(err) && !conflictAfterAmbiguity {
-			if IsConflict(err) {
-				return nil, c.nameTaken(ctx, req.Name, err)
+	return c.createOrAdopt(ctx, creation{
+		name: req.Name,
+		post: func(ctx context.Context) (*Function, error) {
+			if _, err := c.do(ctx, post); err != nil {
+				return nil, err
 			}
-			return nil, err
+			return c.created(ctx, req.Name)
+		},
+		lookUp: c.lookUp,
+		claim: func(_ context.Context, found *Function, cause error) (*Function, error) {
+			return adoptIfMatching(found, req, cause)
+		},
+		nameTaken: c.nameTaken,
+	})
+}
+
+// checkSingleFile refuses, before any request, a spec the dialect cannot
+// send: code that is an archive or missing, or no config, which must hold
+// what the operation sends.
+func checkSingleFile(op, config string, s *FunctionSpec) error {
+	if s.CodeText == "" {
+		if s.Code != nil {
+			return fmt.Errorf("%s: a code archive is %w; the MyAccount API takes the text of one handler file", op, ErrUnsupported)
 		}
-		lastErr = err
-		found, ferr := c.lookUp(ctx, req.Name)
-		switch {
-		case ferr == nil && matchesRequest(found, req.Runtime, req.Config):
-			found.Adopted = true
-			return found, nil
-		case ferr == nil:
-			return nil, &NameTakenError{Name: req.Name, Existing: found, Cause: err}
-		case !IsNotFound(ferr):
-			return nil, fmt.Errorf("%w; looking the function up afterwards also failed: %v", err, ferr)
-		}
-		if err := sleepCtx(ctx, c.backoff(c.cfg.RetryWaitMin, c.cfg.RetryWaitMax, attempt, nil)); err != nil {
-			return nil, lastErr
-		}
+		return fmt.Errorf("%s: no handler code", op)
 	}
-	return nil, lastErr
+	if s.Config == nil {
+		return fmt.Errorf("%s: no %s (config)", op, config)
+	}
+	return nil
 }
 
 // created reads the function a create made. Whatever the read answers, the
@@ -304,14 +250,8 @@ func (c *MyAccountClient) ListAllFunctions(ctx context.Context, opts ListFunctio
 // the deploy to end and sends it once more. Runtime and hardware cannot
 // change; they are not sent.
 func (c *MyAccountClient) UpdateFunction(ctx context.Context, id string, req *UpdateFunctionRequest) (*Function, error) {
-	if req.CodeText == "" {
-		if req.Code != nil {
-			return nil, fmt.Errorf("update function: a code archive is %w; the MyAccount API takes the text of one handler file", ErrUnsupported)
-		}
-		return nil, errors.New("update function: no handler code")
-	}
-	if req.Config == nil {
-		return nil, errors.New("update function: no memory and timeout (config)")
+	if err := checkSingleFile("update function", "memory and timeout", req); err != nil {
+		return nil, err
 	}
 	data, err := c.doWhenSettled(ctx, id, &request{method: http.MethodPut, path: myaHandlerFilePath(id), idempotent: true, body: &myaUpdateBody{
 		Code: req.CodeText, Requirements: req.Requirements,
@@ -392,29 +332,6 @@ func (c *MyAccountClient) ListRuntimes(ctx context.Context) ([]Runtime, error) {
 		runtimes = append(runtimes, rt)
 	}
 	return runtimes, nil
-}
-
-// decodeData decodes an answer's data; null is an empty list.
-func decodeData(data json.RawMessage, out any) error {
-	if len(bytes.TrimSpace(data)) == 0 || string(bytes.TrimSpace(data)) == "null" {
-		return nil
-	}
-	return json.Unmarshal(data, out)
-}
-
-// WaitForDeploy waits until the function is Running; see the faas-v1 one.
-func (c *MyAccountClient) WaitForDeploy(ctx context.Context, id string, p Poll) (*Function, error) {
-	return waitForDeploy(ctx, c.GetFunction, id, p)
-}
-
-// WaitUntilSettled waits until the function is no longer Deploying.
-func (c *MyAccountClient) WaitUntilSettled(ctx context.Context, id string, p Poll) (*Function, error) {
-	return waitUntilSettled(ctx, c.GetFunction, id, p)
-}
-
-// WaitForDeletion waits until the function is gone (code 404).
-func (c *MyAccountClient) WaitForDeletion(ctx context.Context, id string, p Poll) error {
-	return waitForDeletion(ctx, c.GetFunction, id, p)
 }
 
 func unsupported(what string) error {
@@ -568,13 +485,9 @@ func wireInt(raw map[string]json.RawMessage, key string) (int64, bool) {
 	if !ok {
 		return 0, false
 	}
-	var n json.Number
-	if json.Unmarshal(v, &n) != nil {
-		var s string
-		if json.Unmarshal(v, &s) != nil {
-			return 0, false
-		}
-		n = json.Number(strings.TrimSpace(s))
+	n, ok := looseNumber(v)
+	if !ok {
+		return 0, false
 	}
 	if i, err := n.Int64(); err == nil {
 		return i, true

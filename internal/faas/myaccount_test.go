@@ -80,13 +80,13 @@ func myaFullFunction(status string) *Function {
 }
 
 func myaCreateRequest() *CreateFunctionRequest {
-	return &CreateFunctionRequest{
-		Name: myaName, Runtime: myaRuntimeName, CodeText: myaCode, Requirements: "requests==2.32.0\n",
+	return &CreateFunctionRequest{Name: myaName, FunctionSpec: FunctionSpec{
+		Runtime: myaRuntimeName, CodeText: myaCode, Requirements: "requests==2.32.0\n",
 		Config:      &FunctionConfig{MemoryMB: 512, TimeoutSeconds: 15, HardwareType: "cpu", Replicas: 2, MaxScale: 4},
 		Environment: map[string]string{"MODE": "prod"}, Secrets: []string{"db-password"},
 		// Settings the dialect has no key for: never sent.
 		Template: "http", HandlerFunction: "handler.handle", Labels: map[string]string{"team": "core"},
-	}
+	}}
 }
 
 func newMyAccountServer(t *testing.T, h http.HandlerFunc, opts ...serverOption) *apiServer {
@@ -225,10 +225,10 @@ func TestMyAccountEndpoints(t *testing.T) {
 				myaOK(w, map[string]any{"name": myaName, "status": "creating"})
 			},
 			call: func(ctx context.Context, c *MyAccountClient) (any, error) {
-				return c.CreateFunction(ctx, &CreateFunctionRequest{
-					Name: myaName, Runtime: "python3-http-cuda", CodeText: myaCode,
+				return c.CreateFunction(ctx, &CreateFunctionRequest{Name: myaName, FunctionSpec: FunctionSpec{
+					Runtime: "python3-http-cuda", CodeText: myaCode,
 					Config: &FunctionConfig{MemoryMB: 1024, TimeoutSeconds: 600, HardwareType: "gpu"},
-				})
+				}})
 			},
 			sent: []sent{{http.MethodPost, myaPath("faas/functions/"), bareCreateBody}, getOne},
 			want: &Function{ID: myaName, Name: myaName, Status: StatusDeploying, Config: &FunctionConfig{}, Fields: map[Field]bool{}},

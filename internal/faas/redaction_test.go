@@ -18,7 +18,7 @@ func TestRedactionTransportErrors(t *testing.T) {
 	calls := map[string]func(context.Context, *Client) error{
 		"GET": func(ctx context.Context, c *Client) error { _, err := c.GetFunction(ctx, testID); return err },
 		"POST create": func(ctx context.Context, c *Client) error {
-			_, err := c.CreateFunction(ctx, &CreateFunctionRequest{Name: "hello-fn", Runtime: "node20", Code: &bytesArchive{data: []byte("PK")}})
+			_, err := c.CreateFunction(ctx, &CreateFunctionRequest{Name: "hello-fn", FunctionSpec: FunctionSpec{Runtime: "node20", Code: &bytesArchive{data: []byte("PK")}}})
 			return err
 		},
 		"POST secret": func(ctx context.Context, c *Client) error {

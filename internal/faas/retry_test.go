@@ -35,7 +35,7 @@ var (
 		return err
 	}, okFunction()}
 	callList = retryCall{"GET functions", func(ctx context.Context, c *Client) error {
-		_, err := c.ListFunctions(ctx, ListFunctionsOptions{})
+		_, err := c.listFunctions(ctx, ListFunctionsOptions{})
 		return err
 	}, func(w http.ResponseWriter) {
 		writeJSON(w, 200, FunctionList{Functions: []Function{}, Total: 0, Page: 1, PerPage: 50})
@@ -63,12 +63,8 @@ var (
 		_, err := c.DeployFunction(ctx, testID)
 		return err
 	}, okFunction()}
-	callScale = retryCall{"POST scale", func(ctx context.Context, c *Client) error {
-		_, err := c.ScaleFunction(ctx, testID, 2)
-		return err
-	}, okFunction()}
 	callCreate = retryCall{"POST functions", func(ctx context.Context, c *Client) error {
-		_, err := c.CreateFunction(ctx, &CreateFunctionRequest{Name: "hello-fn", Runtime: "node20", Code: &bytesArchive{data: testArchive(1000)}})
+		_, err := c.CreateFunction(ctx, &CreateFunctionRequest{Name: "hello-fn", FunctionSpec: FunctionSpec{Runtime: "node20", Code: &bytesArchive{data: testArchive(1000)}}})
 		return err
 	}, func(w http.ResponseWriter) { writeJSON(w, 201, named(testID, "hello-fn", "ns")) }}
 	callCreateSecret = retryCall{"POST secrets", func(ctx context.Context, c *Client) error {
@@ -79,7 +75,7 @@ var (
 	}}
 )
 
-var idempotentCalls = []retryCall{callGet, callList, callPut, callPutCode, callDelete, callDeleteSecret, callUpdateSecret, callDeploy, callScale}
+var idempotentCalls = []retryCall{callGet, callList, callPut, callPutCode, callDelete, callDeleteSecret, callUpdateSecret, callDeploy}
 
 // TestRetryIdempotentOn5xx: idempotent calls are retried on 500, 502 and 503
 // up to MaxRetries; then the last answer is the error.

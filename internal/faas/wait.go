@@ -91,8 +91,11 @@ func (e *WaitError) Error() string {
 
 func (e *WaitError) Unwrap() error { return e.Err }
 
-// getFunc reads one function; both dialects' waits poll through it.
-type getFunc func(ctx context.Context, id string) (*Function, error)
+// waiter gives a client its waits (DESIGN.md#waits-and-retries), which poll
+// the function through the dialect's GetFunction.
+type waiter struct {
+	get func(ctx context.Context, id string) (*Function, error)
+}
 
 // transient reports whether a failed read during a wait says nothing about
 // the function: a 5xx, a 429, or no answer at all. A wait rides those out
@@ -110,37 +113,8 @@ func transient(err error) bool {
 
 // WaitForDeploy waits until the function is Running. A Failed status ends the
 // wait with a *FailedError carrying the server's error_message.
-func (c *Client) WaitForDeploy(ctx context.Context, id string, p Poll) (*Function, error) {
-	return waitForDeploy(ctx, c.GetFunction, id, p)
-}
-
-// WaitUntilSettled waits until the function is no longer Deploying (Running
-// or Failed), for calls the API refuses mid-deploy.
-func (c *Client) WaitUntilSettled(ctx context.Context, id string, p Poll) (*Function, error) {
-	return waitUntilSettled(ctx, c.GetFunction, id, p)
-}
-
-// WaitForDeletion waits until GET answers 404.
-func (c *Client) WaitForDeletion(ctx context.Context, id string, p Poll) error {
-	return waitForDeletion(ctx, c.GetFunction, id, p)
-}
-
-func waitForDeploy(ctx context.Context, get getFunc, id string, p Poll) (*Function, error) {
-	var last *Function
-	var lastTransient error
-	err := p.Until(ctx, func() (bool, error) {
-		f, err := get(ctx, id)
-		if transient(err) {
-			// A read cut short by the wait's own end says nothing new.
-			if ctx.Err() == nil || !errors.Is(err, ctx.Err()) {
-				lastTransient = err
-			}
-			return false, ctx.Err()
-		}
-		if err != nil {
-			return false, err
-		}
-		last, lastTransient = f, nil
+func (w waiter) WaitForDeploy(ctx context.Context, id string, p Poll) (*Function, error) {
+	last, lastTransient, err := w.poll(ctx, id, p, false, func(f *Function) (bool, error) {
 		if p.Observe != nil {
 			p.Observe(f)
 		}
@@ -164,22 +138,11 @@ func waitForDeploy(ctx context.Context, get getFunc, id string, p Poll) (*Functi
 	return last, nil
 }
 
-func waitUntilSettled(ctx context.Context, get getFunc, id string, p Poll) (*Function, error) {
-	var last *Function
-	var lastTransient error
-	err := p.Until(ctx, func() (bool, error) {
-		f, err := get(ctx, id)
-		if transient(err) {
-			// A read cut short by the wait's own end says nothing new.
-			if ctx.Err() == nil || !errors.Is(err, ctx.Err()) {
-				lastTransient = err
-			}
-			return false, ctx.Err()
-		}
-		if err != nil {
-			return false, err
-		}
-		last, lastTransient = f, nil
+// WaitUntilSettled waits until the function is no longer Deploying (Running
+// or Failed), for calls the API refuses mid-deploy. A function that is gone
+// ends the wait with the API's 404.
+func (w waiter) WaitUntilSettled(ctx context.Context, id string, p Poll) (*Function, error) {
+	last, lastTransient, err := w.poll(ctx, id, p, false, func(f *Function) (bool, error) {
 		return f.Status != StatusDeploying, nil
 	})
 	if err != nil && !IsNotFound(err) {
@@ -188,12 +151,24 @@ func waitUntilSettled(ctx context.Context, get getFunc, id string, p Poll) (*Fun
 	return last, err
 }
 
-func waitForDeletion(ctx context.Context, get getFunc, id string, p Poll) error {
-	var last *Function
-	var lastTransient error
-	err := p.Until(ctx, func() (bool, error) {
-		f, err := get(ctx, id)
-		if IsNotFound(err) {
+// WaitForDeletion waits until the function is gone (a 404).
+func (w waiter) WaitForDeletion(ctx context.Context, id string, p Poll) error {
+	last, lastTransient, err := w.poll(ctx, id, p, true, func(*Function) (bool, error) { return false, nil })
+	if err != nil {
+		return waitError(id, "deleted", last, err, lastTransient)
+	}
+	return nil
+}
+
+// poll reads the function until reached says the wait is over or fails, a
+// read fails for good, or ctx ends; with goneIsDone, a 404 ends the wait as
+// reached. Reads that fail transiently are ridden out: the last of them,
+// unless a read succeeded since, is lastTransient. last is the last function
+// read.
+func (w waiter) poll(ctx context.Context, id string, p Poll, goneIsDone bool, reached func(*Function) (bool, error)) (last *Function, lastTransient, err error) {
+	err = p.Until(ctx, func() (bool, error) {
+		f, err := w.get(ctx, id)
+		if goneIsDone && IsNotFound(err) {
 			return true, nil
 		}
 		if transient(err) {
@@ -207,12 +182,9 @@ func waitForDeletion(ctx context.Context, get getFunc, id string, p Poll) error 
 			return false, err
 		}
 		last, lastTransient = f, nil
-		return false, nil
+		return reached(f)
 	})
-	if err != nil {
-		return waitError(id, "deleted", last, err, lastTransient)
-	}
-	return nil
+	return last, lastTransient, err
 }
 
 // waitError is a wait that ended early; a wait that ran out of time while

@@ -1,0 +1,219 @@
+package faas
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// What an answer's body says, in each dialect: faas-v1 answers bare or in
+// E2E's envelope {"code", "data", "errors", "message"}; myaccount always in
+// the envelope, whose code may say failure under an HTTP 200. A failed
+// answer's body becomes an *APIError, scrubbed; a success body that is not
+// the JSON expected, an unreadableError.
+
+// do sends a faas-v1 request and decodes a success body (enveloped or bare)
+// into out, which may be nil.
+func (c *Client) do(ctx context.Context, r *request, out any) error {
+	ans, err := c.send(ctx, r)
+	if err != nil {
+		return err
+	}
+	if ans.status >= 300 {
+		message, fields := c.errorText(r, ans.body)
+		return c.apiError(r, ans.status, ans.header, message, fields)
+	}
+	if out == nil || len(bytes.TrimSpace(ans.body)) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(unwrapEnvelope(ans.body), out); err != nil {
+		return unreadable(r, ans.status, err)
+	}
+	return nil
+}
+
+type envelope struct {
+	Code    *int            `json:"code"`
+	Data    json.RawMessage `json:"data"`
+	Message *string         `json:"message"`
+	Errors  json.RawMessage `json:"errors"`
+}
+
+// unwrapEnvelope returns the data of {"code":..,"data":..,"message":..}, or
+// the body itself when it is bare.
+func unwrapEnvelope(data []byte) []byte {
+	var env envelope
+	if err := json.Unmarshal(data, &env); err == nil && env.Code != nil && env.Message != nil && len(env.Data) > 0 {
+		return env.Data
+	}
+	return data
+}
+
+// do sends a myaccount request and returns the data of the answer's
+// envelope {"code", "data", "errors", "message"}. The answer failed when its
+// HTTP status or its body's code is 400 or more: the API answers HTTP 200
+// with code 404 for a name it does not know. The *APIError then carries the
+// body's code when that says failure, the HTTP status otherwise.
+func (c *MyAccountClient) do(ctx context.Context, r *request) (json.RawMessage, error) {
+	ans, err := c.send(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	var env struct {
+		Code json.RawMessage `json:"code"`
+		Data json.RawMessage `json:"data"`
+	}
+	isObject := json.Unmarshal(ans.body, &env) == nil && bytes.HasPrefix(bytes.TrimSpace(ans.body), []byte("{"))
+	code, hasCode := envelopeCode(env.Code)
+	if ans.status >= 400 || (hasCode && code >= 400) {
+		status := ans.status
+		if hasCode && code >= 400 {
+			status = code
+		}
+		message, fields := c.errorText(r, ans.body)
+		return nil, c.apiError(r, status, ans.header, message, fields)
+	}
+	if !isObject {
+		return nil, unreadable(r, ans.status, errors.New("no envelope"))
+	}
+	return env.Data, nil
+}
+
+// envelopeCode reads the envelope's code, a number or a numeric string.
+func envelopeCode(raw json.RawMessage) (int, bool) {
+	n, ok := looseNumber(raw)
+	if !ok {
+		return 0, false
+	}
+	if i, err := n.Int64(); err == nil {
+		return int(i), true
+	}
+	if f, err := n.Float64(); err == nil {
+		return int(f), true
+	}
+	return 0, false
+}
+
+// looseNumber reads a JSON number, or a string that holds one.
+func looseNumber(raw json.RawMessage) (json.Number, bool) {
+	var n json.Number
+	if json.Unmarshal(raw, &n) == nil {
+		return n, true
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return "", false
+	}
+	return json.Number(strings.TrimSpace(s)), true
+}
+
+// decodeData decodes an answer's data; null is an empty list.
+func decodeData(data json.RawMessage, out any) error {
+	if len(bytes.TrimSpace(data)) == 0 || string(bytes.TrimSpace(data)) == "null" {
+		return nil
+	}
+	return json.Unmarshal(data, out)
+}
+
+// apiError builds the *APIError of a failed answer from what the body said,
+// scrubbed of the credentials and of the request's sensitive values.
+func (c *core) apiError(r *request, status int, header http.Header, message string, fields map[string][]string) *APIError {
+	clean := func(s string) string { return scrubValues(c.scrubText(s), r.sensitive) }
+	e := &APIError{StatusCode: status, Method: r.method, Path: r.path, Message: clean(message)}
+	for k, msgs := range fields {
+		if e.Fields == nil {
+			e.Fields = map[string][]string{}
+		}
+		cleaned := make([]string, len(msgs))
+		for i, m := range msgs {
+			cleaned[i] = clean(m)
+		}
+		e.Fields[clean(k)] = cleaned
+	}
+	if d, ok := parseRetryAfter(header.Get("Retry-After")); ok {
+		e.RetryAfter = d
+	}
+	return e
+}
+
+// errorText is what a failed answer says: the message and per-field problems
+// of a JSON object, else the start of the body's text.
+func (c *core) errorText(r *request, data []byte) (message string, fields map[string][]string) {
+	var body struct {
+		Message json.RawMessage `json:"message"`
+		Errors  json.RawMessage `json:"errors"`
+	}
+	if err := json.Unmarshal(data, &body); err == nil {
+		return lenientString(body.Message), lenientFields(body.Errors)
+	}
+	text := strings.TrimSpace(string(data))
+	// Scrub before cutting: a credential across the cut would otherwise keep
+	// all but its last bytes.
+	text = scrubValues(c.scrubText(text), r.sensitive)
+	if len(text) > 200 {
+		text = text[:200] + "…"
+	}
+	return text, nil
+}
+
+// lenientString is a JSON string's value, or the JSON text of anything else
+// but null.
+func lenientString(raw json.RawMessage) string {
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	return string(raw)
+}
+
+// lenientFields reads "errors" as per-field problems: an object of lists of
+// strings, or of strings, or a mix. Anything else says nothing per field.
+func lenientFields(raw json.RawMessage) map[string][]string {
+	var byField map[string]json.RawMessage
+	if json.Unmarshal(raw, &byField) != nil || len(byField) == 0 {
+		return nil
+	}
+	fields := map[string][]string{}
+	for k, v := range byField {
+		var list []json.RawMessage
+		if json.Unmarshal(v, &list) == nil {
+			for _, item := range list {
+				if s := lenientString(item); s != "" {
+					fields[k] = append(fields[k], s)
+				}
+			}
+		} else if s := lenientString(v); s != "" {
+			fields[k] = []string{s}
+		}
+	}
+	if len(fields) == 0 {
+		return nil
+	}
+	return fields
+}
+
+// errUnreadableAnswer marks a success answer whose body is not what the
+// request expects: for a create, it leaves open whether anything was made.
+var errUnreadableAnswer = errors.New("unreadable answer")
+
+// unreadableError is an answer whose body is not the JSON expected; it
+// matches errUnreadableAnswer.
+type unreadableError struct {
+	msg   string
+	cause error
+}
+
+func unreadable(r *request, status int, why error) error {
+	return &unreadableError{msg: fmt.Sprintf("%s %s: the API answered %d with a body that is not the expected JSON: %v", r.method, r.path, status, why), cause: why}
+}
+
+func (e *unreadableError) Error() string        { return e.msg }
+func (e *unreadableError) Unwrap() error        { return e.cause }
+func (e *unreadableError) Is(target error) bool { return target == errUnreadableAnswer }

@@ -1,0 +1,133 @@
+package faas
+
+import (
+	"context"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// What is retried, and after how long. The retrying HTTP client asks
+// checkRetry after every attempt and backoff for the wait before the next;
+// a request's retryPolicy, in its context, says whether the server may have
+// acted on it. Retry-After from the server is honoured up to
+// Config.RetryAfterMax (DESIGN.md#waits-and-retries).
+
+type retryPolicyKey struct{}
+
+// retryPolicy says which failures of one request may be retried.
+type retryPolicy struct {
+	// idempotent requests are retried on 5xx and on any transport error; the
+	// others only where the server cannot have acted (429, refused connection).
+	idempotent bool
+	attempts   *int
+}
+
+func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	policy, _ := ctx.Value(retryPolicyKey{}).(*retryPolicy)
+	if policy != nil {
+		*policy.attempts++
+	}
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	idempotent := policy == nil || policy.idempotent
+	if err != nil {
+		if idempotent {
+			return true, nil
+		}
+		return neverSent(err), nil
+	}
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		return true, nil
+	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented:
+		return idempotent, nil
+	}
+	return false, nil
+}
+
+// neverSent reports whether a transport error happened before the request
+// could reach the server, so retrying a non-idempotent request is safe.
+func neverSent(err error) bool {
+	if errors.Is(err, errNotSent) {
+		return true
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "dial" {
+		return true
+	}
+	var dnsErr *net.DNSError
+	return errors.As(err, &dnsErr)
+}
+
+// backoff is capped exponential backoff with full jitter, or the server's
+// Retry-After when it sends one.
+func (c *core) backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
+		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After")); ok {
+			if d > c.cfg.RetryAfterMax {
+				d = c.cfg.RetryAfterMax
+			}
+			// A little jitter so that clients told the same second do not
+			// return in lockstep.
+			return d + time.Duration(rand.Int64N(int64(minWait)+1))
+		}
+	}
+	ceiling := float64(minWait) * float64(uint64(1)<<min(attempt, 30))
+	if ceiling > float64(maxWait) {
+		ceiling = float64(maxWait)
+	}
+	// Half fixed, half random: never hammers, never waits more than the cap.
+	half := int64(ceiling / 2)
+	return time.Duration(half + rand.Int64N(half+1))
+}
+
+func parseRetryAfter(v string) (time.Duration, bool) {
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil && s >= 0 {
+		// Beyond this many seconds time.Duration overflows to a negative wait.
+		const maxSeconds = int64(math.MaxInt64 / time.Second)
+		return time.Duration(min(s, maxSeconds)) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := time.Until(t); d > 0 {
+			return d, true
+		}
+		return 0, true
+	}
+	return 0, false
+}
+
+// ambiguous reports whether the server may have carried out a request that
+// failed.
+func ambiguous(err error) bool {
+	if errors.Is(err, errUnreadableAnswer) {
+		return true
+	}
+	var transport *TransportError
+	if errors.As(err, &transport) {
+		return !neverSent(transport.cause)
+	}
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.StatusCode >= 500 && apiErr.StatusCode != http.StatusNotImplemented
+}
+
+// sleepCtx waits d, or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
