@@ -1,6 +1,10 @@
 package localfaas
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/catalogue"
+)
 
 // runtimeInfo describes one runtime the platform offers.
 type runtimeInfo struct {
@@ -14,28 +18,25 @@ type runtimeInfo struct {
 }
 
 // runtimes is the catalogue served by GET runtimes and used to validate
-// functions, in the order of the design's validation list. Versions are the
-// language or framework release each runtime image carries; the custom
-// runtime's is the version of the container contract (linux/amd64, non-root,
-// listening on 8080).
-var runtimes = []runtimeInfo{
-	{Name: "python3.11", Version: "3.11.9", Templates: []string{"http", "flask", "fastapi"}, Hardware: []string{"cpu"}},
-	{Name: "node20", Version: "20.18.0", Templates: []string{"http", "node"}, Hardware: []string{"cpu"}},
-	{Name: "node18", Version: "18.20.4", Templates: []string{"http", "node"}, Hardware: []string{"cpu"}},
-	{Name: "csharp7.0", Version: "7.0.20", Templates: []string{"http"}, Hardware: []string{"cpu"}},
-	{Name: "php8.2", Version: "8.2.24", Templates: []string{"http"}, Hardware: []string{"cpu"}},
-	{Name: "go1.21", Version: "1.21.13", Templates: []string{"http", "go"}, Hardware: []string{"cpu"}},
-	{Name: "pytorch2.1.2", Version: "2.1.2", Templates: []string{"http"}, Hardware: []string{"cpu", "gpu"}},
-	{Name: "tensorflow2.19.0", Version: "2.19.0", Templates: []string{"http"}, Hardware: []string{"cpu", "gpu"}},
-	{Name: "custom", Version: "1.0", Templates: []string{"http"}, Hardware: []string{"cpu"}},
-}
+// functions: catalogue.FaaSV1, in its order (the design's validation list;
+// DESIGN.md#runtime-catalogue).
+var runtimes = faasV1Runtimes()
 
 // templates and hardwareTypes are every value the contract accepts, whatever
 // the runtime.
 var (
-	templates     = []string{"http", "flask", "fastapi", "node", "go"}
-	hardwareTypes = []string{"cpu", "gpu"}
+	templates     = catalogue.FaaSV1.Templates()
+	hardwareTypes = catalogue.FaaSV1.Hardware()
 )
+
+func faasV1Runtimes() []runtimeInfo {
+	out := make([]runtimeInfo, len(catalogue.FaaSV1))
+	for i, rt := range catalogue.FaaSV1 {
+		out[i] = runtimeInfo{Name: rt.Name, Version: rt.Version,
+			Templates: slices.Clone(rt.Templates), Hardware: slices.Clone(rt.Hardware)}
+	}
+	return out
+}
 
 func lookupRuntime(name string) (runtimeInfo, bool) {
 	i := slices.IndexFunc(runtimes, func(r runtimeInfo) bool { return r.Name == name })
@@ -45,10 +46,4 @@ func lookupRuntime(name string) (runtimeInfo, bool) {
 	return runtimes[i], true
 }
 
-func runtimeNames() []string {
-	names := make([]string, len(runtimes))
-	for i, r := range runtimes {
-		names[i] = r.Name
-	}
-	return names
-}
+func runtimeNames() []string { return catalogue.FaaSV1.Names() }

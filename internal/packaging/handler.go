@@ -3,33 +3,31 @@ package packaging
 import (
 	"slices"
 	"sort"
+
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/catalogue"
 )
 
 // DefaultTemplate is the template assumed when Source.Template is empty,
 // matching the provider's default.
-const DefaultTemplate = "http"
+const DefaultTemplate = catalogue.DefaultTemplate
 
 // CustomRuntime runs the user's own container image: it has no handler file
 // and no inline form.
-const CustomRuntime = "custom"
+const CustomRuntime = catalogue.CustomRuntime
 
-type runtimeInfo struct {
-	handler   string
-	templates []string
-}
+// runtimes indexes, by name, the faas-v1 runtimes of the catalogue that
+// have a handler file: every one but custom. The MyAccount runtimes are not
+// in it; [ReadSingleFile] serves them.
+var runtimes = handlerTable(catalogue.FaaSV1)
 
-// runtimes maps each E2E runtime to its handler file and the templates it
-// offers. Every template of a runtime loads the same handler file: the
-// template supplies the server around it.
-var runtimes = map[string]runtimeInfo{
-	"python3.11":       {"handler.py", []string{"http", "flask", "fastapi"}},
-	"pytorch2.1.2":     {"handler.py", []string{"http", "flask", "fastapi"}},
-	"tensorflow2.19.0": {"handler.py", []string{"http", "flask", "fastapi"}},
-	"node20":           {"handler.js", []string{"http", "node"}},
-	"node18":           {"handler.js", []string{"http", "node"}},
-	"go1.21":           {"handler.go", []string{"http", "go"}},
-	"php8.2":           {"handler.php", []string{"http"}},
-	"csharp7.0":        {"Handler.cs", []string{"http"}},
+func handlerTable(c catalogue.Catalogue) map[string]catalogue.Runtime {
+	table := map[string]catalogue.Runtime{}
+	for _, rt := range c.Clone() {
+		if rt.Handler != "" {
+			table[rt.Name] = rt
+		}
+	}
+	return table
 }
 
 // HandlerFile returns the file, at the root of the archive, that the runtime's
@@ -38,17 +36,11 @@ var runtimes = map[string]runtimeInfo{
 // runtime, for an unknown runtime and for a template the runtime does not
 // offer, so the provider can use it to validate the pair.
 func HandlerFile(runtime, template string) (name string, ok bool) {
-	info, found := runtimes[runtime]
+	rt, found := runtimes[runtime]
 	if !found {
 		return "", false
 	}
-	if template == "" {
-		template = DefaultTemplate
-	}
-	if !slices.Contains(info.templates, template) {
-		return "", false
-	}
-	return info.handler, true
+	return rt.HandlerFile(template)
 }
 
 // Runtimes lists the runtimes that have a handler file, sorted, for docs.
@@ -64,7 +56,7 @@ func Runtimes() []string {
 // Templates lists the templates a runtime offers, or nil for an unknown or
 // custom runtime.
 func Templates(runtime string) []string {
-	return slices.Clone(runtimes[runtime].templates)
+	return slices.Clone(runtimes[runtime].Templates)
 }
 
 // handlerFor resolves the handler file a source must contain; required is

@@ -318,7 +318,11 @@ func TestHandlerFile(t *testing.T) {
 		{"python3.11", "http", "handler.py", true},
 		{"python3.11", "", "handler.py", true},
 		{"python3.11", "fastapi", "handler.py", true},
-		{"pytorch2.1.2", "flask", "handler.py", true},
+		{"pytorch2.1.2", "http", "handler.py", true},
+		// The contract's pytorch2.1.2 and tensorflow2.19.0 offer http only
+		// (this table once offered flask and fastapi too).
+		{"pytorch2.1.2", "flask", "", false},
+		{"tensorflow2.19.0", "fastapi", "", false},
 		{"node20", "node", "handler.js", true},
 		{"go1.21", "http", "handler.go", true},
 		{"php8.2", "http", "handler.php", true},

@@ -118,7 +118,7 @@ func collectInline(src Source) (*collected, error) {
 		return nil, inputErr(AttrInline, "",
 			"unknown runtime %q: use one of %v", src.Runtime, Runtimes())
 	}
-	entries := []entry{stringEntry(info.handler, src.Inline)}
+	entries := []entry{stringEntry(info.Handler, src.Inline)}
 	if src.Requirements != "" {
 		entries = append(entries, stringEntry("requirements.txt", src.Requirements))
 	}

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/catalogue"
 )
 
 //go:embed templates
@@ -214,24 +216,26 @@ func (r *Runner) writeTemplates() error {
 // WorkDir is where the functions' files are.
 func (r *Runner) WorkDir() string { return r.opts.WorkDir }
 
-// runtimeKinds maps the runtimes that can run locally to their language:
-// the faas-v1 slugs, and those of the MyAccount API (python3-http-debian is
-// its Python runtime, with the http template).
-var runtimeKinds = map[string]string{
-	"python3.11":          "python",
-	"python3-http-debian": "python",
-	"node20":              "node",
-	"node18":              "node",
-	"go1.21":              "go",
-}
+// runtimeKinds maps the runtimes that can run locally to their language,
+// and notLocal says why the others never run here. Both come from the
+// runtime catalogue: the faas-v1 runtimes, and those of the MyAccount API
+// (python3-http-debian is its Python runtime, with the http template). A
+// name the two dialects share has the same facts in both (a catalogue test
+// holds them to it).
+var runtimeKinds, notLocal = localFacts(catalogue.FaaSV1, catalogue.MyAccount)
 
-// notLocal says why the other runtimes never run here.
-var notLocal = map[string]string{
-	"pytorch2.1.2":     "it needs E2E's PyTorch GPU image",
-	"tensorflow2.19.0": "it needs E2E's TensorFlow GPU image",
-	"csharp7.0":        "the local server has no .NET template",
-	"php8.2":           "the local server has no PHP template",
-	"custom":           "it runs a container image, which the local server neither builds nor runs",
+func localFacts(dialects ...catalogue.Catalogue) (kinds, why map[string]string) {
+	kinds, why = map[string]string{}, map[string]string{}
+	for _, c := range dialects {
+		for _, rt := range c {
+			if rt.Language != "" {
+				kinds[rt.Name] = rt.Language
+			} else {
+				why[rt.Name] = rt.NotLocal
+			}
+		}
+	}
+	return kinds, why
 }
 
 // Runs returns nil when functions of the runtime and template run on this
