@@ -2,7 +2,8 @@
 // and checks HTTP exchanges against them. Both the client's tests and the
 // local server's tests use it, so each wire format has a single reference:
 //
-//   - openapi.yaml, the faas-v1 dialect (the design's API), under BasePath;
+//   - openapi.yaml, the faas-v1 dialect (the design's API; see
+//     DESIGN.md#api-dialects), under BasePath;
 //   - myaccount.yaml, the MyAccount dialect (what E2E serves today), under
 //     MyAccountBasePath.
 package api

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make demo: build the provider and e2e-faas-local, start the server on a free
 # loopback port, point the provider at its MyAccount API (the API E2E serves;
-# DEMO_API=faas-v1 shows the design's API instead), apply examples/quickstart
+# DEMO_API=faas-v1 shows the design's API instead, DESIGN.md#api-dialects),
+# apply examples/quickstart
 # through a temporary CLI config with
 # dev_overrides (the user's own ~/.terraformrc is never read or touched), show
 # the function and call it, change its code and call it again, then destroy

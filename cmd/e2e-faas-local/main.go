@@ -31,8 +31,9 @@
 //	e2e-faas-local -fault-rate 0.2 -fault-kinds 503,429,drop -fault-routes "POST functions,GET functions/{id}" \
 //	    -fault-seed 42 -fault-retry-after 0s -fault-deploy-fail-rate 0.1
 //
-// See package localfaas for the API, fault injection and the /_local/ admin
-// routes.
+// What the server adds to the API documents, the fault configuration and the
+// /_local/ admin routes are in DESIGN.md#the-local-server; how functions run,
+// and the flags that govern it, in LOCAL_RUNTIMES.md.
 package main
 
 import (

@@ -6,8 +6,9 @@ import "context"
 type Dialect string
 
 const (
-	// DialectFaaSV1 is the design's API (api/openapi.yaml): functions by id,
-	// partial updates, secrets, labels, paging, Idempotency-Key.
+	// DialectFaaSV1 is the design's API (api/openapi.yaml; see
+	// DESIGN.md#api-dialects): functions by id, partial updates, secrets,
+	// labels, paging, Idempotency-Key.
 	DialectFaaSV1 Dialect = "faas-v1"
 	// DialectMyAccount is the API E2E serves under MyAccount
 	// (api/myaccount.yaml): functions by name, one full update, no secrets
@@ -96,7 +97,8 @@ var (
 // Dialect is faas-v1.
 func (c *Client) Dialect() Dialect { return DialectFaaSV1 }
 
-// Capabilities of faas-v1: everything the design describes.
+// Capabilities of faas-v1: everything the design's API has
+// (DESIGN.md#api-dialects).
 func (c *Client) Capabilities() Capabilities {
 	return Capabilities{
 		PartialUpdates: true, Secrets: true, Archives: true,
