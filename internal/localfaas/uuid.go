@@ -1,15 +1,25 @@
 package localfaas
 
 import (
-	"crypto/rand"
 	"fmt"
+
+	"github.com/hashicorp/go-uuid"
 )
 
-// newUUID returns a random (version 4) UUID.
+// newUUID returns a random (version 4) UUID, as the platform's ids are.
+// go-uuid's GenerateUUID leaves every bit random, version and variant
+// included, so this draws and formats with go-uuid and sets those bits
+// itself (RFC 9562, section 5.4).
 func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+	b, err := uuid.GenerateRandomBytes(16)
+	if err != nil {
+		panic(fmt.Sprintf("localfaas: no random bytes for a UUID: %v", err)) // crypto/rand does not fail
+	}
+	b[6] = b[6]&0x0f | 0x40 // version 4
+	b[8] = b[8]&0x3f | 0x80 // variant 10
+	id, err := uuid.FormatUUID(b)
+	if err != nil {
+		panic(fmt.Sprintf("localfaas: %v", err)) // 16 bytes always format
+	}
+	return id
 }
