@@ -9,21 +9,21 @@ import (
 	"time"
 
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas/faults"
 )
 
-// faultFlags are the -fault-* flags: the command-line form of
-// localfaas.FaultConfig.
+// faultFlags are the -fault-* flags: the command-line form of faults.Config.
 type faultFlags struct {
 	rate   float64
-	kinds  []localfaas.FaultKind
+	kinds  []faults.Kind
 	routes []string
-	cfg    localfaas.FaultConfig // seed, retry-after, latency and the deploy faults
+	cfg    faults.Config // seed, retry-after, latency and the deploy faults
 }
 
 func addFaultFlags(fs *flag.FlagSet) *faultFlags {
-	f := &faultFlags{cfg: localfaas.FaultConfig{
+	f := &faultFlags{cfg: faults.Config{
 		RetryAfter: time.Second,
-		Latency:    localfaas.DurationRange{Max: 100 * time.Millisecond},
+		Latency:    faults.DurationRange{Max: 100 * time.Millisecond},
 	}}
 	fs.Float64Var(&f.rate, "fault-rate", 0, "share of API requests, 0 to 1, that meet an injected fault (see -fault-kinds); 0 injects none")
 	fs.Func("fault-kinds", "comma-separated `kinds` of fault to inject: 500, 502, 503 (answered before the request is carried out), "+
@@ -31,7 +31,7 @@ func addFaultFlags(fs *flag.FlagSet) *faultFlags {
 		"latency (a wait, then the request is served) (default all)", func(v string) error {
 		f.kinds = nil
 		for _, k := range splitList(v) {
-			f.kinds = append(f.kinds, localfaas.FaultKind(k))
+			f.kinds = append(f.kinds, faults.Kind(k))
 		}
 		return nil
 	})
@@ -60,7 +60,7 @@ func splitList(v string) []string {
 
 // config is the fault configuration the flags ask for: with -fault-routes,
 // a rule for each of those routes; without, one for every route.
-func (f *faultFlags) config() (localfaas.FaultConfig, error) {
+func (f *faultFlags) config() (faults.Config, error) {
 	cfg := f.cfg
 	if f.rate == 0 && (len(f.kinds) > 0 || len(f.routes) > 0) {
 		return cfg, errors.New("-fault-kinds and -fault-routes need a -fault-rate above 0")
@@ -69,9 +69,9 @@ func (f *faultFlags) config() (localfaas.FaultConfig, error) {
 		cfg.Rate, cfg.Kinds = f.rate, f.kinds
 		return cfg, nil
 	}
-	cfg.Routes = map[string]localfaas.FaultRule{}
+	cfg.Routes = map[string]faults.Rule{}
 	for _, route := range f.routes {
-		cfg.Routes[route] = localfaas.FaultRule{Rate: f.rate, Kinds: f.kinds}
+		cfg.Routes[route] = faults.Rule{Rate: f.rate, Kinds: f.kinds}
 	}
 	return cfg, nil
 }

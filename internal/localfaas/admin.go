@@ -13,8 +13,6 @@ import (
 // ErrNotFound is returned (wrapped) by UpdateFunction for an unknown id.
 var ErrNotFound = errors.New("function not found")
 
-const defaultInjectedFailure = "deploy failed (injected with fail-next-deploy)"
-
 // patchableFields are the function object's fields an out-of-band change may
 // set over HTTP.
 var patchableFields = append(slices.Clone(settingFields), "status", "error_message", "code_sha256", "invocation_count")
@@ -108,13 +106,13 @@ func (s *Server) updateFunctionLocked(id string, mutate func(*Function), checked
 	errs := fieldErrors{}
 	validateConfig(f.Config, errs)
 	if !slices.Contains([]string{StatusDeploying, StatusRunning, StatusFailed, StatusDeleting}, f.Status) {
-		errs.add("status", "must be Deploying, Running, Failed or Deleting")
+		errs.Add("status", "must be Deploying, Running, Failed or Deleting")
 	}
 	if !sha256RE.MatchString(f.CodeSHA256) {
-		errs.add("code_sha256", "must be 64 lowercase hexadecimal digits")
+		errs.Add("code_sha256", "must be 64 lowercase hexadecimal digits")
 	}
 	if f.InvocationCount < 0 {
-		errs.add("invocation_count", "must not be negative")
+		errs.Add("invocation_count", "must not be negative")
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("localfaas: function %s: %w", id, errs)
@@ -163,15 +161,6 @@ func (s *Server) RemoveFunction(id string) bool {
 	}
 	delete(s.functions, id)
 	return ok
-}
-
-// FailNextDeploy makes the next deploy that starts (by a create or a
-// redeploying call) end Failed with message as its error_message.
-func (s *Server) FailNextDeploy(message string) {
-	message = cmp.Or(message, defaultInjectedFailure)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failNext = &message
 }
 
 // The admin routes.

@@ -4,37 +4,19 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"slices"
-	"sort"
 	"strings"
+
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas/answer"
 )
 
 // maxBodyBytes bounds a request body: a 50 MB archive in base64 plus the rest.
 const maxBodyBytes = 72 << 20
 
 // fieldErrors maps a path in the function object (or secret) to its problems.
-type fieldErrors map[string][]string
-
-func (e fieldErrors) add(field, format string, args ...any) {
-	e[field] = append(e[field], fmt.Sprintf(format, args...))
-}
-
-// Error summarises the problems, fields in order, for Go callers.
-func (e fieldErrors) Error() string {
-	fields := make([]string, 0, len(e))
-	for f := range e {
-		fields = append(fields, f)
-	}
-	sort.Strings(fields)
-	parts := make([]string, len(fields))
-	for i, f := range fields {
-		parts[i] = f + ": " + strings.Join(e[f], "; ")
-	}
-	return strings.Join(parts, ", ")
-}
+type fieldErrors = answer.FieldErrors
 
 // readObject reads a request body that must be a JSON object with only the
 // allowed keys. Unknown keys are reported in errs under prefix+key.
@@ -74,7 +56,7 @@ type object struct {
 func newObject(raw map[string]json.RawMessage, prefix string, errs fieldErrors, allowed []string) *object {
 	for key := range raw {
 		if !slices.Contains(allowed, key) {
-			errs.add(prefix+key, "unknown field; allowed fields: %s", strings.Join(allowed, ", "))
+			errs.Add(prefix+key, "unknown field; allowed fields: %s", strings.Join(allowed, ", "))
 		}
 	}
 	return &object{raw: raw, prefix: prefix, errs: errs}
@@ -99,7 +81,7 @@ func (o *object) has(key string) bool {
 func (o *object) require(keys ...string) {
 	for _, k := range keys {
 		if !o.has(k) {
-			o.errs.add(o.path(k), "is required")
+			o.errs.Add(o.path(k), "is required")
 		}
 	}
 }
@@ -111,7 +93,7 @@ func (o *object) str(key string) *string {
 	}
 	var s string
 	if json.Unmarshal(v, &s) != nil {
-		o.errs.add(o.path(key), "must be a string")
+		o.errs.Add(o.path(key), "must be a string")
 		return nil
 	}
 	return &s
@@ -124,7 +106,7 @@ func (o *object) integer(key string) *int {
 	}
 	var n int
 	if json.Unmarshal(v, &n) != nil {
-		o.errs.add(o.path(key), "must be an integer")
+		o.errs.Add(o.path(key), "must be an integer")
 		return nil
 	}
 	return &n
@@ -138,14 +120,14 @@ func (o *object) strMap(key string) map[string]string {
 	}
 	var raw map[string]json.RawMessage
 	if json.Unmarshal(v, &raw) != nil {
-		o.errs.add(o.path(key), "must be an object of strings")
+		o.errs.Add(o.path(key), "must be an object of strings")
 		return nil
 	}
 	m := make(map[string]string, len(raw))
 	for k, rv := range raw {
 		var s string
 		if json.Unmarshal(rv, &s) != nil {
-			o.errs.add(o.path(key)+"."+k, "must be a string")
+			o.errs.Add(o.path(key)+"."+k, "must be a string")
 			continue
 		}
 		m[k] = s
@@ -161,7 +143,7 @@ func (o *object) strList(key string) []string {
 	}
 	l := []string{}
 	if json.Unmarshal(v, &l) != nil {
-		o.errs.add(o.path(key), "must be a list of strings")
+		o.errs.Add(o.path(key), "must be a list of strings")
 		return nil
 	}
 	return l
@@ -175,7 +157,7 @@ func (o *object) object(key string, allowed ...string) *object {
 	}
 	var raw map[string]json.RawMessage
 	if json.Unmarshal(v, &raw) != nil {
-		o.errs.add(o.path(key), "must be an object")
+		o.errs.Add(o.path(key), "must be an object")
 		return nil
 	}
 	return newObject(raw, o.path(key)+".", o.errs, allowed)

@@ -3,6 +3,7 @@ package localfaas
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"time"
@@ -124,13 +125,13 @@ func (s *Server) adminPutFaults(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "invalid faults: "+err.Error()+"; send e.g. "+faultsExample, nil)
 		return
 	}
-	cfg := in.config()
-	if errs := s.faults.validate(cfg); len(errs) > 0 {
-		writeError(w, http.StatusBadRequest, "invalid faults", errs)
-		return
-	}
-	if err := s.SetFaults(cfg); err != nil {
-		writeError(w, http.StatusInternalServerError, err.Error(), nil) // validated above: a bug
+	if err := s.faults.Set(in.config()); err != nil {
+		var errs fieldErrors
+		if errors.As(err, &errs) {
+			writeError(w, http.StatusBadRequest, "invalid faults", errs)
+			return
+		}
+		writeError(w, http.StatusInternalServerError, err.Error(), nil) // Set fails only to validate: a bug
 		return
 	}
 	s.adminGetFaults(w, r)

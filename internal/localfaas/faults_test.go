@@ -457,31 +457,3 @@ func TestSetFaultsRefusesBadConfig(t *testing.T) {
 		t.Errorf("refused configurations changed the faults to %+v", got)
 	}
 }
-
-func TestDurationRangeText(t *testing.T) {
-	ms := time.Millisecond
-	for text, want := range map[string]localfaas.DurationRange{
-		"":           {},
-		"50ms":       {Min: 50 * ms, Max: 50 * ms},
-		"0-50ms":     {Max: 50 * ms},
-		"10-50ms":    {Min: 10 * ms, Max: 50 * ms},
-		"1.5-2s":     {Min: 1500 * ms, Max: 2000 * ms},
-		"10ms-2s":    {Min: 10 * ms, Max: 2 * time.Second},
-		" 1ms - 2ms": {Min: ms, Max: 2 * ms},
-	} {
-		var got localfaas.DurationRange
-		if err := got.UnmarshalText([]byte(text)); err != nil || got != want {
-			t.Errorf("%q: %+v, %v; want %+v", text, got, err, want)
-		}
-		var back localfaas.DurationRange
-		if err := back.UnmarshalText([]byte(got.String())); err != nil || back != got {
-			t.Errorf("%q: %s does not read back: %+v, %v", text, got, back, err)
-		}
-	}
-	for _, text := range []string{"soon", "-5ms", "1ms-", "1ms-2ms-3ms", "x-2ms"} {
-		var got localfaas.DurationRange
-		if err := got.UnmarshalText([]byte(text)); err == nil {
-			t.Errorf("%q was read as %+v", text, got)
-		}
-	}
-}

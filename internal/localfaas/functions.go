@@ -113,7 +113,7 @@ func (s *Server) listFunctions(w http.ResponseWriter, r *http.Request) {
 	for _, l := range q["label"] {
 		k, v, ok := strings.Cut(l, "=")
 		if !ok || k == "" {
-			errs.add("label", "%q must have the form key=value", l)
+			errs.Add("label", "%q must have the form key=value", l)
 			continue
 		}
 		labels[k] = v
@@ -168,11 +168,11 @@ func queryInt(raw string, def, lo, hi int, field string, errs fieldErrors) int {
 	n, err := strconv.Atoi(raw)
 	switch {
 	case err != nil:
-		errs.add(field, "must be an integer")
+		errs.Add(field, "must be an integer")
 	case n < lo:
-		errs.add(field, "must be at least %d", lo)
+		errs.Add(field, "must be at least %d", lo)
 	case hi > 0 && n > hi:
-		errs.add(field, "must be at most %d", hi)
+		errs.Add(field, "must be at most %d", hi)
 	default:
 		return n
 	}
@@ -284,7 +284,7 @@ func (s *Server) functionLogs(w http.ResponseWriter, r *http.Request) {
 	if raw := q.Get("since"); raw != "" {
 		t, err := time.Parse(time.RFC3339Nano, raw)
 		if err != nil {
-			errs.add("since", "must be an RFC 3339 time, e.g. 2025-01-15T10:30:00Z")
+			errs.Add("since", "must be an RFC 3339 time, e.g. 2025-01-15T10:30:00Z")
 		}
 		since = t
 	}

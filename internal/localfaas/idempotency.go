@@ -17,7 +17,7 @@ const maxIdempotencyKey = 255
 func idempotencyKey(r *http.Request, errs fieldErrors) string {
 	key := r.Header.Get(idempotencyHeader)
 	if len(key) > maxIdempotencyKey {
-		errs.add(idempotencyHeader, "must be at most %d characters; send a UUID", maxIdempotencyKey)
+		errs.Add(idempotencyHeader, "must be at most %d characters; send a UUID", maxIdempotencyKey)
 	}
 	return key
 }

@@ -1,7 +1,6 @@
 package localfaas
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -11,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas/answer"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas/runner"
 )
 
@@ -179,9 +179,7 @@ func (s *Server) Close() {
 // invoke answers /faas/function/v1/<name>.<namespace>/...: the function's
 // live version answers, or why it cannot.
 func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
-	if rw, ok := w.(*recordingWriter); ok {
-		rw.route = "invoke"
-	}
+	nameRoute(r, "invoke")
 	target := r.PathValue("target")
 	name, ns, _ := strings.Cut(target, ".")
 	start := time.Now()
@@ -206,7 +204,7 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 
-	sw := &statusWriter{ResponseWriter: w}
+	sw := answer.Wrap(w)
 	if live != nil {
 		rest := strings.TrimPrefix(r.URL.EscapedPath(), invokePrefix+target)
 		forward := r.Clone(r.Context())
@@ -219,7 +217,7 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 	} else {
 		writeError(sw, status, message, nil)
 	}
-	s.recordInvocation(id, sw.status, time.Since(start))
+	s.recordInvocation(id, sw.Status(), time.Since(start))
 }
 
 // unavailableLocked says why a function without a live version cannot
@@ -255,29 +253,7 @@ func (s *Server) recordInvocation(id string, status int, took time.Duration) {
 	rec.invocations.calls++
 	rec.invocations.total += took
 	rec.invocations.last = s.now()
-	if cmp.Or(status, http.StatusOK) >= 500 {
+	if status >= 500 {
 		rec.invocations.errors++
 	}
 }
-
-// statusWriter remembers the status of an invocation's answer.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(status int) {
-	if w.status == 0 {
-		w.status = status
-	}
-	w.ResponseWriter.WriteHeader(status)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -80,13 +80,12 @@ func (s *Server) startDeployLocked(rec *record, now time.Time) {
 	rec.fn.Status = StatusDeploying
 	rec.fn.ErrorMessage = ""
 	rec.fn.UpdatedAt = now
-	rec.deployStart = now
-	rec.deployErr = rec.unpackErr
-	if s.failNext != nil {
-		rec.deployErr = *s.failNext
-		s.failNext = nil
-	}
-	s.injectDeployFaultLocked(rec)
+	// The fault layer's deploy hook decides how the deploy ends, from why
+	// its code fails of itself: FailNextDeploy and the configured deploy
+	// faults act there, and nowhere else.
+	end := s.faults.Deploy(rec.fn.ID, rec.unpackErr)
+	rec.deployStart = now.Add(end.Stall)
+	rec.deployErr = end.Failure
 	c := rec.fn.Config
 	rec.log(now, "stdout", "deploy %s started: runtime %s, template %s, %d MB, %s, %d replica(s)",
 		rec.fn.Version, rec.fn.Runtime, rec.fn.Template, c.MemoryMB, c.HardwareType, c.Replicas)

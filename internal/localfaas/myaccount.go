@@ -43,12 +43,12 @@ func myAccountQuery(h http.HandlerFunc) http.HandlerFunc {
 		errs := fieldErrors{}
 		switch p := q.Get("project_id"); {
 		case p == "":
-			errs.add("project_id", "is required: the project's ID, a positive integer such as 12345")
+			errs.Add("project_id", "is required: the project's ID, a positive integer such as 12345")
 		case !maProjectIDRE.MatchString(p):
-			errs.add("project_id", "must be a positive integer such as 12345")
+			errs.Add("project_id", "must be a positive integer such as 12345")
 		}
 		if q.Get("location") == "" {
-			errs.add("location", "is required: the region, e.g. Delhi")
+			errs.Add("location", "is required: the region, e.g. Delhi")
 		}
 		if len(errs) > 0 {
 			writeMyAccountError(w, http.StatusBadRequest, "invalid query", errs)
@@ -76,38 +76,38 @@ func decodeMASettings(o *object) maSettings {
 		s.code = *code
 		switch {
 		case *code == "":
-			errs.add("code", "must not be empty: send the text of the handler file")
+			errs.Add("code", "must not be empty: send the text of the handler file")
 		case int64(len(*code)) > packaging.MaxSingleFileSize:
-			errs.add("code", "is %d bytes; at most %d bytes are accepted", len(*code), packaging.MaxSingleFileSize)
+			errs.Add("code", "is %d bytes; at most %d bytes are accepted", len(*code), packaging.MaxSingleFileSize)
 		}
 	}
 	if req := o.str("requirements"); req != nil {
 		s.requirements = *req
 		if int64(len(*req)) > packaging.MaxSingleFileSize {
-			errs.add("requirements", "is %d bytes; at most %d bytes are accepted", len(*req), packaging.MaxSingleFileSize)
+			errs.Add("requirements", "is %d bytes; at most %d bytes are accepted", len(*req), packaging.MaxSingleFileSize)
 		}
 	}
 	if mem := o.integer("memory"); mem != nil {
 		s.memory = *mem
 		if !slices.Contains(maMemoryChoices, *mem) {
-			errs.add("memory", "must be one of 128, 256, 512, 1024 (MB; got %d)", *mem)
+			errs.Add("memory", "must be one of 128, 256, 512, 1024 (MB; got %d)", *mem)
 		}
 	}
 	if timeout := o.integer("timeout"); timeout != nil {
 		s.timeout = *timeout
 		if *timeout < 1 || *timeout > maMaxTimeout {
-			errs.add("timeout", "must be between 1 and %d seconds (got %d)", maMaxTimeout, *timeout)
+			errs.Add("timeout", "must be between 1 and %d seconds (got %d)", maMaxTimeout, *timeout)
 		}
 	}
 	s.environment = o.strMap("environment_variables")
 	for _, key := range sortedKeys(s.environment) {
 		switch {
 		case key == "PORT":
-			errs.add("environment_variables", "%q is reserved by the platform", key)
+			errs.Add("environment_variables", "%q is reserved by the platform", key)
 		case len(key) > maxEnvKeyLen:
-			errs.add("environment_variables", "%q is longer than %d characters", key, maxEnvKeyLen)
+			errs.Add("environment_variables", "%q is longer than %d characters", key, maxEnvKeyLen)
 		case !envKeyRE.MatchString(key):
-			errs.add("environment_variables", "%q must be letters, digits and underscores, not starting with a digit", key)
+			errs.Add("environment_variables", "%q must be letters, digits and underscores, not starting with a digit", key)
 		}
 	}
 	s.secrets = o.strList("secrets")
@@ -115,9 +115,9 @@ func decodeMASettings(o *object) maSettings {
 	for _, name := range s.secrets {
 		switch {
 		case seen[name]:
-			errs.add("secrets", "secret %q is listed more than once", name)
+			errs.Add("secrets", "secret %q is listed more than once", name)
 		case !secretNameRE.MatchString(name):
-			errs.add("secrets", "%q is not a secret name: letters, digits and hyphens, starting and ending with a letter or digit", name)
+			errs.Add("secrets", "%q is not a secret name: letters, digits and hyphens, starting and ending with a letter or digit", name)
 		}
 		seen[name] = true
 	}
@@ -133,9 +133,9 @@ func emptyObject(o *object, key string) {
 	}
 	var m map[string]json.RawMessage
 	if json.Unmarshal(v, &m) != nil || m == nil {
-		o.errs.add(o.path(key), "must be an empty object, {}")
+		o.errs.Add(o.path(key), "must be an empty object, {}")
 	} else if len(m) > 0 {
-		o.errs.add(o.path(key), "must be {}: nothing may be set in it")
+		o.errs.Add(o.path(key), "must be {}: nothing may be set in it")
 	}
 }
 
@@ -214,9 +214,9 @@ func (s *Server) maCreateFunction(w http.ResponseWriter, r *http.Request) {
 	if name != nil {
 		switch {
 		case len(*name) < maMinName || len(*name) > maMaxName:
-			errs.add("function", "must be %d to %d characters long (got %d)", maMinName, maMaxName, len(*name))
+			errs.Add("function", "must be %d to %d characters long (got %d)", maMinName, maMaxName, len(*name))
 		case !maNameRE.MatchString(*name):
-			errs.add("function", "must be lowercase letters, digits and hyphens, starting with a letter")
+			errs.Add("function", "must be lowercase letters, digits and hyphens, starting with a letter")
 		}
 	}
 	rtName, nodeType := o.str("runtime"), o.str("node_type")
@@ -224,15 +224,15 @@ func (s *Server) maCreateFunction(w http.ResponseWriter, r *http.Request) {
 	if rtName != nil {
 		var known bool
 		if rt, known = lookupMARuntime(*rtName); !known {
-			errs.add("runtime", "must be one of %s", strings.Join(maRuntimeNames(), ", "))
+			errs.Add("runtime", "must be one of %s", strings.Join(maRuntimeNames(), ", "))
 		}
 	}
 	switch {
 	case nodeType == nil:
 	case !slices.Contains(hardwareTypes, *nodeType):
-		errs.add("node_type", "must be cpu or gpu")
+		errs.Add("node_type", "must be cpu or gpu")
 	case rt.name != "" && *nodeType != rt.nodeType:
-		errs.add("node_type", "must be %s: runtime %s runs on %s nodes", rt.nodeType, rt.name, rt.nodeType)
+		errs.Add("node_type", "must be %s: runtime %s runs on %s nodes", rt.nodeType, rt.name, rt.nodeType)
 	}
 	emptyObject(o, "arguments")
 	set := decodeMASettings(o)
@@ -372,7 +372,7 @@ func (s *Server) maDeleteFunction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if fn := o.str("function"); fn != nil && *fn != r.PathValue("name") {
-		errs.add("function", "must be the name in the path, %q", r.PathValue("name"))
+		errs.Add("function", "must be the name in the path, %q", r.PathValue("name"))
 	}
 	if len(errs) > 0 {
 		writeMyAccountError(w, http.StatusBadRequest, "invalid request", errs)

@@ -102,15 +102,15 @@ func decodePatch(o *object) *patch {
 		archive, err := base64.StdEncoding.DecodeString(*s)
 		switch {
 		case err != nil:
-			o.errs.add(o.path("code_archive"), "must be standard base64 (RFC 4648, padded): %v", err)
+			o.errs.Add(o.path("code_archive"), "must be standard base64 (RFC 4648, padded): %v", err)
 		case int64(len(archive)) > maxArchiveBytes:
-			o.errs.add(o.path("code_archive"), "%s", packaging.ArchiveTooLargeText(int64(len(archive))))
+			o.errs.Add(o.path("code_archive"), "%s", packaging.ArchiveTooLargeText(int64(len(archive))))
 		default:
 			// The same checks the provider makes at plan time, for clients
 			// that skip it: not a ZIP, unsafe or duplicate entries, links,
 			// size limits and compression bombs are refused here.
 			if err := packaging.CheckArchive(bytes.NewReader(archive), int64(len(archive))); err != nil {
-				o.errs.add(o.path("code_archive"), "%s", err.Error())
+				o.errs.Add(o.path("code_archive"), "%s", err.Error())
 				break
 			}
 			p.Code = newCode(archive)

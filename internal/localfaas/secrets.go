@@ -24,15 +24,15 @@ func (s *Server) createSecret(w http.ResponseWriter, r *http.Request) {
 	o.require("name", "value")
 	name, value, ns := o.str("name"), o.str("value"), o.str("namespace")
 	if name != nil && (len(*name) > 253 || !secretNameRE.MatchString(*name)) {
-		errs.add("name", "must be 1 to 253 letters, digits and hyphens, starting and ending with a letter or digit")
+		errs.Add("name", "must be 1 to 253 letters, digits and hyphens, starting and ending with a letter or digit")
 	}
 	if value != nil && *value == "" {
-		errs.add("value", "must not be empty")
+		errs.Add("value", "must not be empty")
 	}
 	namespace := s.namespace(r)
 	if ns != nil {
 		if len(*ns) > 63 || !namespaceRE.MatchString(*ns) {
-			errs.add("namespace", "must be a namespace name such as %s", namespace)
+			errs.Add("namespace", "must be a namespace name such as %s", namespace)
 		}
 		namespace = *ns
 	}
@@ -84,7 +84,7 @@ func (s *Server) updateSecret(w http.ResponseWriter, r *http.Request) {
 	o.require("value")
 	value := o.str("value")
 	if value != nil && *value == "" {
-		errs.add("value", "must not be empty")
+		errs.Add("value", "must not be empty")
 	}
 	if len(errs) > 0 {
 		writeError(w, http.StatusBadRequest, "invalid secret value", errs)

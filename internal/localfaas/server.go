@@ -2,6 +2,7 @@ package localfaas
 
 import (
 	"bytes"
+	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
@@ -11,6 +12,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas/answer"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas/faults"
 )
 
 const (
@@ -67,9 +71,11 @@ type Server struct {
 	functions map[string]*record // by id
 	secrets   map[secretKey]*secretRecord
 	requests  []Request
-	failNext  *string // armed by FailNextDeploy
 
-	faults faultState // see faults.go
+	// faults is the fault layer, hooked into each contract route (routes)
+	// and into each deploy that starts (startDeployLocked); under its own
+	// lock, taken under mu by deploys.
+	faults *faults.Layer
 }
 
 // New returns a server with an empty store.
@@ -86,13 +92,14 @@ func New(opts Options) *Server {
 		functions: map[string]*record{},
 		secrets:   map[secretKey]*secretRecord{},
 	}
+	s.faults = s.newFaultLayer()
 	s.routes()
 	return s
 }
 
 func (s *Server) routes() {
 	api := func(route string, h http.HandlerFunc) {
-		s.handle(apiPrefix, route, s.withFaults(route, checkProject(h)))
+		s.handle(apiPrefix, route, s.faults.Wrap(route, checkProject(h)))
 	}
 	api("POST functions", s.createFunction)
 	api("GET functions", s.listFunctions)
@@ -116,7 +123,7 @@ func (s *Server) routes() {
 	// The MyAccount dialect (api/myaccount.yaml) over the same store; see
 	// myaccount.go. Routes are named relative to its base path.
 	ma := func(route string, h http.HandlerFunc) {
-		s.handle(myAccountPrefix, route, s.withFaults(route, myAccountQuery(h)))
+		s.handle(myAccountPrefix, route, s.faults.Wrap(route, myAccountQuery(h)))
 	}
 	ma("GET faas/runtimes/", s.maListRuntimes)
 	ma("POST faas/functions/", s.maCreateFunction)
@@ -148,25 +155,32 @@ func (s *Server) handle(prefix, route string, h http.HandlerFunc) {
 		path += "{$}"
 	}
 	s.mux.HandleFunc(method+" "+prefix+path, func(w http.ResponseWriter, r *http.Request) {
-		if rw, ok := w.(*recordingWriter); ok {
-			rw.route = route
-		}
+		nameRoute(r, route)
 		h(w, r)
 	})
 }
 
+// routeKey is the context key of where the handler that serves a request
+// writes its route's name for the request log.
+type routeKey struct{}
+
+// nameRoute gives the request log the name of the route serving r.
+func nameRoute(r *http.Request, route string) {
+	if name, ok := r.Context().Value(routeKey{}).(*string); ok {
+		*name = route
+	}
+}
+
 // ServeHTTP authenticates, routes and logs a request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rw := &recordingWriter{ResponseWriter: w}
+	rec := answer.Wrap(w)
+	var route string
+	r = r.WithContext(context.WithValue(r.Context(), routeKey{}, &route))
 	start := s.now()
 	admin := strings.HasPrefix(r.URL.Path, adminPrefix)
-	s.serve(rw, r, admin || strings.HasPrefix(r.URL.Path, apiPrefix) || isMyAccount(r))
+	s.serve(rec, r, admin || strings.HasPrefix(r.URL.Path, apiPrefix) || isMyAccount(r))
 	if !admin {
-		status := rw.status
-		if status == 0 {
-			status = http.StatusOK
-		}
-		s.logRequest(Request{Method: r.Method, Path: r.URL.Path, Route: rw.route, Status: status, Time: start})
+		s.logRequest(Request{Method: r.Method, Path: r.URL.Path, Route: route, Status: rec.Status(), Time: start})
 	}
 }
 
@@ -183,15 +197,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, needsAuth bool) {
 	}
 	// No route: learn from the mux whether the path exists for other methods,
 	// and answer in the dialect's error form rather than plain text.
-	probe := &probeWriter{header: http.Header{}}
+	probe := answer.Discard()
 	s.mux.ServeHTTP(probe, r)
-	switch probe.status {
+	switch probe.Status() {
 	case http.StatusMethodNotAllowed:
-		allow := probe.header.Get("Allow")
+		allow := probe.Header().Get("Allow")
 		w.Header().Set("Allow", allow)
 		writeErrorFor(w, r, http.StatusMethodNotAllowed, fmt.Sprintf("%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, allow))
 	case http.StatusMovedPermanently, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
-		http.Redirect(w, r, probe.header.Get("Location"), probe.status)
+		http.Redirect(w, r, probe.Header().Get("Location"), probe.Status())
 	default:
 		writeErrorFor(w, r, http.StatusNotFound, fmt.Sprintf("no endpoint %s %s", r.Method, r.URL.Path))
 	}
@@ -348,44 +362,4 @@ func writeErrorFor(w http.ResponseWriter, r *http.Request, status int, message s
 		return
 	}
 	writeError(w, status, message, nil)
-}
-
-// recordingWriter remembers the status and route for the request log.
-type recordingWriter struct {
-	http.ResponseWriter
-	status int
-	route  string
-}
-
-func (w *recordingWriter) WriteHeader(status int) {
-	if w.status == 0 {
-		w.status = status
-	}
-	w.ResponseWriter.WriteHeader(status)
-}
-
-func (w *recordingWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *recordingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// probeWriter captures what the mux would answer, discarding the body.
-type probeWriter struct {
-	header http.Header
-	status int
-}
-
-func (w *probeWriter) Header() http.Header { return w.header }
-func (w *probeWriter) WriteHeader(status int) {
-	if w.status == 0 {
-		w.status = status
-	}
-}
-func (w *probeWriter) Write(b []byte) (int, error) {
-	w.WriteHeader(http.StatusOK)
-	return len(b), nil
 }

@@ -21,10 +21,10 @@ const (
 
 func validateFunctionName(name string, errs fieldErrors) {
 	if len(name) < 3 || len(name) > 63 {
-		errs.add("name", "must be 3 to 63 characters long (got %d)", len(name))
+		errs.Add("name", "must be 3 to 63 characters long (got %d)", len(name))
 	}
 	if !functionNameRE.MatchString(name) {
-		errs.add("name", "must be lowercase letters, digits and hyphens, starting and ending with a letter or digit")
+		errs.Add("name", "must be lowercase letters, digits and hyphens, starting and ending with a letter or digit")
 	}
 }
 
@@ -46,28 +46,28 @@ func (s *Server) validateFunctionLocked(f, old *Function, errs fieldErrors) {
 	// dialect's catalogue, say, for a function made through that dialect.
 	kept := old.Runtime != "" && f.Runtime == old.Runtime
 	if !rtOK && !kept && len(errs["runtime"]) == 0 { // not when already reported missing
-		errs.add("runtime", "must be one of %s", strings.Join(runtimeNames(), ", "))
+		errs.Add("runtime", "must be one of %s", strings.Join(runtimeNames(), ", "))
 	}
 	switch {
 	case !slices.Contains(templates, f.Template):
-		errs.add("template", "must be one of %s", strings.Join(templates, ", "))
+		errs.Add("template", "must be one of %s", strings.Join(templates, ", "))
 	case rtOK && !slices.Contains(rt.Templates, f.Template):
-		errs.add("template", "%q is not offered by runtime %s; it offers %s", f.Template, rt.Name, strings.Join(rt.Templates, ", "))
+		errs.Add("template", "%q is not offered by runtime %s; it offers %s", f.Template, rt.Name, strings.Join(rt.Templates, ", "))
 	}
 	if f.HandlerFunction == "" {
-		errs.add("handler_function", "must not be empty")
+		errs.Add("handler_function", "must not be empty")
 	}
 
 	c := f.Config
 	validateConfig(c, errs)
 	if rtOK && slices.Contains(hardwareTypes, c.HardwareType) && !slices.Contains(rt.Hardware, c.HardwareType) {
-		errs.add("config.hardware_type", "%q is not offered by runtime %s; it runs on %s", c.HardwareType, rt.Name, strings.Join(rt.Hardware, ", "))
+		errs.Add("config.hardware_type", "%q is not offered by runtime %s; it runs on %s", c.HardwareType, rt.Name, strings.Join(rt.Hardware, ", "))
 	}
 	if c.Replicas > 1 && c.HardwareType != "cpu" {
-		errs.add("config.replicas", "more than 1 replica is available only on cpu hardware")
+		errs.Add("config.replicas", "more than 1 replica is available only on cpu hardware")
 	}
 	if c.MinScale > c.MaxScale {
-		errs.add("config.min_scale", "must not exceed config.max_scale (%d)", c.MaxScale)
+		errs.Add("config.min_scale", "must not exceed config.max_scale (%d)", c.MaxScale)
 	}
 
 	for key := range f.Environment {
@@ -77,25 +77,25 @@ func (s *Server) validateFunctionLocked(f, old *Function, errs fieldErrors) {
 		path := "environment." + key
 		switch {
 		case key == "PORT":
-			errs.add(path, "PORT is reserved by the platform")
+			errs.Add(path, "PORT is reserved by the platform")
 		case len(key) > maxEnvKeyLen:
-			errs.add(path, "must be at most %d characters", maxEnvKeyLen)
+			errs.Add(path, "must be at most %d characters", maxEnvKeyLen)
 		case !envKeyRE.MatchString(key):
-			errs.add(path, "must be letters, digits and underscores, not starting with a digit")
+			errs.Add(path, "must be letters, digits and underscores, not starting with a digit")
 		}
 	}
 	for key := range f.Labels {
 		if _, kept := old.Labels[key]; !kept && strings.HasPrefix(key, reservedLabelPrefix) {
-			errs.add("labels."+key, "labels starting with %q are reserved by the platform", reservedLabelPrefix)
+			errs.Add("labels."+key, "labels starting with %q are reserved by the platform", reservedLabelPrefix)
 		}
 	}
 	seen := map[string]bool{}
 	for _, name := range f.Secrets {
 		switch {
 		case seen[name]:
-			errs.add("secrets", "secret %q is listed more than once", name)
+			errs.Add("secrets", "secret %q is listed more than once", name)
 		case !slices.Contains(old.Secrets, name) && s.secrets[secretKey{f.Namespace, name}] == nil:
-			errs.add("secrets", "secret %q does not exist in namespace %s; create it first", name, f.Namespace)
+			errs.Add("secrets", "secret %q does not exist in namespace %s; create it first", name, f.Namespace)
 		}
 		seen[name] = true
 	}
@@ -105,7 +105,7 @@ func (s *Server) validateFunctionLocked(f, old *Function, errs fieldErrors) {
 // so that every answer holding it is valid.
 func validateConfig(c Config, errs fieldErrors) {
 	if !slices.Contains(hardwareTypes, c.HardwareType) {
-		errs.add("config.hardware_type", "must be one of %s", strings.Join(hardwareTypes, ", "))
+		errs.Add("config.hardware_type", "must be one of %s", strings.Join(hardwareTypes, ", "))
 	}
 	inRange(errs, "config.memory_mb", c.MemoryMB, 64, 8192)
 	inRange(errs, "config.timeout_seconds", c.TimeoutSeconds, 1, 900)
@@ -117,15 +117,15 @@ func validateConfig(c Config, errs fieldErrors) {
 // validateChange rejects what the platform cannot change after creation.
 func validateChange(old, updated *Function, errs fieldErrors) {
 	if updated.Runtime != old.Runtime {
-		errs.add("runtime", "cannot change after creation (is %s); create a new function instead", old.Runtime)
+		errs.Add("runtime", "cannot change after creation (is %s); create a new function instead", old.Runtime)
 	}
 	if updated.Config.HardwareType != old.Config.HardwareType {
-		errs.add("config.hardware_type", "cannot change after creation (is %s); create a new function instead", old.Config.HardwareType)
+		errs.Add("config.hardware_type", "cannot change after creation (is %s); create a new function instead", old.Config.HardwareType)
 	}
 }
 
 func inRange(errs fieldErrors, field string, v, lo, hi int) {
 	if v < lo || v > hi {
-		errs.add(field, "must be between %d and %d (got %d)", lo, hi, v)
+		errs.Add(field, "must be between %d and %d (got %d)", lo, hi, v)
 	}
 }
