@@ -51,8 +51,11 @@ type cliWorkspace struct {
 	env  []string
 }
 
+// newCLIWorkspace makes a workspace whose terraform runs get env on top of
+// the process environment; it skips the test when there is no terraform.
 func newCLIWorkspace(t *testing.T, env ...string) *cliWorkspace {
 	t.Helper()
+	acceptance(t)
 	bin := providerBinary(t)
 	dir := t.TempDir()
 	rc := filepath.Join(dir, "terraformrc")

@@ -18,10 +18,11 @@ import (
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/packaging"
 )
 
-// The design's two examples, as written.
+// The two examples of the original design of data.e2e_faas_runtimes, as
+// written (see DESIGN.md#runtime-catalogue).
 func TestAccRuntimes_designExamples(t *testing.T) {
 	env := newTestEnv(t)
-	unitTest(t, env, resource.TestStep{
+	accTest(t, env, resource.TestStep{
 		Config: env.config(`
 data "e2e_faas_runtimes" "available" {}
 
@@ -121,7 +122,7 @@ resource "e2e_faas_function" "test" {
 // source read at apply time passes the plan.
 func TestAccFunction_catalogueSkipsUnknown(t *testing.T) {
 	env := newTestEnv(t)
-	unitTest(t, env, resource.TestStep{
+	accTest(t, env, resource.TestStep{
 		Config: env.config(`
 resource "terraform_data" "runtime" {
   input = "python3.11"
@@ -150,7 +151,7 @@ func TestAccFunctionDataSources(t *testing.T) {
 			labels["tier"] = "gold"
 		}
 		_, err := c.CreateFunction(context.Background(), &faas.CreateFunctionRequest{
-			Name: fmt.Sprintf("fleet-%03d", i), Runtime: "python3.11", Code: archive, Labels: labels,
+			Name: fmt.Sprintf("fleet-%03d", i), FunctionSpec: faas.FunctionSpec{Runtime: "python3.11", Code: archive, Labels: labels},
 		})
 		must(t, err)
 	}
@@ -204,7 +205,7 @@ func (compareSame) CompareValues(values ...any) error {
 
 func TestAccFunctionDataSource_notFound(t *testing.T) {
 	env := newTestEnv(t)
-	unitTest(t, env, resource.TestStep{
+	accTest(t, env, resource.TestStep{
 		Config:      env.config(`data "e2e_faas_function" "x" { name = "no-such-fn" }`),
 		ExpectError: regexp.MustCompile(`no function named "no-such-fn"`),
 	})
@@ -222,7 +223,7 @@ func TestAccFunction_emptyCatalogueSkipsTheCheck(t *testing.T) {
 		_, _ = w.Write([]byte(`{"runtimes":[]}`))
 		return true
 	})
-	unitTest(t, env, resource.TestStep{
+	accTest(t, env, resource.TestStep{
 		Config:            basicConfig(env, "empty-catalogue"),
 		ConfigStateChecks: []statecheck.StateCheck{expect("status", knownvalue.StringExact("Running"))},
 	})

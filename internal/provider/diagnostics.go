@@ -11,7 +11,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/packaging"
 )
+
+// Diagnostics shared by every resource and data source: what an error of the
+// client or of packaging says to the user, on which attribute, and what to do
+// next.
 
 // attributePath maps a field name of an API error ("config.memory_mb",
 // "environment.PORT", "secrets") to the attribute it came from.
@@ -114,4 +119,45 @@ func createFailureHint(ctx context.Context, err error) string {
 	}
 	return "The API gave no clear answer, so the function may or may not exist. Apply again: if the name is then taken, " +
 		"the error says how to import the function into this resource."
+}
+
+// addPackagingError puts a problem with the code on the attribute it came
+// from (code_path, code_archive, code_inline, requirements).
+func addPackagingError(diags *diag.Diagnostics, err error) {
+	var inputErr *packaging.InputError
+	if errors.As(err, &inputErr) {
+		detail := inputErr.Message
+		if inputErr.Entry != "" {
+			detail = fmt.Sprintf("%s: %s", inputErr.Entry, inputErr.Message)
+		}
+		diags.AddAttributeError(path.Root(inputErr.Attribute), "Invalid function code", detail)
+		return
+	}
+	diags.AddError("Could not package the function's code", err.Error())
+}
+
+// nonEmpty is s, or fallback when s says nothing.
+func nonEmpty(s, fallback string) string {
+	if s == "" {
+		return fallback
+	}
+	return s
+}
+
+// quotedList quotes each string as Go (and the validators library) does.
+func quotedList(list []string) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = fmt.Sprintf("%q", s)
+	}
+	return out
+}
+
+// joinInts is "128, 256, 512".
+func joinInts(list []int64) string {
+	parts := make([]string, len(list))
+	for i, n := range list {
+		parts[i] = fmt.Sprint(n)
+	}
+	return strings.Join(parts, ", ")
 }

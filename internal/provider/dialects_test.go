@@ -160,7 +160,7 @@ func TestAccDialects_lifecycle(t *testing.T) {
 			PreConfig: env.resetRequests(), Config: env.providerBlock(),
 			Check: env.expectWrites(d.deleteRoute),
 		})
-		unitTest(t, env, steps...)
+		accTest(t, env, steps...)
 	})
 }
 
@@ -192,7 +192,7 @@ func TestAccDialects_drift(t *testing.T) {
 				Check: env.expectWrites(writes...),
 			}
 		}
-		unitTest(t, env,
+		accTest(t, env,
 			resource.TestStep{Config: cfg},
 			updateStep(mutate(func(f *localfaas.Function) { f.Config.MemoryMB = 512 }), d.settingsRoutes[0]),
 			updateStep(mutate(func(f *localfaas.Function) { f.Environment = map[string]string{"ADDED": "1"} }), d.settingsRoutes[len(d.settingsRoutes)-1]),
@@ -221,7 +221,7 @@ func TestAccDialects_drift(t *testing.T) {
 func TestAccMyAccount_sparseAnswersKeepState(t *testing.T) {
 	env := newDialectTestEnv(t, myAccount, nil, func(o *localfaas.Options) { o.MyAccountSparse = true })
 	cfg := dialectConfig(env, "sparse-fn", "one", "environment = { A = \"1\" }\nconfig {\n  memory_mb = 256\n}")
-	unitTest(t, env,
+	accTest(t, env,
 		resource.TestStep{
 			Config: cfg,
 			ConfigStateChecks: []statecheck.StateCheck{
@@ -248,7 +248,7 @@ func TestAccDialects_failedDeploy(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, d dialectCase) {
 		env := newDialectTestEnv(t, d, nil)
 		cfg := dialectConfig(env, "fails-once", "one", "")
-		unitTest(t, env,
+		accTest(t, env,
 			resource.TestStep{
 				PreConfig:   func() { env.server.FailNextDeploy("handler.py: SyntaxError on line 1") },
 				Config:      cfg,
@@ -274,7 +274,7 @@ func TestAccDialects_lostCreateAnswer(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, d dialectCase) {
 		env := newDialectTestEnv(t, d, nil, func(o *localfaas.Options) { o.OmitCreateRequestID = true })
 		cfg := dialectConfig(env, "lost-answer", "one", "environment = { A = \"1\" }")
-		unitTest(t, env,
+		accTest(t, env,
 			resource.TestStep{
 				PreConfig: func() {
 					must(t, env.server.SetFaults(localfaas.FaultConfig{Seed: 7, Routes: map[string]localfaas.FaultRule{
@@ -307,7 +307,7 @@ func TestAccDialects_ambiguousCreateAdoptsAndUpdates(t *testing.T) {
 		env := newDialectTestEnv(t, d, nil, func(o *localfaas.Options) { o.OmitCreateRequestID = true })
 		cfg := dialectConfig(env, "adopt-me", "configured", "environment = { A = \"1\" }")
 		fullUpdate := map[string]string{faasV1.name: "PUT functions/{id}", myAccount.name: "PUT faas/handler_file/{name}/"}[d.name]
-		unitTest(t, env,
+		accTest(t, env,
 			resource.TestStep{
 				PreConfig: func() {
 					// The "lost" first attempt, as made by an earlier apply.
@@ -349,8 +349,11 @@ func TestAccDialects_ambiguousCreateAdoptsAndUpdates(t *testing.T) {
 func createOutside(t *testing.T, env *testEnv, name, code string) {
 	t.Helper()
 	req := &faas.CreateFunctionRequest{
-		Name: name, Runtime: env.dialect.runtime, CodeText: code,
-		Config: &faas.FunctionConfig{MemoryMB: 128, TimeoutSeconds: 30, Replicas: 1, HardwareType: "cpu", MinScale: 1, MaxScale: 5},
+		Name: name,
+		FunctionSpec: faas.FunctionSpec{
+			Runtime: env.dialect.runtime, CodeText: code,
+			Config: &faas.FunctionConfig{MemoryMB: 128, TimeoutSeconds: 30, Replicas: 1, HardwareType: "cpu", MinScale: 1, MaxScale: 5},
+		},
 	}
 	var client faas.API = env.client()
 	if env.dialect.name == myAccount.name {
@@ -381,7 +384,7 @@ resource "e2e_faas_function" "again" {
   depends_on  = [e2e_faas_function.test]
 }
 `, d.runtime)
-		unitTest(t, env,
+		accTest(t, env,
 			resource.TestStep{Config: first},
 			resource.TestStep{Config: second, ExpectError: regexp.MustCompile(`(?s)already exists.*terraform import`)},
 		)
@@ -430,7 +433,7 @@ func TestAccDialects_outageDuringDeployWait(t *testing.T) {
 		}
 		env := newDialectTestEnv(t, d, unavailable)
 		cfg := dialectConfig(env, "rides-it-out", "one", "")
-		unitTest(t, env,
+		accTest(t, env,
 			resource.TestStep{
 				Config:            cfg,
 				ConfigStateChecks: []statecheck.StateCheck{expect("status", knownvalue.StringExact("Running"))},

@@ -1,10 +1,7 @@
 package provider
 
 import (
-	"archive/zip"
-	"bytes"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,7 +10,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 )
 
@@ -26,12 +22,6 @@ resource "e2e_faas_function" "test" {
   %s
 }
 `, dir, extra)
-}
-
-func expectUpdate() resource.ConfigPlanChecks {
-	return resource.ConfigPlanChecks{
-		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(fn, plancheck.ResourceActionUpdate)},
-	}
 }
 
 // Change detection with no user-supplied hash: edits, additions and removals
@@ -58,7 +48,7 @@ func TestAccFunction_codePathChangeDetection(t *testing.T) {
 		}
 	}
 	copyDir := filepath.Join(t.TempDir(), "elsewhere")
-	unitTest(t, env,
+	accTest(t, env,
 		resource.TestStep{Config: cfg, Check: deployed("handler.py", "lib/util.py")},
 		resource.TestStep{
 			PreConfig: func() {
@@ -130,7 +120,7 @@ resource "e2e_faas_function" "test" {
   code_archive = %q
 }
 `, zipPath)
-	unitTest(t, env,
+	accTest(t, env,
 		resource.TestStep{Config: cfg},
 		resource.TestStep{
 			PreConfig: func() { writeZip(t, zipPath, files) }, // map order differs run to run; mtimes differ
@@ -161,7 +151,7 @@ resource "e2e_faas_function" "test" {
 }
 `, "def handle(event, context):\n    return '"+body+"'\n")
 	}
-	unitTest(t, env,
+	accTest(t, env,
 		resource.TestStep{Config: cfg("one")},
 		resource.TestStep{
 			PreConfig:   func() { env.server.FailNextDeploy("ModuleNotFoundError: No module named 'requests'") },
@@ -189,18 +179,4 @@ resource "e2e_faas_function" "test" {
 		},
 		resource.TestStep{Config: cfg("two"), PlanOnly: true},
 	)
-}
-
-func zipFile(data []byte, name string) (string, error) {
-	r, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return "", err
-	}
-	f, err := r.Open(name)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(f)
-	return string(b), err
 }

@@ -18,10 +18,12 @@ func TestAccFunction_nameTakenByAnother(t *testing.T) {
 	archive, err := packaging.Build(packaging.Source{Inline: inlinePython, Runtime: "python3.11", Template: "http"})
 	must(t, err)
 	defer archive.Close()
-	existing, err := env.client().CreateFunction(context.Background(), &faas.CreateFunctionRequest{Name: "taken", Runtime: "python3.11", Code: archive})
+	existing, err := env.client().CreateFunction(context.Background(), &faas.CreateFunctionRequest{
+		Name: "taken", FunctionSpec: faas.FunctionSpec{Runtime: "python3.11", Code: archive},
+	})
 	must(t, err)
 	cfg := basicConfig(env, "taken")
-	unitTest(t, env,
+	accTest(t, env,
 		resource.TestStep{
 			Config:      cfg,
 			ExpectError: regexp.MustCompile(`(?s)already exists.*` + existing.ID + `.*terraform import`),

@@ -2,11 +2,9 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -30,34 +28,42 @@ type functionDataSource struct {
 }
 
 // functionInfoModel is a function as data sources expose it: everything the
-// API reports, nothing of the code's source.
+// API reports, nothing of the code's source. data.e2e_faas_functions holds a
+// list of them; the framework derives the object type from the tfsdk tags.
 type functionInfoModel struct {
-	ID              types.String `tfsdk:"id"`
-	Name            types.String `tfsdk:"name"`
-	Namespace       types.String `tfsdk:"namespace"`
-	Runtime         types.String `tfsdk:"runtime"`
-	Template        types.String `tfsdk:"template"`
-	HandlerFunction types.String `tfsdk:"handler_function"`
-	Requirements    types.String `tfsdk:"requirements"`
-	Config          types.Object `tfsdk:"config"`
-	Environment     types.Map    `tfsdk:"environment"`
-	Secrets         types.List   `tfsdk:"secrets"`
-	Labels          types.Map    `tfsdk:"labels"`
-	Annotations     types.Map    `tfsdk:"annotations"`
-	InvokeURL       types.String `tfsdk:"invoke_url"`
-	Status          types.String `tfsdk:"status"`
-	ErrorMessage    types.String `tfsdk:"error_message"`
-	Version         types.String `tfsdk:"version"`
-	CodeSHA256      types.String `tfsdk:"code_sha256"`
-	InvocationCount types.Int64  `tfsdk:"invocation_count"`
-	CreatedAt       types.String `tfsdk:"created_at"`
-	UpdatedAt       types.String `tfsdk:"updated_at"`
+	ID              types.String         `tfsdk:"id"`
+	Name            types.String         `tfsdk:"name"`
+	Namespace       types.String         `tfsdk:"namespace"`
+	Runtime         types.String         `tfsdk:"runtime"`
+	Template        types.String         `tfsdk:"template"`
+	HandlerFunction types.String         `tfsdk:"handler_function"`
+	Requirements    types.String         `tfsdk:"requirements"`
+	Config          *functionConfigModel `tfsdk:"config"`
+	Environment     types.Map            `tfsdk:"environment"`
+	Secrets         types.List           `tfsdk:"secrets"`
+	Labels          types.Map            `tfsdk:"labels"`
+	Annotations     types.Map            `tfsdk:"annotations"`
+	InvokeURL       types.String         `tfsdk:"invoke_url"`
+	Status          types.String         `tfsdk:"status"`
+	ErrorMessage    types.String         `tfsdk:"error_message"`
+	Version         types.String         `tfsdk:"version"`
+	CodeSHA256      types.String         `tfsdk:"code_sha256"`
+	InvocationCount types.Int64          `tfsdk:"invocation_count"`
+	CreatedAt       types.String         `tfsdk:"created_at"`
+	UpdatedAt       types.String         `tfsdk:"updated_at"`
 }
 
 func functionInfo(f *faas.Function) functionInfoModel {
-	cfg := types.ObjectNull(configAttrTypes)
-	if f.Config != nil {
-		cfg = configObject(f.Config)
+	var cfg *functionConfigModel
+	if c := f.Config; c != nil {
+		cfg = &functionConfigModel{
+			MemoryMB:       types.Int64Value(c.MemoryMB),
+			TimeoutSeconds: types.Int64Value(c.TimeoutSeconds),
+			Replicas:       types.Int64Value(c.Replicas),
+			HardwareType:   types.StringValue(c.HardwareType),
+			MinScale:       types.Int64Value(c.MinScale),
+			MaxScale:       types.Int64Value(c.MaxScale),
+		}
 	}
 	return functionInfoModel{
 		ID: types.StringValue(f.ID), Name: types.StringValue(f.Name), Namespace: types.StringValue(f.Namespace),
@@ -98,22 +104,21 @@ func partialFunctionInfo(f *faas.Function) functionInfoModel {
 	if !f.Carries(faas.FieldSecrets) {
 		m.Secrets = types.ListNull(types.StringType)
 	}
-	m.Config = types.ObjectNull(configAttrTypes)
 	if f.Config != nil {
-		int64Of := func(field faas.Field, v int64) attr.Value {
+		int64Of := func(field faas.Field, v int64) types.Int64 {
 			if !f.Carries(field) {
 				return types.Int64Null()
 			}
 			return types.Int64Value(v)
 		}
-		m.Config = types.ObjectValueMust(configAttrTypes, map[string]attr.Value{
-			"memory_mb":       int64Of(faas.FieldMemory, f.Config.MemoryMB),
-			"timeout_seconds": int64Of(faas.FieldTimeout, f.Config.TimeoutSeconds),
-			"replicas":        types.Int64Null(),
-			"hardware_type":   str(faas.FieldHardware, f.Config.HardwareType),
-			"min_scale":       types.Int64Null(),
-			"max_scale":       types.Int64Null(),
-		})
+		m.Config = &functionConfigModel{
+			MemoryMB:       int64Of(faas.FieldMemory, f.Config.MemoryMB),
+			TimeoutSeconds: int64Of(faas.FieldTimeout, f.Config.TimeoutSeconds),
+			Replicas:       types.Int64Null(),
+			HardwareType:   str(faas.FieldHardware, f.Config.HardwareType),
+			MinScale:       types.Int64Null(),
+			MaxScale:       types.Int64Null(),
+		}
 	}
 	return m
 }
@@ -124,16 +129,6 @@ func describeFunction(f *faas.Function) functionInfoModel {
 		return partialFunctionInfo(f)
 	}
 	return functionInfo(f)
-}
-
-var functionInfoAttrTypes = map[string]attr.Type{
-	"id": types.StringType, "name": types.StringType, "namespace": types.StringType, "runtime": types.StringType,
-	"template": types.StringType, "handler_function": types.StringType, "requirements": types.StringType,
-	"config": configObjectType, "environment": types.MapType{ElemType: types.StringType},
-	"secrets": types.ListType{ElemType: types.StringType}, "labels": types.MapType{ElemType: types.StringType},
-	"annotations": types.MapType{ElemType: types.StringType}, "invoke_url": types.StringType, "status": types.StringType,
-	"error_message": types.StringType, "version": types.StringType, "code_sha256": types.StringType,
-	"invocation_count": types.Int64Type, "created_at": types.StringType, "updated_at": types.StringType,
 }
 
 // functionInfoAttributes describes the computed attributes of a function for
@@ -233,13 +228,4 @@ func (d *functionDataSource) Read(ctx context.Context, req datasource.ReadReques
 	}
 	info := describeFunction(f)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &info)...)
-}
-
-// object is the function as an element of a list.
-func (m functionInfoModel) object(ctx context.Context) (types.Object, error) {
-	obj, diags := types.ObjectValueFrom(ctx, functionInfoAttrTypes, m)
-	if diags.HasError() {
-		return obj, fmt.Errorf("building a function object: %v", diags)
-	}
-	return obj, nil
 }

@@ -2,18 +2,23 @@ package provider
 
 import (
 	"context"
-	"strings"
+	"maps"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/packaging"
 )
 
-// functionModel is e2e_faas_function in Terraform's terms.
+// functionModel is e2e_faas_function in Terraform's terms. The conversions
+// between it and the API's objects live in this file: applyFunction (API to
+// model) for Create, Read, Update and import alike, and updateRequest (model
+// to API) for create and the full update.
 type functionModel struct {
 	ID              types.String   `tfsdk:"id"`
 	Name            types.String   `tfsdk:"name"`
@@ -47,6 +52,8 @@ type functionModel struct {
 	requirementsFromCode string `tfsdk:"-"`
 }
 
+// functionConfigModel is the config block; the data sources' config object
+// has the same attributes.
 type functionConfigModel struct {
 	MemoryMB       types.Int64  `tfsdk:"memory_mb"`
 	TimeoutSeconds types.Int64  `tfsdk:"timeout_seconds"`
@@ -56,89 +63,69 @@ type functionConfigModel struct {
 	MaxScale       types.Int64  `tfsdk:"max_scale"`
 }
 
-// Defaults of the design, used when the config block is left out.
-const (
-	defaultTemplate        = "http"
-	defaultHandler         = "handle"
-	defaultMemoryMB        = 128
-	defaultTimeoutSeconds  = 30
-	defaultReplicas        = 1
-	defaultHardwareType    = "cpu"
-	defaultMinScale        = 1
-	defaultMaxScale        = 5
-	reservedMetadataPrefix = "com.openfaas."
-)
-
-var defaultConfig = faas.FunctionConfig{
-	MemoryMB: defaultMemoryMB, TimeoutSeconds: defaultTimeoutSeconds, Replicas: defaultReplicas,
-	HardwareType: defaultHardwareType, MinScale: defaultMinScale, MaxScale: defaultMaxScale,
-}
-
-var configAttrTypes = map[string]attr.Type{
-	"memory_mb":       types.Int64Type,
-	"timeout_seconds": types.Int64Type,
-	"replicas":        types.Int64Type,
-	"hardware_type":   types.StringType,
-	"min_scale":       types.Int64Type,
-	"max_scale":       types.Int64Type,
-}
-
-var configObjectType = types.ObjectType{AttrTypes: configAttrTypes}
-
 // effectiveConfig is the configuration the API should run: the block's
-// values, or the defaults when the block is absent. ok is false while any
-// value is unknown.
-func (m *functionModel) effectiveConfig(ctx context.Context) (cfg faas.FunctionConfig, ok bool, diags diag.Diagnostics) {
+// values over the defaults, or the defaults when the block is left out. It is
+// nil while any value is unknown, which happens only at plan time: once
+// planned, a configuration is always known.
+func (m *functionModel) effectiveConfig() *faas.FunctionConfig {
 	if m.Config.IsUnknown() {
-		return cfg, false, nil
+		return nil
 	}
-	if m.Config.IsNull() || len(m.Config.Elements()) == 0 {
-		return defaultConfig, true, nil
+	cfg := defaultConfig
+	blocks := m.Config.Elements()
+	if len(blocks) == 0 {
+		return &cfg
 	}
-	var blocks []functionConfigModel
-	diags = m.Config.ElementsAs(ctx, &blocks, false)
-	if diags.HasError() {
-		return cfg, false, diags
+	block, ok := blocks[0].(types.Object)
+	if !ok || block.IsUnknown() {
+		return nil
 	}
-	b := blocks[0]
-	for _, v := range []attr.Value{b.MemoryMB, b.TimeoutSeconds, b.Replicas, b.HardwareType, b.MinScale, b.MaxScale} {
+	attrs := block.Attributes()
+	for name, dst := range map[string]*int64{
+		"memory_mb":       &cfg.MemoryMB,
+		"timeout_seconds": &cfg.TimeoutSeconds,
+		"replicas":        &cfg.Replicas,
+		"min_scale":       &cfg.MinScale,
+		"max_scale":       &cfg.MaxScale,
+	} {
+		v, _ := attrs[name].(types.Int64)
 		if v.IsUnknown() {
-			return cfg, false, nil
+			return nil
 		}
-	}
-	cfg = defaultConfig
-	setInt := func(dst *int64, v types.Int64) {
 		if !v.IsNull() {
 			*dst = v.ValueInt64()
 		}
 	}
-	setInt(&cfg.MemoryMB, b.MemoryMB)
-	setInt(&cfg.TimeoutSeconds, b.TimeoutSeconds)
-	setInt(&cfg.Replicas, b.Replicas)
-	setInt(&cfg.MinScale, b.MinScale)
-	setInt(&cfg.MaxScale, b.MaxScale)
-	if !b.HardwareType.IsNull() {
-		cfg.HardwareType = b.HardwareType.ValueString()
+	hardware, _ := attrs["hardware_type"].(types.String)
+	if hardware.IsUnknown() {
+		return nil
 	}
-	return cfg, true, nil
+	if !hardware.IsNull() {
+		cfg.HardwareType = hardware.ValueString()
+	}
+	return &cfg
 }
 
-func configList(cfg *faas.FunctionConfig) types.List {
-	return types.ListValueMust(configObjectType, []attr.Value{configObject(cfg)})
+// plannedConfig is effectiveConfig at apply time, when the plan is known. A
+// value still unknown there is a bug, reported on the config block.
+func (m *functionModel) plannedConfig(diags *diag.Diagnostics) *faas.FunctionConfig {
+	cfg := m.effectiveConfig()
+	if cfg == nil {
+		diags.AddAttributeError(path.Root("config"), "Configuration unknown at apply",
+			"The config block still holds unknown values at apply time. This is a bug in the provider; please report it.")
+	}
+	return cfg
 }
 
-func configObject(cfg *faas.FunctionConfig) types.Object {
-	return types.ObjectValueMust(configAttrTypes, map[string]attr.Value{
-		"memory_mb":       types.Int64Value(cfg.MemoryMB),
-		"timeout_seconds": types.Int64Value(cfg.TimeoutSeconds),
-		"replicas":        types.Int64Value(cfg.Replicas),
-		"hardware_type":   types.StringValue(cfg.HardwareType),
-		"min_scale":       types.Int64Value(cfg.MinScale),
-		"max_scale":       types.Int64Value(cfg.MaxScale),
-	})
+// configAttribute is where a diagnostic about a config setting goes: the
+// attribute in the block, or the block itself when it is left out (the
+// setting is then its default).
+func (m *functionModel) configAttribute(name string) path.Path {
+	if len(m.Config.Elements()) == 0 {
+		return path.Root("config")
+	}
+	return path.Root("config").AtListIndex(0).AtName(name)
 }
-
-func emptyConfigList() types.List { return types.ListValueMust(configObjectType, []attr.Value{}) }
 
 // source is the packaging input the model describes.
 func (m *functionModel) source(ctx context.Context) (packaging.Source, diag.Diagnostics) {
@@ -170,65 +157,11 @@ func (m *functionModel) sourceKnown() bool {
 	return true
 }
 
-func stringMap(ctx context.Context, m types.Map) (map[string]string, diag.Diagnostics) {
-	out := map[string]string{}
-	if m.IsNull() || m.IsUnknown() {
-		return out, nil
-	}
-	diags := m.ElementsAs(ctx, &out, false)
-	return out, diags
-}
-
-func stringList(ctx context.Context, l types.List) ([]string, diag.Diagnostics) {
-	out := []string{}
-	if l.IsNull() || l.IsUnknown() {
-		return out, nil
-	}
-	diags := l.ElementsAs(ctx, &out, false)
-	return out, diags
-}
-
-// userMetadata drops the keys the platform reserves for itself (OpenFaaS's
-// com.openfaas.*): users cannot set them, so any the server adds must not show
-// as a diff on every plan.
-func userMetadata(in map[string]string) map[string]string {
-	out := make(map[string]string, len(in))
-	for k, v := range in {
-		if !strings.HasPrefix(k, reservedMetadataPrefix) {
-			out[k] = v
-		}
-	}
-	return out
-}
-
-func mapValue(in map[string]string) types.Map {
-	vals := make(map[string]attr.Value, len(in))
-	for k, v := range in {
-		vals[k] = types.StringValue(v)
-	}
-	return types.MapValueMust(types.StringType, vals)
-}
-
-func listValue(in []string) types.List {
-	vals := make([]attr.Value, 0, len(in))
-	for _, v := range in {
-		vals = append(vals, types.StringValue(v))
-	}
-	return types.ListValueMust(types.StringType, vals)
-}
-
-func optionalString(s string) types.String {
-	if s == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(s)
-}
-
 // applyFunction copies what the API says into the model: the one conversion
 // from API object to Terraform used by Create, Read, Update and import. The
 // code source attributes are the user's and stay as they are; a deployed
 // archive that is not the one this provider last uploaded shows as a changed
-// source_hash, so the next plan updates the code.
+// source_hash (the drift marker below), so the next plan updates the code.
 //
 // A partial answer (myaccount) changes only what it carries: a field it does
 // not carry keeps the model's value, and attributes that dialect never
@@ -306,7 +239,7 @@ func (m *functionModel) applyPartialFunction(f *faas.Function) {
 			m.applyRequirements(f.Requirements)
 		}
 	}
-	if cfg, known, _ := m.effectiveConfig(context.Background()); known && f.Config != nil {
+	if cfg := m.effectiveConfig(); cfg != nil && f.Config != nil {
 		if f.Carries(faas.FieldMemory) {
 			cfg.MemoryMB = f.Config.MemoryMB
 		}
@@ -316,7 +249,7 @@ func (m *functionModel) applyPartialFunction(f *faas.Function) {
 		if f.Carries(faas.FieldHardware) && f.Config.HardwareType != "" {
 			cfg.HardwareType = f.Config.HardwareType
 		}
-		m.applyConfig(cfg)
+		m.applyConfig(*cfg)
 	}
 	if f.Carries(faas.FieldEnvironment) {
 		m.Environment = mapValue(f.Environment)
@@ -359,8 +292,24 @@ func (m *functionModel) applyConfig(cfg faas.FunctionConfig) {
 	}
 }
 
+// The drift marker (DESIGN.md#code-and-drift). When the API reports code this
+// provider did not deploy (another code_sha256, or under myaccount other
+// requirements than the code's file), Read writes codeChangedOutside plus
+// what changed into source_hash. It never equals a real hash, so the next
+// plan shows source_hash going from the marker back to the configured code's
+// hash: an in-place update of the code, in both dialects, that says why.
+//
+// The marker stays in source_hash rather than in private state: Terraform
+// plans an update only for a changed attribute value, never for private
+// state, so private state would need another attribute marked unknown just to
+// get the update planned, and the plan would then show "(known after apply)"
+// where it now shows "changed-outside-terraform:sha256:<the API's hash>". The
+// marker is written only by Read (and Update's refresh), and only into a
+// state whose source_hash is known.
+const codeChangedOutside = "changed-outside-terraform:sha256:"
+
 // applyCodeSHA256 records the deployed code's hash and, when it is not the
-// one this provider deployed, marks source_hash so the plan restores it.
+// one this provider deployed, sets the drift marker.
 func (m *functionModel) applyCodeSHA256(sum string) {
 	if sum == "" {
 		return
@@ -372,18 +321,13 @@ func (m *functionModel) applyCodeSHA256(sum string) {
 	m.CodeSHA256 = types.StringValue(sum)
 }
 
-// markCodeChangedOutside makes the next plan update the code, as
-// applyCodeSHA256 does for a changed hash.
+// markCodeChangedOutside sets the drift marker for another reason than a
+// changed hash.
 func (m *functionModel) markCodeChangedOutside(reason string) {
 	if !m.SourceHash.IsUnknown() {
 		m.SourceHash = types.StringValue(codeChangedOutside + reason)
 	}
 }
-
-// codeChangedOutside marks a source_hash in state when the API reports code
-// this provider did not deploy; it never equals a real hash, so the plan shows
-// the code update that puts the configured code back.
-const codeChangedOutside = "changed-outside-terraform:sha256:"
 
 // settle replaces what is still unknown after an apply with null, so the
 // state written on a partial failure is valid.
@@ -408,4 +352,65 @@ func (m *functionModel) settle() {
 	if m.Secrets.IsUnknown() {
 		m.Secrets = listValue(nil)
 	}
+}
+
+// updateRequest is every setting of the model with the code, as both
+// dialects' create and full update take them.
+func (m *functionModel) updateRequest(ctx context.Context, code *functionCode) (*faas.UpdateFunctionRequest, diag.Diagnostics) {
+	var diags, d diag.Diagnostics
+	req := &faas.UpdateFunctionRequest{
+		Runtime:         m.Runtime.ValueString(),
+		Template:        m.Template.ValueString(),
+		HandlerFunction: m.HandlerFunction.ValueString(),
+		Requirements:    code.requirements(m),
+		Config:          m.plannedConfig(&diags),
+	}
+	req.Environment, d = stringMap(ctx, m.Environment)
+	diags.Append(d...)
+	req.Secrets, d = stringList(ctx, m.Secrets)
+	diags.Append(d...)
+	req.Labels, d = stringMap(ctx, m.Labels)
+	diags.Append(d...)
+	req.Annotations, d = stringMap(ctx, m.Annotations)
+	diags.Append(d...)
+	if code.archive != nil {
+		req.Code = code.archive
+	} else {
+		req.CodeText = code.single.Code
+	}
+	return req, diags
+}
+
+// createRequest is the create of the function named name with the settings
+// of an update request.
+func createRequest(name string, want *faas.UpdateFunctionRequest) *faas.CreateFunctionRequest {
+	return &faas.CreateFunctionRequest{Name: name, FunctionSpec: *want}
+}
+
+// differsFrom reports whether a function found on the server (adopted after a
+// lost create answer) differs from what the update request would set, or
+// cannot be shown to match because the answer does not carry a field.
+func differsFrom(f *faas.Function, want *faas.UpdateFunctionRequest, codeSHA string) bool {
+	if f.Status == faas.StatusFailed || f.Config == nil && f.Fields == nil {
+		return true
+	}
+	carriedDiffers := func(field faas.Field, differs bool) bool { return !f.Carries(field) || differs }
+	if carriedDiffers(faas.FieldCode, f.CodeSHA256 != codeSHA) ||
+		carriedDiffers(faas.FieldRequirements, f.Requirements != want.Requirements) ||
+		carriedDiffers(faas.FieldEnvironment, !maps.Equal(nilIfEmpty(f.Environment), nilIfEmpty(want.Environment))) ||
+		carriedDiffers(faas.FieldSecrets, !slices.Equal(f.Secrets, want.Secrets) && len(f.Secrets)+len(want.Secrets) > 0) {
+		return true
+	}
+	if f.Config != nil {
+		if carriedDiffers(faas.FieldMemory, f.Config.MemoryMB != want.Config.MemoryMB) ||
+			carriedDiffers(faas.FieldTimeout, f.Config.TimeoutSeconds != want.Config.TimeoutSeconds) {
+			return true
+		}
+	}
+	if f.Fields != nil {
+		return false // myaccount has nothing more
+	}
+	return f.Template != want.Template || f.HandlerFunction != want.HandlerFunction || *f.Config != *want.Config ||
+		!maps.Equal(nilIfEmpty(userMetadata(f.Labels)), nilIfEmpty(want.Labels)) ||
+		!maps.Equal(nilIfEmpty(userMetadata(f.Annotations)), nilIfEmpty(want.Annotations))
 }

@@ -1,8 +1,6 @@
 package provider
 
 import (
-	"archive/zip"
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,39 +14,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas"
 )
-
-const fn = "e2e_faas_function.test"
-
-var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-
-func at(name string) tfjsonpath.Path { return tfjsonpath.New(name) }
-
-func expect(name string, v knownvalue.Check) statecheck.StateCheck {
-	return statecheck.ExpectKnownValue(fn, at(name), v)
-}
-
-func unitTest(t *testing.T, env *testEnv, steps ...resource.TestStep) {
-	t.Helper()
-	t.Parallel()
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviderFactories,
-		CheckDestroy: func(*terraform.State) error {
-			if fns := env.server.Functions(); len(fns) != 0 {
-				return fmt.Errorf("%d functions remain on the server after destroy", len(fns))
-			}
-			return nil
-		},
-		Steps: steps,
-	})
-}
-
-// resetRequests is a PreConfig that starts a fresh request log.
-func (e *testEnv) resetRequests() func() { return e.server.ResetRequests }
 
 const inlinePython = "def handle(event, context):\n    return {\"statusCode\": 200, \"body\": \"hello\"}\n"
 
@@ -66,7 +34,7 @@ resource "e2e_faas_function" "test" {
 // re-plan.
 func TestAccFunction_basic(t *testing.T) {
 	env := newTestEnv(t)
-	unitTest(t, env,
+	accTest(t, env,
 		resource.TestStep{
 			Config: basicConfig(env, "hello-fn"),
 			ConfigPlanChecks: resource.ConfigPlanChecks{
@@ -101,7 +69,7 @@ func TestAccFunction_basic(t *testing.T) {
 				}
 				if f.Config.MemoryMB != 128 || f.Config.TimeoutSeconds != 30 || f.Config.Replicas != 1 ||
 					f.Config.HardwareType != "cpu" || f.Config.MinScale != 1 || f.Config.MaxScale != 5 {
-					return fmt.Errorf("server config %+v is not the design's defaults", f.Config)
+					return fmt.Errorf("server config %+v is not the defaults of DESIGN.md#validation-and-defaults", f.Config)
 				}
 				return nil
 			},
@@ -128,13 +96,6 @@ func TestAccFunction_basic(t *testing.T) {
 			ImportStateVerifyIgnore: []string{"code_inline", "source_hash"},
 		},
 	)
-}
-
-func createSecret(t *testing.T, env *testEnv, name string) {
-	t.Helper()
-	if _, err := env.client().CreateSecret(context.Background(), &faas.CreateSecretRequest{Name: name, Value: "s3cr3t-" + randomHex(t, 4)}); err != nil {
-		t.Fatal(err)
-	}
 }
 
 func fullConfig(env *testEnv, memory int, env1, label, code string) string {
@@ -204,7 +165,7 @@ func TestAccFunction_everyArgumentAndPartialUpdates(t *testing.T) {
 		}
 		return s
 	}
-	unitTest(t, env,
+	accTest(t, env,
 		step(512, "INFO", "backend", flaskCode, "POST functions"),
 		step(512, "INFO", "backend", flaskCode+"# v2\n", "PUT functions/{id}/code"),
 		step(1024, "INFO", "backend", flaskCode+"# v2\n", "PUT functions/{id}/config"),
@@ -229,7 +190,7 @@ resource "e2e_faas_function" "test" {
 }
 `, team)
 	}
-	unitTest(t, env,
+	accTest(t, env,
 		resource.TestStep{Config: cfg("a"), ConfigStateChecks: []statecheck.StateCheck{expect("version", knownvalue.StringExact("v1"))}},
 		resource.TestStep{
 			Config: cfg("b"),
@@ -273,7 +234,7 @@ resource "e2e_faas_function" "test" {
 }
 `, name, runtime, block)
 	}
-	unitTest(t, env,
+	accTest(t, env,
 		resource.TestStep{Config: cfg("replace-me", "python3.11", "")},
 		replaceStep(env, cfg("replaced", "python3.11", "")),
 		replaceStep(env, cfg("replaced", "pytorch2.1.2", "")),
@@ -320,7 +281,7 @@ func TestAccFunction_drift(t *testing.T) {
 			Check: env.expectWrites(writes...),
 		}
 	}
-	unitTest(t, env,
+	accTest(t, env,
 		resource.TestStep{Config: cfg},
 		updateStep(mutate(func(f *localfaas.Function) { f.Config.MemoryMB = 2048 }), "PUT functions/{id}/config"),
 		updateStep(mutate(func(f *localfaas.Function) { f.Environment = map[string]string{"ADDED": "1"} }), "PUT functions/{id}/environment"),
@@ -355,7 +316,7 @@ func TestAccFunction_drift(t *testing.T) {
 func TestAccFunction_failedDeploy(t *testing.T) {
 	env := newTestEnv(t)
 	cfg := basicConfig(env, "fails-once")
-	unitTest(t, env,
+	accTest(t, env,
 		resource.TestStep{
 			PreConfig:   func() { env.server.FailNextDeploy("handler.py: SyntaxError on line 1") },
 			Config:      cfg,
@@ -388,7 +349,7 @@ resource "e2e_faas_function" "test" {
 }
 `, memory)
 	}
-	unitTest(t, env,
+	accTest(t, env,
 		resource.TestStep{Config: cfg(256)},
 		resource.TestStep{
 			PreConfig:   func() { env.server.FailNextDeploy("image pull failed") },
@@ -408,7 +369,7 @@ resource "e2e_faas_function" "test" {
 // A wait that runs out of time leaves the function in state, tainted.
 func TestAccFunction_createTimeoutKeepsFunctionInState(t *testing.T) {
 	env := newTestEnv(t, func(o *localfaas.Options) { o.DeployDelay = time.Hour })
-	unitTest(t, env,
+	accTest(t, env,
 		resource.TestStep{
 			Config: env.config(`
 resource "e2e_faas_function" "test" {
@@ -462,7 +423,7 @@ resource "e2e_faas_function" "test" {
 }
 `, attribute, value)
 	}
-	unitTest(t, env,
+	accTest(t, env,
 		resource.TestStep{
 			Config: cfg("code_path", dir),
 			Check: func(*terraform.State) error {
@@ -481,43 +442,4 @@ resource "e2e_faas_function" "test" {
 		},
 		resource.TestStep{Config: cfg("code_archive", zipPath), PlanOnly: true},
 	)
-}
-
-func must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-func writeZip(t *testing.T, path string, files map[string]string) {
-	t.Helper()
-	f, err := os.Create(path)
-	must(t, err)
-	w := zip.NewWriter(f)
-	for name, body := range files {
-		e, err := w.Create(name)
-		must(t, err)
-		_, err = e.Write([]byte(body))
-		must(t, err)
-	}
-	must(t, w.Close())
-	must(t, f.Close())
-}
-
-func zipHas(data []byte, names ...string) error {
-	r, err := zip.NewReader(strings.NewReader(string(data)), int64(len(data)))
-	if err != nil {
-		return err
-	}
-	have := map[string]bool{}
-	for _, f := range r.File {
-		have[f.Name] = true
-	}
-	for _, n := range names {
-		if !have[n] {
-			return fmt.Errorf("archive lacks %s (has %v)", n, have)
-		}
-	}
-	return nil
 }

@@ -11,9 +11,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 )
 
-// One failing configuration per validation rule of the design (and the rules
-// this provider adds). Each fails at plan time with a message naming the
-// attribute, and the server receives no write.
+// One failing configuration per validation rule of
+// DESIGN.md#validation-and-defaults. Each fails at plan time with a message
+// naming the attribute, and the server receives no write.
 func TestAccFunction_validation(t *testing.T) {
 	env := newTestEnv(t)
 	notZip := filepath.Join(t.TempDir(), "code.zip")
@@ -121,16 +121,6 @@ func TestAccFunction_validation(t *testing.T) {
 			t.Errorf("failed plans wrote to the API: %v", w)
 		}
 	})
-}
-
-func writeRawZip(t *testing.T, path string, fill func(*zip.Writer)) {
-	t.Helper()
-	f, err := os.Create(path)
-	must(t, err)
-	w := zip.NewWriter(f)
-	fill(w)
-	must(t, w.Close())
-	must(t, f.Close())
 }
 
 // cfgBlock is a valid function body with the given config block content.

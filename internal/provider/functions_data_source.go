@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -27,9 +26,9 @@ type functionsDataSource struct {
 }
 
 type functionsModel struct {
-	Name      types.String `tfsdk:"name"`
-	Labels    types.Map    `tfsdk:"labels"`
-	Functions types.List   `tfsdk:"functions"`
+	Name      types.String        `tfsdk:"name"`
+	Labels    types.Map           `tfsdk:"labels"`
+	Functions []functionInfoModel `tfsdk:"functions"`
 }
 
 func (d *functionsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -86,15 +85,9 @@ func (d *functionsDataSource) Read(ctx context.Context, req datasource.ReadReque
 		addAPIError(&resp.Diagnostics, "Could not list functions", err, "")
 		return
 	}
-	objs := make([]attr.Value, 0, len(fns))
+	m.Functions = make([]functionInfoModel, 0, len(fns))
 	for i := range fns {
-		obj, err := describeFunction(&fns[i]).object(ctx)
-		if err != nil {
-			resp.Diagnostics.AddError("Could not list functions", err.Error())
-			return
-		}
-		objs = append(objs, obj)
+		m.Functions = append(m.Functions, describeFunction(&fns[i]))
 	}
-	m.Functions = types.ListValueMust(types.ObjectType{AttrTypes: functionInfoAttrTypes}, objs)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

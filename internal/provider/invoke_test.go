@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"regexp"
 	"strings"
@@ -15,91 +14,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
-	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas"
-	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas/runner"
-	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas/runner/runnertest"
 )
 
 // The tests of this file run the deployed functions: the local server gets
 // a runner, over a directory of the test's own, so that every process it
 // starts names that directory and can be counted.
-
-// runningEnv is a test server that runs functions. The test is skipped when
-// the runtime's toolchain is missing. Requirements are installed with
-// pip --no-index, so that a package that is not there fails at once rather
-// than after pip's retries against an unreachable index.
-func runningEnv(t *testing.T, runtime string) (*testEnv, string) {
-	t.Helper()
-	workDir := t.TempDir()
-	r, err := runner.New(runner.Options{WorkDir: workDir, PipFlags: []string{"--no-index"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Runs(runtime, "http"); err != nil {
-		_ = r.Close()
-		t.Skipf("skipped: %v", err)
-	}
-	env := newTestEnv(t, func(o *localfaas.Options) { o.Runner = r })
-	t.Cleanup(func() {
-		env.server.Close()
-		_ = r.Close()
-		runnertest.NoneLeft(t, workDir)
-	})
-	return env, workDir
-}
-
-// invokeTest runs the steps; after the destroy, no function and no process
-// of the runner may be left.
-func invokeTest(t *testing.T, env *testEnv, workDir string, steps ...resource.TestStep) {
-	t.Helper()
-	t.Parallel()
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviderFactories,
-		CheckDestroy: func(*terraform.State) error {
-			if fns := env.server.Functions(); len(fns) != 0 {
-				return fmt.Errorf("%d functions remain on the server after destroy", len(fns))
-			}
-			// A deleted function's processes end right after its delete.
-			if !runnertest.Eventually(10*time.Second, func() bool { return len(runnertest.Processes(t, workDir)) == 0 }) {
-				return fmt.Errorf("processes outlive their deleted functions:\n%s", strings.Join(runnertest.Processes(t, workDir), "\n"))
-			}
-			return nil
-		},
-		Steps: steps,
-	})
-}
-
-// call sends a request to url and returns the status and body.
-func call(method, url string) (int, string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, method, url, nil)
-	if err != nil {
-		return 0, "", err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, "", err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body), err
-}
-
-// answers checks that the function's invoke_url, followed by path, answers
-// with status and a body matching want.
-func answers(path string, status int, want string) resource.TestCheckFunc {
-	return resource.TestCheckResourceAttrWith(fn, "invoke_url", func(url string) error {
-		got, body, err := call(http.MethodGet, url+path)
-		if err != nil {
-			return err
-		}
-		if got != status || !regexp.MustCompile(want).MatchString(body) {
-			return fmt.Errorf("GET %s%s: %d %q, want %d matching %q", url, path, got, body, status, want)
-		}
-		return nil
-	})
-}
 
 // logged checks that a line of the function's log matches want.
 func (e *testEnv) logged(want string) resource.TestCheckFunc {
@@ -112,7 +31,7 @@ func (e *testEnv) logged(want string) resource.TestCheckFunc {
 		defer cancel()
 		var all []string
 		err := faas.Poll{Initial: 20 * time.Millisecond, Fast: 15 * time.Second, Max: 100 * time.Millisecond}.Until(ctx, func() (bool, error) {
-			lines, err := e.client().GetFunctionLogs(ctx, id, faas.LogOptions{Limit: 1000})
+			lines, err := e.functionLogs(ctx, id)
 			if err != nil {
 				return false, err
 			}
@@ -174,8 +93,8 @@ func codeChange(env *testEnv, name, runtime string, code func(version string) st
 }
 
 func TestAccInvoke_python(t *testing.T) {
-	env, workDir := runningEnv(t, "python3.11")
-	invokeTest(t, env, workDir, codeChange(env, "py-invoke", "python3.11", func(v string) string {
+	env := runningEnv(t, "python3.11")
+	accTest(t, env, codeChange(env, "py-invoke", "python3.11", func(v string) string {
 		return `import os
 
 def handle(event, context):
@@ -186,8 +105,8 @@ def handle(event, context):
 }
 
 func TestAccInvoke_node(t *testing.T) {
-	env, workDir := runningEnv(t, "node20")
-	invokeTest(t, env, workDir, codeChange(env, "node-invoke", "node20", func(v string) string {
+	env := runningEnv(t, "node20")
+	accTest(t, env, codeChange(env, "node-invoke", "node20", func(v string) string {
 		return `module.exports = async (event, context) => {
   console.log('handling ' + event.path);
   return { statusCode: 200, body: '` + v + ` ' + process.env.GREETING + ' ' + event.query.who + ' ' + process.env['api-key'] };
@@ -197,8 +116,8 @@ func TestAccInvoke_node(t *testing.T) {
 }
 
 func TestAccInvoke_go(t *testing.T) {
-	env, workDir := runningEnv(t, "go1.21")
-	invokeTest(t, env, workDir, codeChange(env, "go-invoke", "go1.21", func(v string) string {
+	env := runningEnv(t, "go1.21")
+	accTest(t, env, codeChange(env, "go-invoke", "go1.21", func(v string) string {
 		return `package function
 
 import (
@@ -218,7 +137,7 @@ func Handle(w http.ResponseWriter, r *http.Request) {
 // timeout_seconds gives the caller 504 and says so in the log; a crashing
 // handler answers 502 and its worker is restarted.
 func TestAccInvoke_timeoutAndCrash(t *testing.T) {
-	env, workDir := runningEnv(t, "python3.11")
+	env := runningEnv(t, "python3.11")
 	code := `import os, time
 
 def handle(event, context):
@@ -228,7 +147,7 @@ def handle(event, context):
         os._exit(3)
     return "alive " + str(os.getpid())
 `
-	invokeTest(t, env, workDir, resource.TestStep{
+	accTest(t, env, resource.TestStep{
 		Config: functionConfig(env, "unreliable", "python3.11", code, "config {\n    timeout_seconds = 1\n  }"),
 		Check: resource.ComposeAggregateTestCheckFunc(
 			answers("sleep", http.StatusGatewayTimeout, "did not answer within 1s"),
@@ -237,7 +156,7 @@ def handle(event, context):
 			env.logged(`exited \(exit status 3\); restarting it`),
 			answers("", http.StatusOK, "^alive [0-9]+$"),
 			func(s *terraform.State) error {
-				m, err := env.client().GetFunctionMetrics(context.Background(), s.RootModule().Resources[fn].Primary.ID)
+				m, err := env.functionMetrics(context.Background(), s.RootModule().Resources[fn].Primary.ID)
 				if err != nil {
 					return err
 				}
@@ -252,8 +171,8 @@ def handle(event, context):
 
 // Requirements that cannot be installed fail the apply with pip's message.
 func TestAccInvoke_failedRequirements(t *testing.T) {
-	env, workDir := runningEnv(t, "python3.11")
-	invokeTest(t, env, workDir, resource.TestStep{
+	env := runningEnv(t, "python3.11")
+	accTest(t, env, resource.TestStep{
 		Config:      functionConfig(env, "needs-pkg", "python3.11", inlinePython, `requirements = "no-such-package-e2e-local==1.0"`),
 		ExpectError: regexp.MustCompile(`(?s)did not deploy.*pip install failed.*No matching distribution found.*no-such-package-e2e-local`),
 	})

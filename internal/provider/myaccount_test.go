@@ -166,7 +166,7 @@ data "e2e_faas_functions" "all" {
 			return nil
 		}
 	}
-	unitTest(t, env,
+	accTest(t, env,
 		resource.TestStep{
 			Config: cfg,
 			Check:  serverRequirements("requests==2.32.3\n"),
@@ -190,36 +190,6 @@ data "e2e_faas_functions" "all" {
 	)
 }
 
-func TestFlavorForEndpoint(t *testing.T) {
-	for endpoint, want := range map[string]string{
-		"https://api.e2enetworks.com/myaccount/api/v1/": flavorMyAccount,
-		"https://api.e2enetworks.com/faas/api/v1/":      flavorFaaSV1,
-		"https://api.e2enetworks.com/faas/api/v1":       flavorFaaSV1,
-		"http://127.0.0.1:8080/faas/api/v1/":            flavorFaaSV1,
-		"http://127.0.0.1:8080/":                        flavorMyAccount,
-		"http://127.0.0.1:8080/other/faas/api/v2/":      flavorMyAccount,
-	} {
-		if got := flavorForEndpoint(endpoint); got != want {
-			t.Errorf("flavorForEndpoint(%q) = %q, want %q", endpoint, got, want)
-		}
-	}
-}
-
-func TestPlainHTTPElsewhere(t *testing.T) {
-	for endpoint, want := range map[string]bool{
-		"https://api.e2enetworks.com/myaccount/api/v1/": false,
-		"http://127.0.0.1:8080/faas/api/v1/":            false,
-		"http://[::1]:8080/":                            false,
-		"http://localhost:8080/":                        false,
-		"http://api.example.test/myaccount/api/v1/":     true,
-		"http://10.1.2.3/":                              true,
-	} {
-		if got := plainHTTPElsewhere(endpoint); got != want {
-			t.Errorf("plainHTTPElsewhere(%q) = %v, want %v", endpoint, got, want)
-		}
-	}
-}
-
 // A function made outside Terraform (in the console) imported by name: the
 // MyAccount API answers with its code, so the configuration that matches it
 // plans nothing, and the next apply changes nothing.
@@ -229,9 +199,12 @@ func TestAccMyAccount_importPlansNothing(t *testing.T) {
 	client, err := faas.NewMyAccount(faas.Config{Endpoint: env.url, APIKey: env.key, AuthToken: env.token, ProjectID: "12345", Location: "Delhi"})
 	must(t, err)
 	_, err = client.CreateFunction(context.Background(), &faas.CreateFunctionRequest{
-		Name: "console-fn", Runtime: "python3-http-debian", CodeText: code, Requirements: "requests==2.32.3\n",
-		Config:      &faas.FunctionConfig{MemoryMB: 256, TimeoutSeconds: 30, HardwareType: "cpu"},
-		Environment: map[string]string{"MODE": "prod"},
+		Name: "console-fn",
+		FunctionSpec: faas.FunctionSpec{
+			Runtime: "python3-http-debian", CodeText: code, Requirements: "requests==2.32.3\n",
+			Config:      &faas.FunctionConfig{MemoryMB: 256, TimeoutSeconds: 30, HardwareType: "cpu"},
+			Environment: map[string]string{"MODE": "prod"},
+		},
 	})
 	must(t, err)
 	cfg := env.config(`
@@ -246,7 +219,7 @@ resource "e2e_faas_function" "test" {
   }
 }
 `, code)
-	unitTest(t, env,
+	accTest(t, env,
 		resource.TestStep{
 			Config: cfg, ResourceName: fn, ImportState: true, ImportStateId: "console-fn", ImportStatePersist: true,
 			PreConfig: env.resetRequests(),

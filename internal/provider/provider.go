@@ -59,7 +59,7 @@ const (
 // providerData is what resources and data sources receive from Configure.
 type providerData struct {
 	client    faas.API
-	catalogue catalogue
+	catalogue liveCatalogue
 }
 
 // The API flavors (dialects) the provider speaks.
@@ -71,8 +71,8 @@ const (
 )
 
 // flavorForEndpoint is the flavor an endpoint implies when api_flavor is not
-// set: the design's API lives under /faas/api/v1/, E2E's MyAccount API
-// anywhere else.
+// set: the faas-v1 API lives under /faas/api/v1/, E2E's MyAccount API
+// anywhere else (DESIGN.md#api-dialects).
 func flavorForEndpoint(endpoint string) string {
 	u, err := url.Parse(endpoint)
 	if err == nil && strings.HasSuffix(strings.TrimSuffix(u.Path, "/")+"/", "/faas/api/v1/") {

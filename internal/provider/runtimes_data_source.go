@@ -106,10 +106,3 @@ func (d *runtimesDataSource) Read(ctx context.Context, req datasource.ReadReques
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}

@@ -216,7 +216,7 @@ func (r *secretResource) Read(ctx context.Context, req resource.ReadRequest, res
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
-// Update rotates the value in place when value changes, when
+// Update rotates the value in place (DESIGN.md#secrets) when value changes, when
 // value_wo_version changes, or when the secret moves from value to value_wo:
 // one PUT, then a wait until every function that binds the secret runs the
 // new value. A value_wo_version set on an imported secret (no version in

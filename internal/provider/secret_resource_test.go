@@ -20,24 +20,6 @@ import (
 
 const secretAddr = "e2e_faas_secret.db"
 
-func secretTest(t *testing.T, env *testEnv, steps ...resource.TestStep) {
-	t.Helper()
-	t.Parallel()
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviderFactories,
-		CheckDestroy: func(*terraform.State) error {
-			if n := len(env.server.Secrets()); n != 0 {
-				return fmt.Errorf("%d secrets remain on the server after destroy", n)
-			}
-			if n := len(env.server.Functions()); n != 0 {
-				return fmt.Errorf("%d functions remain on the server after destroy", n)
-			}
-			return nil
-		},
-		Steps: steps,
-	})
-}
-
 // absentFrom fails when the value appears, in any encoding a state or plan
 // could hold it, in the JSON Terraform gives of the plan or the state.
 func absentFrom(doc any, value string) error {
@@ -87,7 +69,7 @@ resource "e2e_faas_secret" "db" {
 `, name, v)
 	}
 	newValue := "pw-" + randomHex(t, 8)
-	secretTest(t, env,
+	accTest(t, env,
 		resource.TestStep{
 			Config: cfg("db-password", value),
 			ConfigStateChecks: []statecheck.StateCheck{
@@ -174,7 +156,7 @@ resource "e2e_faas_secret" "db" {
 			Check: env.secretValueIs("api-token", serverHolds),
 		}
 	}
-	secretTest(t, env,
+	accTest(t, env,
 		step(first, 1, plancheck.ResourceActionCreate, first),
 		// A new write-only value alone is invisible to Terraform: nothing happens.
 		step(second, 1, plancheck.ResourceActionNoop, first),
@@ -256,7 +238,7 @@ resource "e2e_faas_function" "test" {
   code_inline = %q
 }
 `, secretReader)
-	secretTest(t, env,
+	accTest(t, env,
 		resource.TestStep{
 			Config: both,
 			ConfigStateChecks: []statecheck.StateCheck{
@@ -309,7 +291,7 @@ resource "e2e_faas_function" "test" {
   code_inline = %q
 }
 `, secretReader)
-	secretTest(t, env,
+	accTest(t, env,
 		resource.TestStep{Config: literal},
 		resource.TestStep{
 			Config:      functionOnly,
@@ -322,7 +304,7 @@ resource "e2e_faas_function" "test" {
 // Binding a secret that does not exist fails with an error on secrets.
 func TestAccFunction_unknownSecret(t *testing.T) {
 	env := newTestEnv(t)
-	unitTest(t, env, resource.TestStep{
+	accTest(t, env, resource.TestStep{
 		Config: env.config(`
 resource "e2e_faas_function" "test" {
   name        = "missing-secret"
@@ -341,7 +323,7 @@ resource "e2e_faas_function" "test" {
 // function, whose running processes then answer with the new value. No
 // write-only value reaches the plan or the state.
 func TestAccSecret_rotationReachesRunningFunctions(t *testing.T) {
-	env, workDir := runningEnv(t, "python3.11")
+	env := runningEnv(t, "python3.11")
 	first, second := "v1-"+randomHex(t, 6), "v2-"+randomHex(t, 6)
 	third, fourth := "wo3-"+randomHex(t, 6), "wo4-"+randomHex(t, 6)
 	code := "import os\n\ndef handle(event, context):\n    return os.environ.get('db-password', 'unset')\n"
@@ -392,7 +374,7 @@ resource "e2e_faas_secret" "db" {
 			Check:             resource.ComposeTestCheckFunc(env.expectWrites("PUT secrets/{name}"), answers("", http.StatusOK, "^"+want+"$")),
 		}
 	}
-	invokeTest(t, env, workDir,
+	accTest(t, env,
 		resource.TestStep{Config: withValue(first), Check: answers("", http.StatusOK, "^"+first+"$")},
 		rotate(withValue(second), nil, second),
 		resource.TestStep{Config: withValue(second), PlanOnly: true},
@@ -421,7 +403,7 @@ resource "e2e_faas_function" "test" {
 }
 `, v)
 	}
-	secretTest(t, env,
+	accTest(t, env,
 		resource.TestStep{Config: cfg("one-value")},
 		resource.TestStep{
 			PreConfig:   func() { env.server.FailNextDeploy("secret mount failed") },

@@ -1,0 +1,189 @@
+package provider
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/packaging"
+)
+
+// A function's code as each dialect takes it (DESIGN.md#code-and-drift): a
+// ZIP archive under faas-v1, the text of one handler file (plus the runtime's
+// requirements file) under myaccount. source_hash is computed at plan time
+// from the same input the apply packages, and the apply refuses code that
+// changed in between.
+
+// functionCode is a function's code in the form the API dialect takes: a ZIP
+// archive (faas-v1) or the text of one handler file (myaccount).
+type functionCode struct {
+	archive *packaging.Archive
+	single  *packaging.SingleFile
+	// sha256 is what code_sha256 says once this code is deployed.
+	sha256     string
+	sourceHash string
+}
+
+func (c *functionCode) Close() {
+	if c.archive != nil {
+		c.archive.Close()
+	}
+}
+
+// textSHA256 is code_sha256 of code sent as text.
+func textSHA256(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// requirements is what the function's requirements are: the attribute, or
+// under myaccount the requirements file of the code when the attribute is
+// not set.
+func (c *functionCode) requirements(plan *functionModel) string {
+	if !plan.Requirements.IsNull() || c.single == nil {
+		return plan.Requirements.ValueString()
+	}
+	return c.single.Requirements
+}
+
+// requirementsFromCode is the requirements text taken from the code's
+// requirements file, if that is where they come from.
+func (c *functionCode) requirementsFromCode(plan *functionModel) (string, bool) {
+	if c.single == nil || !plan.Requirements.IsNull() || !c.single.HasRequirements {
+		return "", false
+	}
+	return c.single.Requirements, true
+}
+
+// requirementsFile is the name of the runtime's requirements file in the
+// live catalogue ("" when the catalogue cannot say).
+func (r *functionResource) requirementsFile(ctx context.Context, runtime string) string {
+	rts, err := r.data.catalogue.get(ctx, r.data.client)
+	if err != nil {
+		return ""
+	}
+	for _, rt := range rts {
+		if rt.Name == runtime {
+			return rt.RequirementsFile
+		}
+	}
+	return ""
+}
+
+// sourceHash is the source_hash of the model's code for the dialect.
+func (r *functionResource) sourceHash(ctx context.Context, plan *functionModel) (string, diag.Diagnostics) {
+	src, diags := plan.source(ctx)
+	if diags.HasError() {
+		return "", diags
+	}
+	if r.data == nil || r.data.client.Capabilities().Archives {
+		hash, err := packaging.Hash(src)
+		if err != nil {
+			addPackagingError(&diags, err)
+		}
+		return hash, diags
+	}
+	single, err := packaging.ReadSingleFile(src, r.requirementsFile(ctx, src.Runtime))
+	if err != nil {
+		addPackagingError(&diags, err)
+		return "", diags
+	}
+	return single.SourceHash, diags
+}
+
+// code packages the code for an apply and checks it is what the plan saw.
+func (r *functionResource) code(ctx context.Context, plan *functionModel, diags *diag.Diagnostics) (*functionCode, bool) {
+	src, d := plan.source(ctx)
+	diags.Append(d...)
+	if diags.HasError() {
+		return nil, false
+	}
+	c := &functionCode{}
+	if r.data.client.Capabilities().Archives {
+		archive, err := packaging.Build(src)
+		if err != nil {
+			addPackagingError(diags, err)
+			return nil, false
+		}
+		c.archive, c.sha256, c.sourceHash = archive, archive.SHA256, archive.SourceHash
+	} else {
+		single, err := packaging.ReadSingleFile(src, r.requirementsFile(ctx, src.Runtime))
+		if err != nil {
+			addPackagingError(diags, err)
+			return nil, false
+		}
+		c.single, c.sha256, c.sourceHash = single, textSHA256(single.Code), single.SourceHash
+	}
+	if !plan.SourceHash.IsUnknown() && !plan.SourceHash.IsNull() && plan.SourceHash.ValueString() != c.sourceHash {
+		c.Close()
+		diags.AddAttributeError(codeAttribute(plan), "Code changed after the plan",
+			"The function's code is not what terraform plan saw (its source_hash differs). Run terraform plan again, then apply.")
+		return nil, false
+	}
+	plan.SourceHash = types.StringValue(c.sourceHash)
+	return c, true
+}
+
+// codeAttribute is the attribute the model's code comes from.
+func codeAttribute(m *functionModel) path.Path {
+	switch {
+	case !m.CodePath.IsNull():
+		return path.Root("code_path")
+	case !m.CodeArchive.IsNull():
+		return path.Root("code_archive")
+	}
+	return path.Root("code_inline")
+}
+
+// Private state: the SHA-256 of requirements that came from the code's
+// requirements file rather than the requirements attribute, so that Read
+// can tell a change made outside Terraform from the file's own content.
+const privateRequirementsKey = "requirements_from_code"
+
+type privateSetter interface {
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+}
+
+func setRequirementsFromCode(ctx context.Context, private privateSetter, code *functionCode, plan *functionModel) diag.Diagnostics {
+	value := []byte("null")
+	plan.requirementsFromCode = ""
+	if req, ok := code.requirementsFromCode(plan); ok {
+		plan.requirementsFromCode = textSHA256(req)
+		value = []byte(fmt.Sprintf("%q", plan.requirementsFromCode))
+	}
+	return private.SetKey(ctx, privateRequirementsKey, value)
+}
+
+// readRequirementsFromCode gives the hash saved by setRequirementsFromCode.
+func readRequirementsFromCode(raw []byte) string {
+	s := strings.Trim(string(raw), `"`)
+	if s == "null" {
+		return ""
+	}
+	return s
+}
+
+// adoptInlineCode takes an imported function's code (from a dialect that
+// answers with it) as code_inline, with the source_hash the same
+// configuration would plan.
+func (m *functionModel) adoptInlineCode(ctx context.Context, f *faas.Function, diags *diag.Diagnostics) {
+	m.CodeInline = types.StringValue(f.Code)
+	src, d := m.source(ctx)
+	diags.Append(d...)
+	single, err := packaging.ReadSingleFile(src, "")
+	if err != nil {
+		// Not something the provider could deploy as code_inline: leave the
+		// code to the configuration, which the next plan uploads.
+		m.CodeInline = types.StringNull()
+		return
+	}
+	m.SourceHash = types.StringValue(single.SourceHash)
+	m.CodeSHA256 = types.StringValue(textSHA256(f.Code))
+}

@@ -1,0 +1,319 @@
+package provider
+
+import (
+	"context"
+	"regexp"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/catalogue"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
+)
+
+// The validation lists and defaults of e2e_faas_function
+// (DESIGN.md#validation-and-defaults). The same values feed the validators,
+// the schema's descriptions (and so docs/) and the plan-time checks; the
+// lists are the faas-v1 runtime catalogue's (DESIGN.md#runtime-catalogue),
+// the one the local server serves and api/openapi.yaml's enums repeat.
+var (
+	runtimes      = catalogue.FaaSV1.Names()
+	templates     = catalogue.FaaSV1.Templates()
+	hardwareTypes = catalogue.FaaSV1.Hardware()
+	functionName  = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
+	envKey        = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	handlerName   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.]*$`)
+	// reservedEnvNames are set by the platform itself; neither an
+	// environment variable nor a secret (exposed as a variable of its name)
+	// may take them.
+	reservedEnvNames = []string{"PORT"}
+)
+
+// The defaults, which also stand for a config block left out.
+const (
+	defaultTemplate        = catalogue.DefaultTemplate
+	defaultHandler         = "handle"
+	defaultMemoryMB        = 128
+	defaultTimeoutSeconds  = 30
+	defaultReplicas        = 1
+	defaultHardwareType    = "cpu"
+	defaultMinScale        = 1
+	defaultMaxScale        = 5
+	reservedMetadataPrefix = "com.openfaas."
+)
+
+var defaultConfig = faas.FunctionConfig{
+	MemoryMB:       defaultMemoryMB,
+	TimeoutSeconds: defaultTimeoutSeconds,
+	Replicas:       defaultReplicas,
+	HardwareType:   defaultHardwareType,
+	MinScale:       defaultMinScale,
+	MaxScale:       defaultMaxScale,
+}
+
+// quoted is a list for a description: `a`, `b`, `c`.
+func quoted(list []string) string {
+	q := make([]string, len(list))
+	for i, s := range list {
+		q[i] = "`" + s + "`"
+	}
+	return strings.Join(q, ", ")
+}
+
+// functionSchema is e2e_faas_function's schema: what the user sets (required,
+// then optional), what the provider computes, then the blocks.
+func functionSchema(ctx context.Context) schema.Schema {
+	emptyMap := types.MapValueMust(types.StringType, map[string]attr.Value{})
+	emptyList := types.ListValueMust(types.StringType, []attr.Value{})
+	return schema.Schema{
+		MarkdownDescription: "An E2E Functions-as-a-Service function: its code, runtime, configuration, environment and secrets. " +
+			"Terraform waits until each deploy is `Running` (or reports the platform's error when it is `Failed`). " +
+			"Code comes from exactly one of `code_inline`, `code_path` or `code_archive`; `source_hash` is computed from the code " +
+			"itself at plan time, so an edited file shows in `terraform plan` without a hash to maintain by hand.",
+		Attributes: map[string]schema.Attribute{
+			// Required.
+			"name": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "Function name: 3 to 63 lowercase letters, digits and hyphens, starting and ending with a letter or digit. " +
+					"Unique within the namespace. Changing it replaces the function.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators: []validator.String{
+					stringvalidator.LengthBetween(3, 63),
+					stringvalidator.RegexMatches(functionName, "must be lowercase letters, digits and hyphens, starting and ending with a letter or digit"),
+				},
+			},
+			"runtime": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "Runtime. With the `faas-v1` API, one of " + quoted(runtimes) + "; with the `myaccount` API (E2E's), " +
+					"a runtime of the live catalogue such as `python3-http-debian` or `node18` (see `data.e2e_faas_runtimes`). " +
+					"Both are checked at plan time against the live catalogue. Changing it replaces the function.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+
+			// Optional: the code, from exactly one source (ConfigValidators).
+			"code_inline": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "The handler's source code. It is packaged as one file named for the runtime (`handler.py`, `handler.js`, " +
+					"`handler.go`, …) plus `requirements.txt` when `requirements` is set. Exactly one of `code_inline`, `code_path` and `code_archive` is required.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"code_path": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Path to a directory holding the function's code. It is packed into a deterministic ZIP (sorted entries, " +
+					"fixed timestamps, normalised modes), leaving out `.git/`, `.terraform/`, `__pycache__/`, `*.pyc`, `.DS_Store`, " +
+					"the patterns of `code_excludes` and those of a `.faasignore` file in the directory.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"code_archive": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Path to a ZIP file holding the function's code. It is checked (no absolute or `..` paths, no links, E2E's size limits) before anything is sent.",
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"code_excludes": schema.ListAttribute{
+				Optional:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: "Gitignore-style patterns of files under `code_path` to leave out of the archive, on top of the defaults and `.faasignore`.",
+				Validators: []validator.List{
+					listvalidator.AlsoRequires(path.MatchRoot("code_path")),
+					listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1)),
+				},
+			},
+			"requirements": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Dependencies in the runtime's own format (for Python, the content of `requirements.txt`), installed at deploy time.",
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+
+			// Optional, with a default (and so also computed).
+			"template": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(defaultTemplate),
+				MarkdownDescription: "Template: one of " + quoted(templates) + ". Defaults to `http`.",
+				Validators:          []validator.String{stringvalidator.OneOf(templates...)},
+			},
+			"handler_function": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(defaultHandler),
+				MarkdownDescription: "Entry point function name. Defaults to `handle`.",
+				Validators:          []validator.String{stringvalidator.RegexMatches(handlerName, "must be an identifier such as handle or main.handler")},
+			},
+			"environment": schema.MapAttribute{
+				Optional:    true,
+				Computed:    true,
+				Sensitive:   true,
+				ElementType: types.StringType,
+				Default:     mapdefault.StaticValue(emptyMap),
+				MarkdownDescription: "Environment variables of the function. Keys are letters, digits and `_`, start with a letter or `_`, " +
+					"at most 50 characters; `PORT` is reserved. Marked sensitive so values never appear in plan output or logs; " +
+					"use `secrets` for credentials.",
+				Validators: []validator.Map{
+					mapvalidator.KeysAre(
+						stringvalidator.LengthAtMost(50),
+						stringvalidator.RegexMatches(envKey, "must be letters, digits and _, starting with a letter or _"),
+						stringvalidator.NoneOf(reservedEnvNames...),
+					),
+					mapvalidator.ValueStringsAre(noNULValue{}),
+				},
+			},
+			"secrets": schema.ListAttribute{
+				Optional:    true,
+				Computed:    true,
+				ElementType: types.StringType,
+				Default:     listdefault.StaticValue(emptyList),
+				MarkdownDescription: "Names of secrets to expose to the function, each as an environment variable named like the secret " +
+					"(`e2e_faas_secret`s with the `faas-v1` API; secrets made in the MyAccount console with E2E's API). `PORT` is reserved.",
+				Validators: []validator.List{
+					listvalidator.UniqueValues(),
+					listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1), stringvalidator.NoneOf(reservedEnvNames...)),
+				},
+			},
+			"labels": schema.MapAttribute{
+				Optional:            true,
+				Computed:            true,
+				ElementType:         types.StringType,
+				Default:             mapdefault.StaticValue(emptyMap),
+				MarkdownDescription: "Labels. Keys starting `com.openfaas.` are the platform's and are neither accepted nor shown.",
+				Validators:          []validator.Map{mapvalidator.KeysAre(noPrefix(reservedMetadataPrefix))},
+			},
+			"annotations": schema.MapAttribute{
+				Optional:            true,
+				Computed:            true,
+				ElementType:         types.StringType,
+				Default:             mapdefault.StaticValue(emptyMap),
+				MarkdownDescription: "Annotations. Keys starting `com.openfaas.` are the platform's and are neither accepted nor shown.",
+				Validators:          []validator.Map{mapvalidator.KeysAre(noPrefix(reservedMetadataPrefix))},
+			},
+
+			// Computed: what the provider and the API say. UseStateForUnknown
+			// where a value changes only with a redeploy or a replacement;
+			// ModifyPlan marks it unknown when one is planned.
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Function ID (a UUID).",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"source_hash": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "SHA-256 of the code's normalised manifest (relative paths, file modes and contents; never timestamps or ZIP bytes), " +
+					"computed at plan time. It changes when a file is edited, added or removed, and when the deployed code was changed outside Terraform.",
+			},
+			"namespace": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Namespace the function lives in, such as `e2e-faas-20235-dl`.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"invoke_url": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "URL that invokes the function.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"status": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "Deploy status: `Deploying`, `Running`, `Failed` or `Deleting`. After a successful apply it is `Running`; " +
+					"a function found `Failed` is redeployed by the next apply.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"version": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Deployed version; changes on every redeploy.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"code_sha256": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Hex SHA-256 of the archive the API last deployed, as it reports it.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"invocation_count": schema.Int64Attribute{
+				Computed:            true,
+				MarkdownDescription: "Total invocations so far, as of the last refresh.",
+				PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+			},
+			"created_at": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Creation time (RFC 3339, UTC).",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"updated_at": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Time of the last change (RFC 3339, UTC).",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"config": schema.ListNestedBlock{
+				MarkdownDescription: "Resources and scaling. At most one block; leaving it out means every default below.",
+				Validators:          []validator.List{listvalidator.SizeAtMost(1)},
+				NestedObject:        schema.NestedBlockObject{Attributes: configBlockAttributes()},
+			},
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+		},
+	}
+}
+
+// configBlockAttributes are the config block's settings, all optional with a
+// default. A change of hardware_type replaces the function (ModifyPlan: an
+// absent block is cpu too, which an attribute plan modifier would not see).
+func configBlockAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"memory_mb": schema.Int64Attribute{
+			Optional:            true,
+			Computed:            true,
+			Default:             int64default.StaticInt64(defaultMemoryMB),
+			MarkdownDescription: "Memory in MB, 64 to 8192. Defaults to 128.",
+			Validators:          []validator.Int64{int64validator.Between(64, 8192)},
+		},
+		"timeout_seconds": schema.Int64Attribute{
+			Optional:            true,
+			Computed:            true,
+			Default:             int64default.StaticInt64(defaultTimeoutSeconds),
+			MarkdownDescription: "Execution timeout in seconds, 1 to 900. Defaults to 30.",
+			Validators:          []validator.Int64{int64validator.Between(1, 900)},
+		},
+		"replicas": schema.Int64Attribute{
+			Optional:            true,
+			Computed:            true,
+			Default:             int64default.StaticInt64(defaultReplicas),
+			MarkdownDescription: "Replicas, 1 to 5; more than one only on `cpu`. Defaults to 1.",
+			Validators:          []validator.Int64{int64validator.Between(1, 5)},
+		},
+		"hardware_type": schema.StringAttribute{
+			Optional:            true,
+			Computed:            true,
+			Default:             stringdefault.StaticString(defaultHardwareType),
+			MarkdownDescription: "`cpu` or `gpu`. Defaults to `cpu`. Changing it replaces the function.",
+			Validators:          []validator.String{stringvalidator.OneOf(hardwareTypes...)},
+		},
+		"min_scale": schema.Int64Attribute{
+			Optional:            true,
+			Computed:            true,
+			Default:             int64default.StaticInt64(defaultMinScale),
+			MarkdownDescription: "Minimum scale, 0 to 100, at most `max_scale`. Defaults to 1.",
+			Validators:          []validator.Int64{int64validator.Between(0, 100)},
+		},
+		"max_scale": schema.Int64Attribute{
+			Optional:            true,
+			Computed:            true,
+			Default:             int64default.StaticInt64(defaultMaxScale),
+			MarkdownDescription: "Maximum scale, 1 to 100. Defaults to 5.",
+			Validators:          []validator.Int64{int64validator.Between(1, 100)},
+		},
+	}
+}

@@ -1,0 +1,501 @@
+package provider
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/e2eterraformprovider/terraform-provider-e2e/api"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas/runner"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas/runner/runnertest"
+)
+
+// The helpers every test of the package shares: the process set-up, the
+// acceptance tests' server and wrapper, and small builders and checks.
+
+// terraformMissing says why the acceptance tests skip, when they do: they
+// drive the real terraform binary, and there is none. The unit tests run
+// regardless.
+var terraformMissing string
+
+// TestMain pins the terraform binary on PATH (terraform-plugin-testing would
+// otherwise try to download one) and isolates the CLI configuration from the
+// user's own. Without terraform it only records the absence, for
+// acceptance to skip.
+func TestMain(m *testing.M) {
+	if os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
+		if bin, err := exec.LookPath("terraform"); err == nil {
+			os.Setenv("TF_ACC_TERRAFORM_PATH", bin)
+		} else {
+			terraformMissing = "the acceptance tests drive the real terraform binary: put terraform (1.11 or newer) on PATH or set TF_ACC_TERRAFORM_PATH"
+			fmt.Fprintln(os.Stderr, "skipping the acceptance tests: "+terraformMissing)
+		}
+	}
+	dir, err := os.MkdirTemp("", "tf-cli-config")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	cfg := filepath.Join(dir, "terraformrc")
+	if err := os.WriteFile(cfg, []byte("# isolated from the user's CLI configuration\n"), 0o600); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Setenv("TF_CLI_CONFIG_FILE", cfg)
+	os.Setenv("CHECKPOINT_DISABLE", "1")
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// acceptance skips the test when there is no terraform to drive. Every
+// acceptance test reaches it through the constructor of its server
+// (newDialectTestEnv) or of its CLI workspace (newCLIWorkspace).
+func acceptance(t *testing.T) {
+	t.Helper()
+	if terraformMissing != "" {
+		t.Skip(terraformMissing)
+	}
+}
+
+var testProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
+	"e2e": providerserver.NewProtocol6WithError(New("test")()),
+}
+
+// testEnv is one in-process local server for one test, wrapped so that every
+// exchange is checked against api/openapi.yaml.
+type testEnv struct {
+	t      *testing.T
+	server *localfaas.Server
+	url    string
+	key    string
+	token  string
+	// dialect is the API the provider is pointed at; url is its base.
+	dialect dialectCase
+	// runnerDir, when the server runs functions, is its runner's directory,
+	// where no process may be left after a destroy.
+	runnerDir string
+
+	mu         sync.Mutex
+	violations []string
+	// outsideSecrets are the secrets the test made without Terraform, which
+	// a destroy leaves.
+	outsideSecrets []string
+}
+
+// interceptor answers some requests in place of the local server, to play a
+// platform that differs from it (a smaller runtime catalogue, say).
+type interceptor func(w http.ResponseWriter, r *http.Request) bool
+
+func newTestEnv(t *testing.T, opts ...func(*localfaas.Options)) *testEnv {
+	return newInterceptedTestEnv(t, nil, opts...)
+}
+
+func newInterceptedTestEnv(t *testing.T, intercept interceptor, opts ...func(*localfaas.Options)) *testEnv {
+	t.Helper()
+	return newDialectTestEnv(t, faasV1, intercept, opts...)
+}
+
+// newDialectTestEnv is a test server whose exchanges of both dialects are
+// checked against their OpenAPI documents, with the provider pointed at the
+// given dialect. It skips the test when there is no terraform.
+func newDialectTestEnv(t *testing.T, d dialectCase, intercept interceptor, opts ...func(*localfaas.Options)) *testEnv {
+	t.Helper()
+	acceptance(t)
+	env := &testEnv{t: t, key: "key-" + randomHex(t, 12), token: "token-" + randomHex(t, 12), dialect: d}
+	o := localfaas.Options{APIKey: env.key, AuthToken: env.token}
+	for _, f := range opts {
+		f(&o)
+	}
+	env.server = localfaas.New(o)
+	checker, err := api.NewChecker()
+	if err != nil {
+		t.Fatal(err)
+	}
+	myAccountChecker, err := api.NewMyAccountChecker()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var handler http.Handler = env.server
+	if intercept != nil {
+		handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !intercept(w, r) {
+				env.server.ServeHTTP(w, r)
+			}
+		})
+	}
+	report := func(err error) {
+		env.mu.Lock()
+		env.violations = append(env.violations, err.Error())
+		env.mu.Unlock()
+	}
+	ts := httptest.NewServer(checker.CheckingHandler(myAccountChecker.CheckingHandler(handler, report), report))
+	env.url = ts.URL + d.base
+	t.Cleanup(func() {
+		ts.Close()
+		env.mu.Lock()
+		defer env.mu.Unlock()
+		for _, v := range env.violations {
+			t.Errorf("exchange not valid against its OpenAPI document (api/openapi.yaml or api/myaccount.yaml): %s", v)
+		}
+	})
+	return env
+}
+
+// runningEnv is a test server that runs functions. The test is skipped when
+// the runtime's toolchain is missing. Requirements are installed with
+// pip --no-index, so that a package that is not there fails at once rather
+// than after pip's retries against an unreachable index.
+func runningEnv(t *testing.T, runtime string) *testEnv {
+	t.Helper()
+	acceptance(t)
+	workDir := t.TempDir()
+	r, err := runner.New(runner.Options{WorkDir: workDir, PipFlags: []string{"--no-index"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Runs(runtime, "http"); err != nil {
+		_ = r.Close()
+		t.Skipf("skipped: %v", err)
+	}
+	env := newTestEnv(t, func(o *localfaas.Options) { o.Runner = r })
+	env.runnerDir = workDir
+	t.Cleanup(func() {
+		env.server.Close()
+		_ = r.Close()
+		runnertest.NoneLeft(t, workDir)
+	})
+	return env
+}
+
+// accTest runs the steps as one acceptance test, in parallel with the
+// others, against env's server. After the destroy nothing Terraform made may
+// be left there: no function, no secret but those the test made itself, and
+// no process of the runner when env runs functions.
+func accTest(t *testing.T, env *testEnv, steps ...resource.TestStep) {
+	t.Helper()
+	t.Parallel()
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		CheckDestroy:             env.nothingLeft,
+		Steps:                    steps,
+	})
+}
+
+func (e *testEnv) nothingLeft(*terraform.State) error {
+	if fns := e.server.Functions(); len(fns) != 0 {
+		return fmt.Errorf("%d functions remain on the server after destroy", len(fns))
+	}
+	left := 0
+	for _, s := range e.server.Secrets() {
+		if !slices.Contains(e.outsideSecrets, s.Name) {
+			left++
+		}
+	}
+	if left != 0 {
+		return fmt.Errorf("%d secrets remain on the server after destroy", left)
+	}
+	if e.runnerDir != "" {
+		// A deleted function's processes end right after its delete.
+		if !runnertest.Eventually(10*time.Second, func() bool { return len(runnertest.Processes(e.t, e.runnerDir)) == 0 }) {
+			return fmt.Errorf("processes outlive their deleted functions:\n%s", strings.Join(runnertest.Processes(e.t, e.runnerDir), "\n"))
+		}
+	}
+	return nil
+}
+
+// providerBlock configures the provider for this server.
+func (e *testEnv) providerBlock() string {
+	return fmt.Sprintf(`
+provider "e2e" {
+  api_endpoint = %q
+  api_key      = %q
+  auth_token   = %q
+%s}
+`, e.url, e.key, e.token, e.dialect.providerSettings)
+}
+
+// config is the provider block followed by the given HCL.
+func (e *testEnv) config(hcl string, args ...any) string {
+	return e.providerBlock() + fmt.Sprintf(hcl, args...)
+}
+
+// faasV1Base is the server's faas-v1 API base, whatever the dialect.
+func (e *testEnv) faasV1Base() string {
+	return strings.TrimSuffix(e.url, e.dialect.base) + api.BasePath
+}
+
+// client talks to the test server's faas-v1 API directly, for set-up that
+// the provider under test must not do (in the namespace of the dialect's
+// project).
+func (e *testEnv) client() *faas.Client {
+	e.t.Helper()
+	c, err := faas.New(faas.Config{Endpoint: e.faasV1Base(), APIKey: e.key, AuthToken: e.token, ProjectID: e.dialect.projectID})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return c
+}
+
+// createSecret makes a secret without Terraform, which a destroy leaves.
+func createSecret(t *testing.T, env *testEnv, name string) {
+	t.Helper()
+	if _, err := env.client().CreateSecret(context.Background(), &faas.CreateSecretRequest{Name: name, Value: "s3cr3t-" + randomHex(t, 4)}); err != nil {
+		t.Fatal(err)
+	}
+	env.outsideSecrets = append(env.outsideSecrets, name)
+}
+
+// logLine and functionMetrics are api/openapi.yaml's Logs items and Metrics:
+// the provider never reads them, so the client has no call for them, and the
+// tests read them over plain HTTP.
+type logLine struct {
+	Timestamp string `json:"timestamp"`
+	Stream    string `json:"stream"`
+	Message   string `json:"message"`
+}
+
+type functionMetrics struct {
+	InvocationCount int64   `json:"invocation_count"`
+	ErrorCount      int64   `json:"error_count"`
+	AvgDurationMS   float64 `json:"avg_duration_ms"`
+	LastInvokedAt   *string `json:"last_invoked_at"`
+}
+
+// functionLogs is GET functions/{id}/logs: the last 1000 lines, oldest first.
+func (e *testEnv) functionLogs(ctx context.Context, id string) ([]logLine, error) {
+	var body struct {
+		Logs []logLine `json:"logs"`
+	}
+	err := e.getJSON(ctx, "functions/"+url.PathEscape(id)+"/logs", url.Values{"limit": {"1000"}}, &body)
+	return body.Logs, err
+}
+
+// functionMetrics is GET functions/{id}/metrics.
+func (e *testEnv) functionMetrics(ctx context.Context, id string) (*functionMetrics, error) {
+	var m functionMetrics
+	if err := e.getJSON(ctx, "functions/"+url.PathEscape(id)+"/metrics", nil, &m); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// getJSON sends an authenticated GET to the faas-v1 API and decodes the
+// answer, bare or in its envelope ({"code","data","errors","message"}).
+func (e *testEnv) getJSON(ctx context.Context, path string, query url.Values, out any) error {
+	q := url.Values{"apikey": {e.key}}
+	if e.dialect.projectID != "" {
+		q.Set("project_id", e.dialect.projectID)
+	}
+	for k, v := range query {
+		q[k] = v
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.faasV1Base()+path+"?"+q.Encode(), nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+e.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %d %s", path, resp.StatusCode, body)
+	}
+	var envelope struct {
+		Data json.RawMessage `json:"data"`
+	}
+	if json.Unmarshal(body, &envelope) == nil && len(envelope.Data) > 0 && string(envelope.Data) != "null" {
+		body = envelope.Data
+	}
+	return json.Unmarshal(body, out)
+}
+
+// writes lists the routes of the requests that could change something.
+func (e *testEnv) writes() []string {
+	var out []string
+	for _, r := range e.server.Requests() {
+		if r.Method != "GET" {
+			out = append(out, r.Route)
+		}
+	}
+	return out
+}
+
+func (e *testEnv) expectWrites(want ...string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		got := e.writes()
+		if strings.Join(got, "|") != strings.Join(want, "|") {
+			return fmt.Errorf("API writes: got %q, want %q", got, want)
+		}
+		return nil
+	}
+}
+
+// resetRequests is a PreConfig that starts a fresh request log.
+func (e *testEnv) resetRequests() func() { return e.server.ResetRequests }
+
+func (e *testEnv) onlyFunction() (localfaas.Function, error) {
+	fns := e.server.Functions()
+	if len(fns) != 1 {
+		return localfaas.Function{}, fmt.Errorf("the server holds %d functions, want 1", len(fns))
+	}
+	return fns[0], nil
+}
+
+// fn is the function resource of most tests' configurations.
+const fn = "e2e_faas_function.test"
+
+var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+func at(name string) tfjsonpath.Path { return tfjsonpath.New(name) }
+
+// expect checks an attribute of fn in the state.
+func expect(name string, v knownvalue.Check) statecheck.StateCheck {
+	return statecheck.ExpectKnownValue(fn, at(name), v)
+}
+
+// expectUpdate checks that the plan updates fn in place.
+func expectUpdate() resource.ConfigPlanChecks {
+	return resource.ConfigPlanChecks{
+		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(fn, plancheck.ResourceActionUpdate)},
+	}
+}
+
+// call sends a request to url and returns the status and body.
+func call(method, url string) (int, string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, url, nil)
+	if err != nil {
+		return 0, "", err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body), err
+}
+
+// answers checks that the function's invoke_url, followed by path, answers
+// with status and a body matching want.
+func answers(path string, status int, want string) resource.TestCheckFunc {
+	return resource.TestCheckResourceAttrWith(fn, "invoke_url", func(url string) error {
+		got, body, err := call(http.MethodGet, url+path)
+		if err != nil {
+			return err
+		}
+		if got != status || !regexp.MustCompile(want).MatchString(body) {
+			return fmt.Errorf("GET %s%s: %d %q, want %d matching %q", url, path, got, body, status, want)
+		}
+		return nil
+	})
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func randomHex(t *testing.T, n int) string {
+	t.Helper()
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(b)
+}
+
+// writeZip writes a ZIP of the files (in map order, with the current time).
+func writeZip(t *testing.T, path string, files map[string]string) {
+	t.Helper()
+	writeRawZip(t, path, func(w *zip.Writer) {
+		for name, body := range files {
+			e, err := w.Create(name)
+			must(t, err)
+			_, err = e.Write([]byte(body))
+			must(t, err)
+		}
+	})
+}
+
+// writeRawZip writes a ZIP whose entries fill makes.
+func writeRawZip(t *testing.T, path string, fill func(*zip.Writer)) {
+	t.Helper()
+	f, err := os.Create(path)
+	must(t, err)
+	w := zip.NewWriter(f)
+	fill(w)
+	must(t, w.Close())
+	must(t, f.Close())
+}
+
+// zipHas fails unless the archive holds every name.
+func zipHas(data []byte, names ...string) error {
+	r, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return err
+	}
+	have := map[string]bool{}
+	for _, f := range r.File {
+		have[f.Name] = true
+	}
+	for _, n := range names {
+		if !have[n] {
+			return fmt.Errorf("archive lacks %s (has %v)", n, have)
+		}
+	}
+	return nil
+}
+
+// zipFile is the content of one entry of the archive.
+func zipFile(data []byte, name string) (string, error) {
+	r, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return "", err
+	}
+	f, err := r.Open(name)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(f)
+	return string(b), err
+}

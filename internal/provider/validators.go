@@ -1,0 +1,267 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
+)
+
+// The checks the validators library has no form for: the rules of
+// DESIGN.md#validation-and-defaults that tie attributes together, and those
+// that depend on the API dialect or on the live runtime catalogue, which run
+// at plan time (ModifyPlan) rather than on the configuration alone.
+
+var (
+	_ resource.ConfigValidator = configBlockValidator{}
+	_ validator.String         = noPrefix("")
+	_ validator.String         = noNULValue{}
+)
+
+// configBlockValidator checks the rules that tie config attributes together.
+type configBlockValidator struct{}
+
+func (configBlockValidator) Description(context.Context) string {
+	return "replicas above 1 need hardware_type cpu, and min_scale must not exceed max_scale"
+}
+
+func (v configBlockValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (configBlockValidator) ValidateResource(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	// A number that is not a whole int64 (128.5, 1e30) cannot be read into
+	// the model at all: say which attribute it is before trying.
+	resp.Diagnostics.Append(wholeNumbers(req.Config.Raw)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var blocks []functionConfigModel
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("config"), &blocks)...)
+	if resp.Diagnostics.HasError() || len(blocks) == 0 {
+		return
+	}
+	b := blocks[0]
+	at := path.Root("config").AtListIndex(0)
+	if !b.Replicas.IsNull() && !b.Replicas.IsUnknown() && b.Replicas.ValueInt64() > 1 &&
+		!b.HardwareType.IsNull() && !b.HardwareType.IsUnknown() && b.HardwareType.ValueString() != "cpu" {
+		resp.Diagnostics.AddAttributeError(at.AtName("replicas"), "Replicas need cpu hardware",
+			fmt.Sprintf("replicas = %d is only possible with hardware_type = \"cpu\"; a %s function runs one replica. Set replicas = 1 or use cpu.",
+				b.Replicas.ValueInt64(), b.HardwareType.ValueString()))
+	}
+	minScale, maxScale := int64(defaultMinScale), int64(defaultMaxScale)
+	if b.MinScale.IsUnknown() || b.MaxScale.IsUnknown() {
+		return
+	}
+	if !b.MinScale.IsNull() {
+		minScale = b.MinScale.ValueInt64()
+	}
+	if !b.MaxScale.IsNull() {
+		maxScale = b.MaxScale.ValueInt64()
+	}
+	if minScale > maxScale {
+		resp.Diagnostics.AddAttributeError(at.AtName("min_scale"), "min_scale exceeds max_scale",
+			fmt.Sprintf("min_scale (%d) must be at most max_scale (%d); lower min_scale or raise max_scale.", minScale, maxScale))
+	}
+}
+
+// noPrefix is a string validator for map keys that must not start with a
+// reserved prefix; the validators library has no negated prefix check.
+type noPrefix string
+
+func (p noPrefix) Description(context.Context) string {
+	return fmt.Sprintf("must not start with %q", string(p))
+}
+
+func (p noPrefix) MarkdownDescription(ctx context.Context) string { return p.Description(ctx) }
+
+func (p noPrefix) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if strings.HasPrefix(req.ConfigValue.ValueString(), string(p)) {
+		resp.Diagnostics.AddAttributeError(req.Path, "Reserved key",
+			fmt.Sprintf("%q starts with %q, which the platform reserves for its own settings; choose another key.", req.ConfigValue.ValueString(), string(p)))
+	}
+}
+
+// noNULValue refuses a NUL character in an environment value, which no
+// process environment can hold (the deploy would fail). Unlike the library's
+// regular-expression validator it never repeats the value, which is
+// sensitive.
+type noNULValue struct{}
+
+func (noNULValue) Description(context.Context) string {
+	return "must not contain a NUL character"
+}
+
+func (v noNULValue) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (noNULValue) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if strings.ContainsRune(req.ConfigValue.ValueString(), 0) {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid environment value",
+			"The value holds a NUL character, which no process environment can hold, so the deploy would fail. Remove it (the value itself is not shown: it is sensitive).")
+	}
+}
+
+// configIntegers are the config block's whole-number attributes and their
+// defaults, which the error message gives as an example.
+var configIntegers = []struct {
+	name     string
+	fallback int64
+}{
+	{"memory_mb", defaultMemoryMB},
+	{"timeout_seconds", defaultTimeoutSeconds},
+	{"replicas", defaultReplicas},
+	{"min_scale", defaultMinScale},
+	{"max_scale", defaultMaxScale},
+}
+
+// wholeNumbers checks, on the raw configuration, that every whole-number
+// attribute of the config block holds a whole number that fits in 64 bits.
+// The framework's own conversion fails with a message that names neither the
+// attribute nor the rule.
+func wholeNumbers(raw tftypes.Value) diag.Diagnostics {
+	var diags diag.Diagnostics
+	var attrs map[string]tftypes.Value
+	if raw.IsNull() || !raw.IsKnown() || raw.As(&attrs) != nil {
+		return diags
+	}
+	var blocks []tftypes.Value
+	if cfg, ok := attrs["config"]; !ok || cfg.IsNull() || !cfg.IsKnown() || cfg.As(&blocks) != nil {
+		return diags
+	}
+	for i, block := range blocks {
+		var fields map[string]tftypes.Value
+		if block.IsNull() || !block.IsKnown() || block.As(&fields) != nil {
+			continue
+		}
+		for _, attribute := range configIntegers {
+			v, ok := fields[attribute.name]
+			if !ok || v.IsNull() || !v.IsKnown() {
+				continue
+			}
+			var n big.Float
+			if v.As(&n) != nil {
+				continue
+			}
+			if _, acc := n.Int64(); n.IsInt() && acc == big.Exact {
+				continue
+			}
+			diags.AddAttributeError(path.Root("config").AtListIndex(i).AtName(attribute.name), "Not a whole number",
+				fmt.Sprintf("%s must be a whole number (such as %d); %s is not.", attribute.name, attribute.fallback, n.Text('g', 10)))
+		}
+	}
+	return diags
+}
+
+// myAccountNameMax is the MyAccount console's limit on function names.
+const myAccountNameMax = 40
+
+// checkDialect fails the plan for settings the configured API cannot carry
+// (DESIGN.md#api-dialects): under faas-v1 a runtime outside its catalogue;
+// under myaccount every setting the MyAccount API has no field for, and its
+// memory and timeout limits. Values unknown at plan time are skipped.
+func checkDialect(caps faas.Capabilities, plan *functionModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if caps.Archives {
+		// faas-v1: the fixed runtime list of its catalogue.
+		if rt := plan.Runtime; !rt.IsUnknown() && !slices.Contains(runtimes, rt.ValueString()) {
+			diags.AddAttributeError(path.Root("runtime"), "Invalid Attribute Value Match",
+				fmt.Sprintf("Attribute runtime value must be one of: [%s], got: %q", strings.Join(quotedList(runtimes), " "), rt.ValueString()))
+		}
+		return diags
+	}
+	unsupported := func(p path.Path, what string) {
+		diags.AddAttributeError(p, "Not supported by the MyAccount API",
+			fmt.Sprintf("%s. The MyAccount API (api_flavor = \"myaccount\", the API E2E serves) has no such setting. "+
+				"Remove it from the configuration, or use an endpoint of the faas-v1 API (such as e2e-faas-local's /faas/api/v1/).", what))
+	}
+	if n := plan.Name; !n.IsUnknown() && !n.IsNull() {
+		name := n.ValueString()
+		if len(name) > myAccountNameMax || (name != "" && (name[0] < 'a' || name[0] > 'z')) {
+			diags.AddAttributeError(path.Root("name"), "Invalid function name for E2E",
+				fmt.Sprintf("E2E function names start with a letter and have at most %d characters; %q does not fit. Choose a shorter name starting with a letter.",
+					myAccountNameMax, name))
+		}
+	}
+	if t := plan.Template; !t.IsUnknown() && !t.IsNull() && t.ValueString() != defaultTemplate {
+		unsupported(path.Root("template"), fmt.Sprintf("template = %q: the runtime decides the template", t.ValueString()))
+	}
+	if h := plan.HandlerFunction; !h.IsUnknown() && !h.IsNull() && h.ValueString() != defaultHandler {
+		unsupported(path.Root("handler_function"), fmt.Sprintf("handler_function = %q: the runtime calls %q", h.ValueString(), defaultHandler))
+	}
+	for name, m := range map[string]types.Map{"labels": plan.Labels, "annotations": plan.Annotations} {
+		if !m.IsUnknown() && len(m.Elements()) > 0 {
+			unsupported(path.Root(name), name+" are set")
+		}
+	}
+	cfg := plan.effectiveConfig()
+	if cfg == nil {
+		return diags
+	}
+	at := plan.configAttribute
+	if cfg.Replicas != defaultReplicas {
+		unsupported(at("replicas"), fmt.Sprintf("replicas = %d (the platform scales functions itself)", cfg.Replicas))
+	}
+	if cfg.MinScale != defaultMinScale {
+		unsupported(at("min_scale"), fmt.Sprintf("min_scale = %d (the platform scales functions itself)", cfg.MinScale))
+	}
+	if cfg.MaxScale != defaultMaxScale {
+		unsupported(at("max_scale"), fmt.Sprintf("max_scale = %d (the platform scales functions itself)", cfg.MaxScale))
+	}
+	if len(caps.MemoryChoices) > 0 && !slices.Contains(caps.MemoryChoices, cfg.MemoryMB) {
+		diags.AddAttributeError(at("memory_mb"), "Memory size not offered by E2E",
+			fmt.Sprintf("The MyAccount API accepts memory_mb of %s; %d is not one of them.", joinInts(caps.MemoryChoices), cfg.MemoryMB))
+	}
+	if caps.MaxTimeoutSeconds > 0 && cfg.TimeoutSeconds > caps.MaxTimeoutSeconds {
+		diags.AddAttributeError(at("timeout_seconds"), "Timeout too long for E2E",
+			fmt.Sprintf("The MyAccount API accepts timeout_seconds from 1 to %d; %d is more.", caps.MaxTimeoutSeconds, cfg.TimeoutSeconds))
+	}
+	return diags
+}
+
+// checkAgainstCatalogue fails the plan when the region's catalogue does not
+// offer the runtime, its template or its hardware. Values unknown at plan time
+// are passed as "" and skipped.
+func checkAgainstCatalogue(rts []faas.Runtime, runtime, template, hardware string, hardwarePath path.Path) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if runtime == "" {
+		return diags
+	}
+	i := slices.IndexFunc(rts, func(r faas.Runtime) bool { return r.Name == runtime })
+	if i < 0 {
+		names := make([]string, len(rts))
+		for j, r := range rts {
+			names[j] = r.Name
+		}
+		diags.AddAttributeError(path.Root("runtime"), "Runtime not offered here",
+			fmt.Sprintf("The E2E runtime catalogue for this project and location has no %q. Available: %s.", runtime, strings.Join(names, ", ")))
+		return diags
+	}
+	rt := rts[i]
+	// A catalogue without templates (myaccount) leaves the template alone.
+	if template != "" && len(rt.Templates) > 0 && !slices.Contains(rt.Templates, template) {
+		diags.AddAttributeError(path.Root("template"), "Template not offered by the runtime",
+			fmt.Sprintf("Runtime %s offers the templates %s; %q is not one of them.", runtime, strings.Join(rt.Templates, ", "), template))
+	}
+	if hardware != "" && !slices.Contains(rt.Hardware, hardware) {
+		diags.AddAttributeError(hardwarePath, "Hardware not offered by the runtime",
+			fmt.Sprintf("Runtime %s runs on %s; %q is not available for it. Choose a runtime that offers %s (see data.e2e_faas_runtimes).",
+				runtime, strings.Join(rt.Hardware, ", "), hardware, hardware))
+	}
+	return diags
+}

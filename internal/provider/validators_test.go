@@ -1,0 +1,223 @@
+package provider
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
+)
+
+// problem is what a test expects of one error diagnostic: its attribute and
+// a part of its detail.
+type problem struct {
+	at     path.Path
+	saying string
+}
+
+// expectProblems fails unless diags are exactly the errors of want, in order.
+func expectProblems(t *testing.T, diags diag.Diagnostics, want ...problem) {
+	t.Helper()
+	if len(diags) != len(want) {
+		t.Fatalf("%d diagnostics, want %d: %v", len(diags), len(want), diags)
+	}
+	for i, w := range want {
+		d := diags[i]
+		withPath, ok := d.(diag.DiagnosticWithPath)
+		if d.Severity() != diag.SeverityError || !ok || !withPath.Path().Equal(w.at) {
+			t.Errorf("diagnostic %d is not an error on %s: %v", i, w.at, d)
+		}
+		if !strings.Contains(d.Detail(), w.saying) {
+			t.Errorf("diagnostic %d says %q, want it to say %q", i, d.Detail(), w.saying)
+		}
+	}
+}
+
+// checkAgainstCatalogue: the runtime must be offered, then its template and
+// hardware; what is unknown ("") is skipped.
+func TestCheckAgainstCatalogue(t *testing.T) {
+	rts := []faas.Runtime{
+		{Name: "python3.11", Templates: []string{"http"}, Hardware: []string{"cpu"}},
+		{Name: "node20", Templates: []string{"http", "node"}, Hardware: []string{"cpu"}},
+		{Name: "pytorch2.1.2", Templates: []string{"http"}, Hardware: []string{"cpu", "gpu"}},
+		// MyAccount's catalogue has no templates.
+		{Name: "python3-http-debian", Hardware: []string{"cpu"}},
+	}
+	hardwareAt := path.Root("config").AtListIndex(0).AtName("hardware_type")
+	for _, tc := range []struct {
+		name                        string
+		runtime, template, hardware string
+		want                        []problem
+	}{
+		{"offered", "node20", "node", "cpu", nil},
+		{"gpu runtime on gpu", "pytorch2.1.2", "http", "gpu", nil},
+		{"everything unknown", "", "", "", nil},
+		{"runtime unknown, the rest wrong", "", "flask", "tpu", nil},
+		{"template and hardware unknown", "python3.11", "", "", nil},
+		{"runtime not offered", "go1.21", "go", "gpu", []problem{
+			{path.Root("runtime"), `has no "go1.21". Available: python3.11, node20, pytorch2.1.2, python3-http-debian.`},
+		}},
+		{"template not offered", "node20", "flask", "cpu", []problem{
+			{path.Root("template"), `Runtime node20 offers the templates http, node; "flask" is not one of them.`},
+		}},
+		{"hardware not offered", "node20", "http", "gpu", []problem{
+			{hardwareAt, `Runtime node20 runs on cpu; "gpu" is not available for it.`},
+		}},
+		{"template and hardware not offered", "python3.11", "fastapi", "gpu", []problem{
+			{path.Root("template"), `"fastapi" is not one of them`},
+			{hardwareAt, `"gpu" is not available`},
+		}},
+		{"a catalogue without templates leaves the template alone", "python3-http-debian", "flask", "cpu", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			expectProblems(t, checkAgainstCatalogue(rts, tc.runtime, tc.template, tc.hardware, hardwareAt), tc.want...)
+		})
+	}
+}
+
+// checkDialect: faas-v1 holds the runtime to its catalogue; myaccount
+// refuses every setting it has no field for, and its own limits.
+func TestCheckDialect(t *testing.T) {
+	faasV1Caps := (&faas.Client{}).Capabilities()
+	myAccountCaps := (&faas.MyAccountClient{}).Capabilities()
+	at := func(name string) path.Path { return path.Root("config").AtListIndex(0).AtName(name) }
+	block := func(name string, v attr.Value) func(*functionModel) {
+		return func(m *functionModel) { m.Config = configBlock(map[string]attr.Value{name: v}) }
+	}
+	for _, tc := range []struct {
+		name string
+		caps faas.Capabilities
+		plan func(*functionModel)
+		want []problem
+	}{
+		{"faas-v1, a runtime of its catalogue", faasV1Caps, func(*functionModel) {}, nil},
+		{"faas-v1, a runtime outside it", faasV1Caps, func(m *functionModel) { m.Runtime = types.StringValue("python2.7") },
+			[]problem{{path.Root("runtime"), `value must be one of: ["python3.11" "node20" "node18" "csharp7.0" "php8.2" "go1.21" "pytorch2.1.2" "tensorflow2.19.0" "custom"], got: "python2.7"`}}},
+		{"faas-v1, a runtime unknown at plan time", faasV1Caps, func(m *functionModel) { m.Runtime = types.StringUnknown() }, nil},
+		{"faas-v1 carries every setting", faasV1Caps, func(m *functionModel) {
+			m.Template, m.Labels = types.StringValue("flask"), mapValue(map[string]string{"team": "a"})
+			m.Config = configBlock(map[string]attr.Value{"replicas": types.Int64Value(3), "memory_mb": types.Int64Value(200)})
+		}, nil},
+
+		{"myaccount, only what it carries", myAccountCaps, func(m *functionModel) {
+			m.Config = configBlock(map[string]attr.Value{"memory_mb": types.Int64Value(512), "timeout_seconds": types.Int64Value(600)})
+		}, nil},
+		{"myaccount, a name too long", myAccountCaps, func(m *functionModel) { m.Name = types.StringValue(strings.Repeat("a", 41)) },
+			[]problem{{path.Root("name"), "at most 40 characters"}}},
+		{"myaccount, a name starting with a digit", myAccountCaps, func(m *functionModel) { m.Name = types.StringValue("1fn") },
+			[]problem{{path.Root("name"), "start with a letter"}}},
+		{"myaccount, a template", myAccountCaps, func(m *functionModel) { m.Template = types.StringValue("flask") },
+			[]problem{{path.Root("template"), `template = "flask": the runtime decides the template. The MyAccount API`}}},
+		{"myaccount, a handler", myAccountCaps, func(m *functionModel) { m.HandlerFunction = types.StringValue("main") },
+			[]problem{{path.Root("handler_function"), `the runtime calls "handle"`}}},
+		{"myaccount, labels", myAccountCaps, func(m *functionModel) { m.Labels = mapValue(map[string]string{"team": "a"}) },
+			[]problem{{path.Root("labels"), "labels are set"}}},
+		{"myaccount, annotations", myAccountCaps, func(m *functionModel) { m.Annotations = mapValue(map[string]string{"owner": "b"}) },
+			[]problem{{path.Root("annotations"), "annotations are set"}}},
+		{"myaccount, replicas", myAccountCaps, block("replicas", types.Int64Value(2)),
+			[]problem{{at("replicas"), "replicas = 2 (the platform scales functions itself)"}}},
+		{"myaccount, min_scale", myAccountCaps, block("min_scale", types.Int64Value(0)), []problem{{at("min_scale"), "min_scale = 0"}}},
+		{"myaccount, max_scale", myAccountCaps, block("max_scale", types.Int64Value(10)), []problem{{at("max_scale"), "max_scale = 10"}}},
+		{"myaccount, a memory size it does not offer", myAccountCaps, block("memory_mb", types.Int64Value(200)),
+			[]problem{{at("memory_mb"), "accepts memory_mb of 128, 256, 512, 1024; 200 is not one of them"}}},
+		{"myaccount, a timeout too long", myAccountCaps, block("timeout_seconds", types.Int64Value(700)),
+			[]problem{{at("timeout_seconds"), "from 1 to 600; 700 is more"}}},
+		{"myaccount, a config unknown at plan time", myAccountCaps, block("replicas", types.Int64Unknown()), nil},
+		{"myaccount, settings unknown at plan time", myAccountCaps, func(m *functionModel) {
+			m.Name, m.Template, m.HandlerFunction, m.Labels = types.StringUnknown(), types.StringUnknown(), types.StringUnknown(), types.MapUnknown(types.StringType)
+		}, nil},
+		{"myaccount, everything at once", myAccountCaps, func(m *functionModel) {
+			m.HandlerFunction = types.StringValue("main")
+			m.Config = configBlock(map[string]attr.Value{"replicas": types.Int64Value(2), "timeout_seconds": types.Int64Value(900)})
+		}, []problem{
+			{path.Root("handler_function"), "handler_function"},
+			{at("replicas"), "replicas = 2"},
+			{at("timeout_seconds"), "900 is more"},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			plan := plannedFunction()
+			if !tc.caps.Archives {
+				plan.Runtime = types.StringValue("python3-http-debian")
+			}
+			tc.plan(&plan)
+			expectProblems(t, checkDialect(tc.caps, &plan), tc.want...)
+		})
+	}
+}
+
+// wholeNumbers names the attribute of a number that is not a whole int64,
+// which the framework cannot even read into the model.
+func TestWholeNumbers(t *testing.T) {
+	number := func(v any) tftypes.Value { return tftypes.NewValue(tftypes.Number, v) }
+	blockType := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"memory_mb": tftypes.Number, "replicas": tftypes.Number}}
+	configType := tftypes.List{ElementType: blockType}
+	rootType := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"config": configType}}
+	config := func(blocks ...map[string]tftypes.Value) tftypes.Value {
+		values := make([]tftypes.Value, len(blocks))
+		for i, b := range blocks {
+			for _, name := range []string{"memory_mb", "replicas"} {
+				if _, ok := b[name]; !ok {
+					b[name] = number(nil)
+				}
+			}
+			values[i] = tftypes.NewValue(blockType, b)
+		}
+		return tftypes.NewValue(rootType, map[string]tftypes.Value{"config": tftypes.NewValue(configType, values)})
+	}
+	for _, tc := range []struct {
+		name string
+		raw  tftypes.Value
+		want []problem
+	}{
+		{"whole", config(map[string]tftypes.Value{"memory_mb": number(256), "replicas": number(2)}), nil},
+		{"null and unknown", config(map[string]tftypes.Value{"replicas": number(tftypes.UnknownValue)}), nil},
+		{"no block", config(), nil},
+		{"unknown configuration", tftypes.NewValue(rootType, tftypes.UnknownValue), nil},
+		{"fractional", config(map[string]tftypes.Value{"memory_mb": number(128.5)}),
+			[]problem{{path.Root("config").AtListIndex(0).AtName("memory_mb"), "memory_mb must be a whole number (such as 128); 128.5 is not."}}},
+		{"too big for 64 bits", config(map[string]tftypes.Value{"replicas": number(1e30)}),
+			[]problem{{path.Root("config").AtListIndex(0).AtName("replicas"), "replicas must be a whole number (such as 1); 1e+30 is not."}}},
+		{"in the second block", config(map[string]tftypes.Value{}, map[string]tftypes.Value{"memory_mb": number(0.5)}),
+			[]problem{{path.Root("config").AtListIndex(1).AtName("memory_mb"), "0.5 is not"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			expectProblems(t, wholeNumbers(tc.raw), tc.want...)
+		})
+	}
+}
+
+// The string validators of the schema that the library has no form for.
+func TestStringValidators(t *testing.T) {
+	at := path.Root("labels").AtMapKey("k")
+	for _, tc := range []struct {
+		name  string
+		v     validator.String
+		value types.String
+		want  []problem
+	}{
+		{"a user's key", noPrefix(reservedMetadataPrefix), types.StringValue("team"), nil},
+		{"the platform's key", noPrefix(reservedMetadataPrefix), types.StringValue("com.openfaas.scale.min"), []problem{{at, `"com.openfaas.scale.min" starts with "com.openfaas."`}}},
+		{"an unknown key", noPrefix(reservedMetadataPrefix), types.StringUnknown(), nil},
+		{"a value", noNULValue{}, types.StringValue("a b"), nil},
+		{"a value with NUL", noNULValue{}, types.StringValue("a\x00b"), []problem{{at, "NUL character"}}},
+		{"a null value", noNULValue{}, types.StringNull(), nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var resp validator.StringResponse
+			tc.v.ValidateString(context.Background(), validator.StringRequest{Path: at, ConfigValue: tc.value}, &resp)
+			expectProblems(t, resp.Diagnostics, tc.want...)
+			// The value itself is sensitive (environment): never repeated.
+			if _, isNUL := tc.v.(noNULValue); isNUL && len(resp.Diagnostics) > 0 && strings.Contains(resp.Diagnostics[0].Detail(), tc.value.ValueString()) {
+				t.Errorf("the message repeats the value: %q", resp.Diagnostics[0].Detail())
+			}
+		})
+	}
+}
