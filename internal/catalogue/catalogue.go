@@ -3,8 +3,8 @@
 // schema descriptions, packaging's handler file, the local server's
 // catalogue and validation, and the local runner's language are all derived
 // from [FaaSV1] and [MyAccount] (see DESIGN.md#runtime-catalogue). A test
-// holds api/openapi.yaml's runtime, template and hardware enums equal to
-// [FaaSV1], and api/myaccount.yaml's node types to [MyAccount]'s.
+// holds internal/api/openapi.yaml's runtime, template and hardware enums equal to
+// [FaaSV1], and internal/api/myaccount.yaml's node types to [MyAccount]'s.
 //
 // The package is a leaf: it imports nothing of the project, so that any
 // package, the provider and the local server alike, may import it.

@@ -1,6 +1,6 @@
 package catalogue
 
-// FaaSV1 is the faas-v1 dialect's catalogue (api/openapi.yaml), in the
+// FaaSV1 is the faas-v1 dialect's catalogue (internal/api/openapi.yaml), in the
 // order of the design's validation list (DESIGN.md#validation-and-defaults):
 // what GET runtimes answers and what functions are validated against. Per
 // the contract, every runtime offers http; python3.11 adds flask and

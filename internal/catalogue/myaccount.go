@@ -1,6 +1,6 @@
 package catalogue
 
-// MyAccount is the catalogue of the MyAccount dialect (api/myaccount.yaml),
+// MyAccount is the catalogue of the MyAccount dialect (internal/api/myaccount.yaml),
 // E2E's API today: what its GET faas/runtimes/ answers, with the slugs of
 // E2E's CLI (e2e-cli 0.9.30). The live catalogue is the authority; these are
 // the runtimes the local server offers. The slugs are OpenFaaS template

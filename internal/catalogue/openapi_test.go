@@ -6,7 +6,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"github.com/e2eterraformprovider/terraform-provider-e2e/api"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/api"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/catalogue"
 )
 
@@ -50,7 +50,7 @@ func TestOpenAPIEnumsAreTheCatalogue(t *testing.T) {
 		{"HardwareType", catalogue.FaaSV1.Hardware()},
 	} {
 		if got := enum(t, doc, c.schema); !slices.Equal(got, c.want) {
-			t.Errorf("api/openapi.yaml %s enum %v; the catalogue has %v", c.schema, got, c.want)
+			t.Errorf("internal/api/openapi.yaml %s enum %v; the catalogue has %v", c.schema, got, c.want)
 		}
 	}
 	// A create request's fields, and the config's, use those schemas.
@@ -79,7 +79,7 @@ func TestMyAccountNodeTypesCoverTheCatalogue(t *testing.T) {
 	nodeTypes := enum(t, load(t, api.MyAccountDocument()), "NodeType")
 	for _, hw := range catalogue.MyAccount.Hardware() {
 		if !slices.Contains(nodeTypes, hw) {
-			t.Errorf("api/myaccount.yaml NodeType enum %v lacks %s", nodeTypes, hw)
+			t.Errorf("internal/api/myaccount.yaml NodeType enum %v lacks %s", nodeTypes, hw)
 		}
 	}
 }

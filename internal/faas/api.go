@@ -6,12 +6,12 @@ import "context"
 type Dialect string
 
 const (
-	// DialectFaaSV1 is the design's API (api/openapi.yaml; see
+	// DialectFaaSV1 is the design's API (internal/api/openapi.yaml; see
 	// DESIGN.md#api-dialects): functions by id, partial updates, secrets,
 	// labels, paging, Idempotency-Key.
 	DialectFaaSV1 Dialect = "faas-v1"
 	// DialectMyAccount is the API E2E serves under MyAccount
-	// (api/myaccount.yaml): functions by name, one full update, no secrets
+	// (internal/api/myaccount.yaml): functions by name, one full update, no secrets
 	// endpoints, no idempotency key.
 	DialectMyAccount Dialect = "myaccount"
 )

@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/e2eterraformprovider/terraform-provider-e2e/api"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/api"
 )
 
 // contractHandler answers every endpoint of the contract with a valid body.
@@ -84,7 +84,7 @@ func contractHandler(t *testing.T) http.HandlerFunc {
 
 // TestEndpointsSendContractRequests drives every endpoint method and checks
 // that the request is the one the contract describes: the test server checks
-// each against api/openapi.yaml and checks the credentials; the test checks
+// each against internal/api/openapi.yaml and checks the credentials; the test checks
 // method, path, query and body.
 func TestEndpointsSendContractRequests(t *testing.T) {
 	archive := testArchive(4096)

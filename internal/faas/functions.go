@@ -13,7 +13,7 @@ import (
 )
 
 // The faas-v1 wire of functions: every path, query and body of the
-// functions endpoints of api/openapi.yaml is spelled in this file.
+// functions endpoints of internal/api/openapi.yaml is spelled in this file.
 
 func functionPath(id string, sub ...string) string {
 	p := "functions/" + url.PathEscape(id)

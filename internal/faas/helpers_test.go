@@ -20,7 +20,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/e2eterraformprovider/terraform-provider-e2e/api"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/api"
 )
 
 // Distinctive credentials: any test that finds them in an error or a log line
@@ -70,7 +70,7 @@ type serverOption func(*apiServer)
 func lenient(s *apiServer) { s.checkResponses = false }
 
 // myAccountDialect serves the MyAccount dialect under its base path and
-// checks the exchanges against api/myaccount.yaml, which requires the
+// checks the exchanges against internal/api/myaccount.yaml, which requires the
 // project and location on every request.
 func myAccountDialect(s *apiServer) {
 	checker, err := api.NewMyAccountChecker()

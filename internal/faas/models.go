@@ -3,7 +3,7 @@ package faas
 import "io"
 
 // The wire format of the E2E FaaS API. These types are the one place the
-// provider spells field names; api/openapi.yaml is checked against them by
+// provider spells field names; internal/api/openapi.yaml is checked against them by
 // the package tests.
 
 // Function statuses.

@@ -16,7 +16,7 @@ import (
 
 // The myaccount dialect: the API E2E serves under MyAccount. Every wire path,
 // payload and answer of the dialect is spelled in this file; the wire itself
-// is described in api/myaccount.yaml.
+// is described in internal/api/myaccount.yaml.
 
 // DefaultMyAccountEndpoint is E2E's MyAccount API base.
 const DefaultMyAccountEndpoint = "https://api.e2enetworks.com/myaccount/api/v1/"

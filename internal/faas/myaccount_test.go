@@ -17,11 +17,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/e2eterraformprovider/terraform-provider-e2e/api"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/api"
 )
 
 // The MyAccount dialect's tests. Every exchange is checked against
-// api/myaccount.yaml by the test server (myAccountDialect), unless a test
+// internal/api/myaccount.yaml by the test server (myAccountDialect), unless a test
 // answers outside it on purpose (lenient).
 
 const (
@@ -460,7 +460,7 @@ func TestMyAccountUnsupported(t *testing.T) {
 func TestMyAccountEnvelopeFailures(t *testing.T) {
 	tests := []struct {
 		name    string
-		lenient bool // the answer is outside api/myaccount.yaml on purpose
+		lenient bool // the answer is outside internal/api/myaccount.yaml on purpose
 		answer  func(w http.ResponseWriter)
 		check   func(t *testing.T, err error)
 	}{

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/e2eterraformprovider/terraform-provider-e2e/api"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/api"
 )
 
 // TestUpdateSecret: PUT secrets/{name} with the value alone in the body; the

@@ -1,6 +1,6 @@
 // Package localfaas is a local implementation of the E2E Functions-as-a-Service
-// API in both its dialects, faas-v1 (api/openapi.yaml) and MyAccount
-// (api/myaccount.yaml): an http.Handler over one in-memory store, so that the
+// API in both its dialects, faas-v1 (internal/api/openapi.yaml) and MyAccount
+// (internal/api/myaccount.yaml): an http.Handler over one in-memory store, so that the
 // provider can be tested and demonstrated without an account.
 //
 // [New] returns a [Server] configured by [Options]. It serves the faas-v1

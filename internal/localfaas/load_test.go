@@ -23,7 +23,7 @@ const checkEvery = 3
 // listing, updating and deleting functions and secrets of its own, replaying
 // a keyed create, and racing the others to create shared names. Nothing may
 // be lost or duplicated, every answer must be the one expected, and a sample
-// of the exchanges is checked against api/openapi.yaml.
+// of the exchanges is checked against internal/api/openapi.yaml.
 //
 // The clients call the server's handler in-process. Over loopback TCP each
 // would bring three more goroutines (the connection's server loop, the

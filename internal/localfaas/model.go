@@ -105,7 +105,7 @@ type Request struct {
 	Time   time.Time
 }
 
-// The wire forms, as api/openapi.yaml describes them.
+// The wire forms, as internal/api/openapi.yaml describes them.
 
 type wireConfig struct {
 	MemoryMB       int    `json:"memory_mb"`

@@ -17,7 +17,7 @@ import (
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/packaging"
 )
 
-// The MyAccount dialect (api/myaccount.yaml) over the store faas-v1 uses: a
+// The MyAccount dialect (internal/api/myaccount.yaml) over the store faas-v1 uses: a
 // function is found by name in the namespace of the request's project_id,
 // whichever dialect made it. Its code is the text of one handler file; the
 // server keeps it in an archive with the requirements file, so the deploy and

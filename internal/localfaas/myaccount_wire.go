@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// The MyAccount dialect's wire, as api/myaccount.yaml describes it: every
+// The MyAccount dialect's wire, as internal/api/myaccount.yaml describes it: every
 // answer is an envelope, requests carry exactly the keys below, and functions
 // are addressed by name.
 

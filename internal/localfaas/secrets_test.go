@@ -274,7 +274,7 @@ func TestSecretRotationRefusals(t *testing.T) {
 				t.Errorf("the answer echoes the value: %s", r.Body)
 			}
 			if h.tolerated.Load() == complaints {
-				t.Errorf("api/openapi.yaml accepts a body the server refuses")
+				t.Errorf("internal/api/openapi.yaml accepts a body the server refuses")
 			}
 		})
 	}

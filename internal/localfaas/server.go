@@ -120,7 +120,7 @@ func (s *Server) routes() {
 	api("DELETE secrets/{name}", s.deleteSecret)
 	api("GET runtimes", s.listRuntimes)
 
-	// The MyAccount dialect (api/myaccount.yaml) over the same store; see
+	// The MyAccount dialect (internal/api/myaccount.yaml) over the same store; see
 	// myaccount.go. Routes are named relative to its base path.
 	ma := func(route string, h http.HandlerFunc) {
 		s.handle(myAccountPrefix, route, s.faults.Wrap(route, myAccountQuery(h)))

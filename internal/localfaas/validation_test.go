@@ -24,7 +24,7 @@ func TestValidation(t *testing.T) {
 		name  string
 		body  map[string]any
 		field string
-		// schema says whether api/openapi.yaml itself rejects the request;
+		// schema says whether internal/api/openapi.yaml itself rejects the request;
 		// the other rules are the server's alone.
 		schema bool
 	}{

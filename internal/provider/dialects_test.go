@@ -15,7 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
-	"github.com/e2eterraformprovider/terraform-provider-e2e/api"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/api"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/packaging"

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/e2eterraformprovider/terraform-provider-e2e/api"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/api"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas"
 )
 

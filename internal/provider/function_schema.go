@@ -31,7 +31,7 @@ import (
 // (DESIGN.md#validation-and-defaults). The same values feed the validators,
 // the schema's descriptions (and so docs/) and the plan-time checks; the
 // lists are the faas-v1 runtime catalogue's (DESIGN.md#runtime-catalogue),
-// the one the local server serves and api/openapi.yaml's enums repeat.
+// the one the local server serves and internal/api/openapi.yaml's enums repeat.
 var (
 	runtimes      = catalogue.FaaSV1.Names()
 	templates     = catalogue.FaaSV1.Templates()

@@ -31,7 +31,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/e2eterraformprovider/terraform-provider-e2e/api"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/api"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas/runner"
@@ -91,7 +91,7 @@ var testProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
 }
 
 // testEnv is one in-process local server for one test, wrapped so that every
-// exchange is checked against api/openapi.yaml.
+// exchange is checked against internal/api/openapi.yaml.
 type testEnv struct {
 	t      *testing.T
 	server *localfaas.Server
@@ -164,7 +164,7 @@ func newDialectTestEnv(t *testing.T, d dialectCase, intercept interceptor, opts 
 		env.mu.Lock()
 		defer env.mu.Unlock()
 		for _, v := range env.violations {
-			t.Errorf("exchange not valid against its OpenAPI document (api/openapi.yaml or api/myaccount.yaml): %s", v)
+			t.Errorf("exchange not valid against its OpenAPI document (internal/api/openapi.yaml or internal/api/myaccount.yaml): %s", v)
 		}
 	})
 	return env
@@ -274,7 +274,7 @@ func createSecret(t *testing.T, env *testEnv, name string) {
 	env.outsideSecrets = append(env.outsideSecrets, name)
 }
 
-// logLine and functionMetrics are api/openapi.yaml's Logs items and Metrics:
+// logLine and functionMetrics are internal/api/openapi.yaml's Logs items and Metrics:
 // the provider never reads them, so the client has no call for them, and the
 // tests read them over plain HTTP.
 type logLine struct {

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/e2eterraformprovider/terraform-provider-e2e/api"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/api"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas"
 )
 

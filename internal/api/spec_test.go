@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/e2eterraformprovider/terraform-provider-e2e/api"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/api"
 )
 
 const maQuery = "?apikey=k&location=Delhi&project_id=12345"
