@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/catalogue"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas/runner"
 )
@@ -65,7 +67,7 @@ func (f *functionFlags) describe(stdout io.Writer) {
 		return
 	}
 	var runs, not []string
-	for _, rt := range []string{"python3.11", "python3-http-debian", "node20", "node18", "go1.21"} {
+	for _, rt := range locallyRunnable() {
 		if err := f.runner.Runs(rt, "http"); err != nil {
 			not = append(not, err.Error())
 		} else {
@@ -76,6 +78,21 @@ func (f *functionFlags) describe(stdout io.Writer) {
 	for _, why := range not {
 		fmt.Fprintf(stdout, "# %s\n", why)
 	}
+}
+
+// locallyRunnable lists, from both dialects' catalogues and without
+// repeats, the runtimes the runner has a language for; whether this
+// machine's toolchains can run them is the runner's to say.
+func locallyRunnable() []string {
+	var names []string
+	for _, c := range []catalogue.Catalogue{catalogue.FaaSV1, catalogue.MyAccount} {
+		for _, rt := range c {
+			if rt.Language != "" && !slices.Contains(names, rt.Name) {
+				names = append(names, rt.Name)
+			}
+		}
+	}
+	return names
 }
 
 // close stops every function's processes, and removes their files.
