@@ -1,3 +1,6 @@
+// Copyright (c) The terraform-provider-e2e authors
+// SPDX-License-Identifier: MPL-2.0
+
 // Command terraform-provider-e2e serves the E2E Terraform provider.
 package main
 

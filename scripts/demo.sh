@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright (c) The terraform-provider-e2e authors
+# SPDX-License-Identifier: MPL-2.0
 # make demo: build the provider and e2e-faas-local, start the server on a free
 # loopback port, point the provider at its MyAccount API (the API E2E serves;
 # DEMO_API=faas-v1 shows the design's API instead, DESIGN.md#api-dialects),

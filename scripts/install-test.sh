@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright (c) The terraform-provider-e2e authors
+# SPDX-License-Identifier: MPL-2.0
 # make install-test: proves that `make install` puts the provider where
 # `terraform init` finds it, with no dev_overrides and no network.
 #

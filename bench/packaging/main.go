@@ -1,3 +1,6 @@
+// Copyright (c) The terraform-provider-e2e authors
+// SPDX-License-Identifier: MPL-2.0
+
 //go:build unix
 
 // Command packaging generates the benchmark tree for internal/packaging and

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright (c) The terraform-provider-e2e authors
+# SPDX-License-Identifier: MPL-2.0
 # Benchmarks internal/packaging against the standard tools: generates a
 # ~100 MB tree of ~5,000 files (text and random bytes, fixed seed) in a
 # temporary directory, then times packaging.Hash against sha256sum and

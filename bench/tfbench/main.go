@@ -1,3 +1,6 @@
+// Copyright (c) The terraform-provider-e2e authors
+// SPDX-License-Identifier: MPL-2.0
+
 // Command tfbench measures the provider end to end with the real terraform
 // binary against an in-process local server, side by side with the same
 // number of terraform_data resources, and prints the ratios:

@@ -1,3 +1,6 @@
+// Copyright (c) The terraform-provider-e2e authors
+// SPDX-License-Identifier: MPL-2.0
+
 // Command upload measures the provider's side of a code upload: it packs a
 // directory of incompressible files with internal/packaging and sends it with
 // the API client to an e2e-faas-local process, then reports its own peak RSS.

@@ -1,3 +1,6 @@
+// Copyright (c) The terraform-provider-e2e authors
+// SPDX-License-Identifier: MPL-2.0
+
 // Command e2e-faas-local serves the E2E FaaS API locally, from memory, so
 // that the provider can be tried and tested without an E2E account.
 //

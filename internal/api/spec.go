@@ -1,3 +1,6 @@
+// Copyright (c) The terraform-provider-e2e authors
+// SPDX-License-Identifier: MPL-2.0
+
 // Package api embeds the OpenAPI documents of the E2E FaaS API's two dialects
 // and checks HTTP exchanges against them. Both the client's tests and the
 // local server's tests use it, so each wire format has a single reference:

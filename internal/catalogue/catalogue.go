@@ -1,3 +1,6 @@
+// Copyright (c) The terraform-provider-e2e authors
+// SPDX-License-Identifier: MPL-2.0
+
 // Package catalogue holds the runtimes of each API dialect, with every fact
 // the rest of the project needs about them: the provider's validators and
 // schema descriptions, packaging's handler file, the local server's

@@ -1,3 +1,6 @@
+// Copyright (c) The terraform-provider-e2e authors
+// SPDX-License-Identifier: MPL-2.0
+
 package catalogue
 
 // MyAccount is the catalogue of the MyAccount dialect (internal/api/myaccount.yaml),

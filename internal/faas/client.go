@@ -1,3 +1,6 @@
+// Copyright (c) The terraform-provider-e2e authors
+// SPDX-License-Identifier: MPL-2.0
+
 // Package faas is the client of the E2E Functions-as-a-Service API. It knows
 // HTTP and JSON, never Terraform: auth, retries, typed errors, envelopes and
 // redaction of credentials live here. Client speaks the design's faas-v1

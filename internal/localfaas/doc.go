@@ -1,3 +1,6 @@
+// Copyright (c) The terraform-provider-e2e authors
+// SPDX-License-Identifier: MPL-2.0
+
 // Package localfaas is a local implementation of the E2E Functions-as-a-Service
 // API in both its dialects, faas-v1 (internal/api/openapi.yaml) and MyAccount
 // (internal/api/myaccount.yaml): an http.Handler over one in-memory store, so that the

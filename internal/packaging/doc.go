@@ -1,3 +1,6 @@
+// Copyright (c) The terraform-provider-e2e authors
+// SPDX-License-Identifier: MPL-2.0
+
 // Package packaging turns a function's code, given as inline text
 // (code_inline), a directory (code_path) or a ZIP file (code_archive), into a
 // checked, deterministic ZIP archive and a content hash.

@@ -1,3 +1,6 @@
+// Copyright (c) The terraform-provider-e2e authors
+// SPDX-License-Identifier: MPL-2.0
+
 // Package provider is everything Terraform sees of the E2E provider: the
 // provider configuration, resources and data sources.
 package provider

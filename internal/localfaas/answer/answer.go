@@ -1,3 +1,6 @@
+// Copyright (c) The terraform-provider-e2e authors
+// SPDX-License-Identifier: MPL-2.0
+
 // Package answer is what the local server's packages share to answer
 // requests: Recorder, its one wrapper of http.ResponseWriter, for the places
 // that must know how a request was answered (the request log, an

@@ -1,3 +1,6 @@
+// Copyright (c) The terraform-provider-e2e authors
+// SPDX-License-Identifier: MPL-2.0
+
 // Package faults is the local server's fault layer: what it injects into the
 // requests of the API and into deploys, drawn from a seed so that a failing
 // run replays. It meets the server at two hooks only: Layer.Wrap, around

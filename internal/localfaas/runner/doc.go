@@ -1,3 +1,6 @@
+// Copyright (c) The terraform-provider-e2e authors
+// SPDX-License-Identifier: MPL-2.0
+
 // Package runner runs E2E FaaS functions on this machine, for the local
 // server (package localfaas): each deployed version is unpacked into its own
 // directory, its requirements installed there with the runtime's package
