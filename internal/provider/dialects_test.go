@@ -174,46 +174,15 @@ func TestAccDialects_drift(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, d dialectCase) {
 		env := newDialectTestEnv(t, d, nil)
 		cfg := dialectConfig(env, "drifty", "one", "")
-		mutate := func(f func(*localfaas.Function)) func() {
-			return func() {
-				fns := env.server.Functions()
-				if len(fns) != 1 {
-					t.Fatalf("want one function, have %d", len(fns))
-				}
-				if err := env.server.UpdateFunction(fns[0].ID, f); err != nil {
-					t.Fatal(err)
-				}
-				env.server.ResetRequests()
-			}
-		}
-		updateStep := func(pre func(), writes ...string) resource.TestStep {
-			return resource.TestStep{
-				PreConfig: pre, Config: cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(fn, plancheck.ResourceActionUpdate)},
-				},
-				Check: env.expectWrites(writes...),
-			}
-		}
-		accTest(t, env,
-			resource.TestStep{Config: cfg},
+		drift := driftSteps{t: t, env: env, cfg: cfg}
+		mutate, updateStep := drift.outside, drift.restored
+		accTest(t, env, append([]resource.TestStep{
+			{Config: cfg},
 			updateStep(mutate(func(f *localfaas.Function) { f.Config.MemoryMB = 512 }), d.settingsRoutes[0]),
 			updateStep(mutate(func(f *localfaas.Function) { f.Environment = map[string]string{"ADDED": "1"} }), d.settingsRoutes[len(d.settingsRoutes)-1]),
 			updateStep(mutate(changeCodeOutside), d.codeRoutes...),
-			resource.TestStep{Config: cfg, PlanOnly: true},
-			resource.TestStep{
-				PreConfig: func() {
-					for _, f := range env.server.Functions() {
-						env.server.RemoveFunction(f.ID)
-					}
-				},
-				Config: cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(fn, plancheck.ResourceActionCreate)},
-				},
-			},
-			resource.TestStep{Config: cfg, PlanOnly: true},
-		)
+			{Config: cfg, PlanOnly: true},
+		}, drift.deletedOutside()...)...)
 	})
 }
 

@@ -262,30 +262,10 @@ resource "e2e_faas_function" "test" {
 func TestAccFunction_drift(t *testing.T) {
 	env := newTestEnv(t)
 	cfg := basicConfig(env, "drifty")
-	mutate := func(f func(*localfaas.Function)) func() {
-		return func() {
-			fns := env.server.Functions()
-			if len(fns) != 1 {
-				t.Fatalf("want one function, have %d", len(fns))
-			}
-			if err := env.server.UpdateFunction(fns[0].ID, f); err != nil {
-				t.Fatal(err)
-			}
-			env.server.ResetRequests()
-		}
-	}
-	updateStep := func(pre func(), writes ...string) resource.TestStep {
-		return resource.TestStep{
-			PreConfig: pre,
-			Config:    cfg,
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(fn, plancheck.ResourceActionUpdate)},
-			},
-			Check: env.expectWrites(writes...),
-		}
-	}
-	accTest(t, env,
-		resource.TestStep{Config: cfg},
+	drift := driftSteps{t: t, env: env, cfg: cfg}
+	mutate, updateStep := drift.outside, drift.restored
+	accTest(t, env, append([]resource.TestStep{
+		{Config: cfg},
 		updateStep(mutate(func(f *localfaas.Function) { f.Config.MemoryMB = 2048 }), "PUT functions/{id}/config"),
 		updateStep(mutate(func(f *localfaas.Function) { f.Environment = map[string]string{"ADDED": "1"} }), "PUT functions/{id}/environment"),
 		updateStep(mutate(func(f *localfaas.Function) { f.Labels = map[string]string{"who": "console"} }), "PUT functions/{id}/metadata"),
@@ -299,19 +279,7 @@ func TestAccFunction_drift(t *testing.T) {
 			f.Status = "Failed"
 			f.ErrorMessage = "out of memory"
 		}), "POST functions/{id}/deploy"),
-		resource.TestStep{
-			PreConfig: func() {
-				for _, f := range env.server.Functions() {
-					env.server.RemoveFunction(f.ID)
-				}
-			},
-			Config: cfg,
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(fn, plancheck.ResourceActionCreate)},
-			},
-		},
-		resource.TestStep{Config: cfg, PlanOnly: true},
-	)
+	}, drift.deletedOutside()...)...)
 }
 
 // A deploy that ends Failed fails the apply with the server's error message,

@@ -507,3 +507,57 @@ func zipFile(data []byte, name string) (string, error) {
 	b, err := io.ReadAll(f)
 	return string(b), err
 }
+
+// driftSteps builds the steps of a drift test on the one function of env
+// with configuration cfg.
+type driftSteps struct {
+	t   *testing.T
+	env *testEnv
+	cfg string
+}
+
+// outside changes the function on the server, as someone outside Terraform
+// would, and starts a fresh request log.
+func (d driftSteps) outside(change func(*localfaas.Function)) func() {
+	return func() {
+		fns := d.env.server.Functions()
+		if len(fns) != 1 {
+			d.t.Fatalf("want one function, have %d", len(fns))
+		}
+		if err := d.env.server.UpdateFunction(fns[0].ID, change); err != nil {
+			d.t.Fatal(err)
+		}
+		d.env.server.ResetRequests()
+	}
+}
+
+// restored is the step after pre: the plan updates the function in place,
+// with exactly the given writes.
+func (d driftSteps) restored(pre func(), writes ...string) resource.TestStep {
+	return resource.TestStep{
+		PreConfig: pre, Config: d.cfg,
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(fn, plancheck.ResourceActionUpdate)},
+		},
+		Check: d.env.expectWrites(writes...),
+	}
+}
+
+// deletedOutside are the steps of a function deleted outside Terraform: the
+// plan creates it again, and the plan after that is empty.
+func (d driftSteps) deletedOutside() []resource.TestStep {
+	return []resource.TestStep{
+		{
+			PreConfig: func() {
+				for _, f := range d.env.server.Functions() {
+					d.env.server.RemoveFunction(f.ID)
+				}
+			},
+			Config: d.cfg,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(fn, plancheck.ResourceActionCreate)},
+			},
+		},
+		{Config: d.cfg, PlanOnly: true},
+	}
+}

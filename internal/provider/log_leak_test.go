@@ -116,19 +116,7 @@ resource "e2e_faas_function" "app" {
 	}
 	secrets := map[string]string{"API key": key, "auth token": token, "secret value": secretValue, "write-only value": woValue, "environment value": envValue,
 		"rotated secret value": rotatedValue, "rotated write-only value": rotatedWO}
-	for what, v := range secrets {
-		if bytes.Contains(logs, []byte(v)) {
-			t.Errorf("the %s appears in the TRACE log", what)
-		}
-		if strings.Contains(output.String(), v) {
-			t.Errorf("the %s appears in terraform's output", what)
-		}
-	}
-	for what, v := range secrets {
-		if where := nonSensitiveOccurrence(t, state, v); where != "" {
-			t.Errorf("the %s appears in the state's non-sensitive attribute %s", what, where)
-		}
-	}
+	noLeaks(t, logs, output.String(), state, secrets)
 	if runtime.GOOS == "linux" && !bytes.Contains(state, []byte(rotatedValue)) {
 		// value (not value_wo) is meant to be in state, marked sensitive;
 		// not finding it means the state check looked at the wrong file.
@@ -234,11 +222,18 @@ resource "e2e_faas_function" "app" {
 	if !bytes.Contains(logs, []byte("E2E FaaS API request")) || !bytes.Contains(logs, []byte("faas/handler_file/")) {
 		t.Fatalf("the trace log has no MyAccount request lines: the check would prove nothing")
 	}
-	for what, v := range map[string]string{"API key": key, "auth token": token, "environment value": envValue} {
+	noLeaks(t, logs, output.String(), state, map[string]string{"API key": key, "auth token": token, "environment value": envValue})
+}
+
+// noLeaks fails for each value (named by what it is) found in the TRACE log,
+// in terraform's output, or in a non-sensitive attribute of the state.
+func noLeaks(t *testing.T, logs []byte, output string, state []byte, values map[string]string) {
+	t.Helper()
+	for what, v := range values {
 		if bytes.Contains(logs, []byte(v)) {
 			t.Errorf("the %s appears in the TRACE log", what)
 		}
-		if strings.Contains(output.String(), v) {
+		if strings.Contains(output, v) {
 			t.Errorf("the %s appears in terraform's output", what)
 		}
 		if where := nonSensitiveOccurrence(t, state, v); where != "" {
