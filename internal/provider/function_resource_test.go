@@ -270,7 +270,7 @@ func TestAccFunction_drift(t *testing.T) {
 		updateStep(mutate(func(f *localfaas.Function) { f.Environment = map[string]string{"ADDED": "1"} }), "PUT functions/{id}/environment"),
 		updateStep(mutate(func(f *localfaas.Function) { f.Labels = map[string]string{"who": "console"} }), "PUT functions/{id}/metadata"),
 		// Labels the platform adds for itself are not the user's and stay quiet.
-		resource.TestStep{
+		{
 			PreConfig: mutate(func(f *localfaas.Function) { f.Labels = map[string]string{"com.openfaas.scale.min": "1"} }),
 			Config:    cfg, PlanOnly: true,
 		},
