@@ -185,6 +185,7 @@ func TestAccSecret_validation(t *testing.T) {
 		"wo no version":   {`name = "ok"` + "\n" + `value_wo = "y"`, `(?s)value_wo_version`},
 		"empty value":     {`name = "ok"` + "\n" + `value = ""`, `(?s)value.*at least 1`},
 		"version no wo":   {`name = "ok"` + "\n" + `value = "x"` + "\n" + `value_wo_version = 1`, `(?s)value_wo`},
+		"name PORT":       {`name = "PORT"` + "\n" + `value = "x"`, `(?s)name.*PORT`},
 		"name too long":   {`name = "` + strings.Repeat("a", 254) + `"` + "\n" + `value = "x"`, `(?s)name.*between 1 and 253`},
 		"leading hyphen":  {`name = "-ab"` + "\n" + `value = "x"`, `(?s)name.*starting and ending`},
 		"trailing hyphen": {`name = "ab-"` + "\n" + `value = "x"`, `(?s)name.*starting and ending`},
