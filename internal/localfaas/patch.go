@@ -21,6 +21,15 @@ const (
 	maxExtractedSize = packaging.MaxUncompressedSize
 )
 
+// archiveTooLarge is why an archive of size bytes is refused, in packaging's
+// words, or "" when its size is allowed.
+func archiveTooLarge(size int) string {
+	if int64(size) > maxArchiveBytes {
+		return packaging.ArchiveTooLargeText(int64(size))
+	}
+	return ""
+}
+
 // Field names of the requests that change a function.
 var (
 	settingFields     = []string{"runtime", "template", "handler_function", "code_archive", "requirements", "config", "environment", "secrets", "labels", "annotations"}
@@ -106,8 +115,8 @@ func decodePatch(o *object) *patch {
 		switch {
 		case err != nil:
 			o.errs.Add(o.path("code_archive"), "must be standard base64 (RFC 4648, padded): %v", err)
-		case int64(len(archive)) > maxArchiveBytes:
-			o.errs.Add(o.path("code_archive"), "%s", packaging.ArchiveTooLargeText(int64(len(archive))))
+		case archiveTooLarge(len(archive)) != "":
+			o.errs.Add(o.path("code_archive"), "%s", archiveTooLarge(len(archive)))
 		default:
 			// The same checks the provider makes at plan time, for clients
 			// that skip it: not a ZIP, unsafe or duplicate entries, links,

@@ -4,13 +4,9 @@
 package localfaas_test
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
-
-	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/packaging"
 )
 
 func TestValidation(t *testing.T) {
@@ -123,28 +119,5 @@ func TestMalformedBodies(t *testing.T) {
 		want(t, http.StatusBadRequest)
 	if strings.Contains(string(r.Body), "hunter2") {
 		t.Errorf("error quotes the body: %s", r.Body)
-	}
-}
-
-// The server's archive limit is packaging's, number and words: an archive
-// one byte over E2E's 50,000,000 bytes gets the message the provider gives
-// at plan time (before, the server allowed 50 MiB and said so in its own
-// words).
-func TestArchiveLimitIsPackagings(t *testing.T) {
-	h := newHarness(t)
-	size := packaging.MaxArchiveSize + 1
-	body := with(minimal("big"), "code_archive", base64.StdEncoding.EncodeToString(make([]byte, size)))
-	// Sent unchecked: checking a 67 MB body against the document would
-	// cost the test most of its time.
-	r := h.invalid("POST", "functions", body).want(t, http.StatusBadRequest)
-	var e struct {
-		Errors map[string][]string `json:"errors"`
-	}
-	if err := json.Unmarshal(r.Body, &e); err != nil {
-		t.Fatal(err)
-	}
-	want := packaging.ArchiveTooLargeText(size)
-	if got := strings.Join(e.Errors["code_archive"], "; "); got != want {
-		t.Fatalf("code_archive: %q, want %q", got, want)
 	}
 }
