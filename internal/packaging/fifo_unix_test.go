@@ -31,24 +31,9 @@ func mkfifo(t *testing.T, path string) string {
 }
 
 // specialFileOps are the calls that read a source from disk.
-func specialFileOps(src Source) []struct {
-	name string
-	run  func() error
-} {
-	return []struct {
-		name string
-		run  func() error
-	}{
-		{"Hash", func() error { _, err := Hash(src); return err }},
-		{"Build", func() error {
-			a, err := Build(src)
-			if a != nil {
-				a.Close()
-			}
-			return err
-		}},
-		{"ReadSingleFile", func() error { _, err := ReadSingleFile(src, "requirements.txt"); return err }},
-	}
+func specialFileOps(src Source) []sourceOp {
+	return append(archiveOps(src),
+		sourceOp{"ReadSingleFile", func() error { _, err := ReadSingleFile(src, "requirements.txt"); return err }})
 }
 
 // errStillBlocked is what returnsPromptly returns for a call that did not.

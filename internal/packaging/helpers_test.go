@@ -167,14 +167,15 @@ func mustBuild(t testing.TB, src Source) *Archive {
 	return a
 }
 
-// wantInputError checks both Hash and Build fail with an *InputError for
-// attr and entry whose message contains want.
-func wantInputError(t *testing.T, src Source, attr, entry, want string) {
-	t.Helper()
-	for _, op := range []struct {
-		name string
-		run  func() error
-	}{
+// sourceOp is one call that reads a source, named for messages.
+type sourceOp struct {
+	name string
+	run  func() error
+}
+
+// archiveOps are the calls that turn src into an archive or its hash.
+func archiveOps(src Source) []sourceOp {
+	return []sourceOp{
 		{"Hash", func() error { _, err := Hash(src); return err }},
 		{"Build", func() error {
 			a, err := Build(src)
@@ -183,9 +184,34 @@ func wantInputError(t *testing.T, src Source, attr, entry, want string) {
 			}
 			return err
 		}},
-	} {
+	}
+}
+
+// wantInputError checks both Hash and Build fail with an *InputError for
+// attr and entry whose message contains want.
+func wantInputError(t *testing.T, src Source, attr, entry, want string) {
+	t.Helper()
+	for _, op := range archiveOps(src) {
 		checkInputError(t, op.name, op.run(), attr, entry, want)
 	}
+}
+
+// sparseFile is a file of size bytes that takes no room on disk, for the
+// size limits.
+func sparseFile(t *testing.T, name string, size int64) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(size); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 func checkInputError(t *testing.T, op string, err error, attr, entry, want string) {

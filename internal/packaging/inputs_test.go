@@ -150,17 +150,7 @@ func TestArchiveNotZip(t *testing.T) {
 }
 
 func TestArchiveTooLarge(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "big.zip")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Truncate(MaxArchiveSize + 1); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
+	path := sparseFile(t, "big.zip", MaxArchiveSize+1)
 	wantInputError(t, Source{ArchivePath: path, Runtime: "python3.11"}, AttrArchive, "", ArchiveTooLargeText(MaxArchiveSize+1))
 }
 

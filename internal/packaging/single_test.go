@@ -251,17 +251,7 @@ func TestSingleFileArchiveSafety(t *testing.T) {
 	path = writeFile(t, filepath.Join(t.TempDir(), "c.zip"), makeRawZip(t, []rawEntry{bad}))
 	wantSingleFileError(t, Source{ArchivePath: path}, "", AttrArchive, "handler.py", "fails its checksum")
 
-	big := filepath.Join(t.TempDir(), "big.zip")
-	f, err := os.Create(big)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Truncate(MaxArchiveSize + 1); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
+	big := sparseFile(t, "big.zip", MaxArchiveSize+1)
 	wantSingleFileError(t, Source{ArchivePath: big}, "", AttrArchive, "", ArchiveTooLargeText(MaxArchiveSize+1))
 }
 

@@ -34,7 +34,7 @@ func TestAccNoSecretsInLogsOrState(t *testing.T) {
 
 	ws := newCLIWorkspace(t, "TF_LOG=TRACE", "E2E_API_ENDPOINT="+ts.URL+api.BasePath, "E2E_API_KEY="+key, "E2E_AUTH_TOKEN="+token,
 		"TF_VAR_db_password="+secretValue, "TF_VAR_token="+woValue)
-	logPath := filepath.Join(ws.dir, "trace.log")
+	session := newTraceSession(t, ws)
 	woVersion := 1
 	config := func(failing bool) string {
 		code := `def handle(event, context):\n    return 'ok'\n`
@@ -78,45 +78,21 @@ resource "e2e_faas_function" "app" {
 }
 `, woVersion, code, envValue, map[bool]int{false: 128, true: 256}[failing])
 	}
-	var output bytes.Buffer
-	var extraEnv []string
-	run := func(wantErr bool, args ...string) {
-		t.Helper()
-		out, code := ws.run(append([]string{"TF_LOG_PATH=" + logPath}, extraEnv...), args...)
-		output.WriteString(out)
-		if (code != 0) != wantErr {
-			t.Fatalf("terraform %v: exit %d, want error %v\n%s", args, code, wantErr, out)
-		}
-	}
-	ws.writeConfig(config(false))
-	run(false, "apply", "-auto-approve", "-no-color")
+	session.apply(config(false))
 	// Both secrets rotated in place: the new values are checked too.
 	woVersion = 2
-	extraEnv = []string{"TF_VAR_db_password=" + rotatedValue, "TF_VAR_token=" + rotatedWO}
-	ws.writeConfig(config(false))
-	run(false, "apply", "-auto-approve", "-no-color")
+	session.extraEnv = []string{"TF_VAR_db_password=" + rotatedValue, "TF_VAR_token=" + rotatedWO}
+	session.apply(config(false))
 	if got, _ := server.SecretValue("e2e-faas-local-dl", "api-token"); got != rotatedWO {
 		t.Fatalf("the write-only secret was not rotated")
 	}
-	// An update whose deploy fails: its error message is checked too.
-	server.FailNextDeploy("deploy failed for a reason")
-	ws.writeConfig(config(true))
-	run(true, "apply", "-auto-approve", "-no-color")
-	if !strings.Contains(output.String(), "deploy failed for a reason") {
-		t.Fatalf("the failing apply did not report the deploy error:\n%s", output.String())
-	}
-	state, err := os.ReadFile(filepath.Join(ws.work, "terraform.tfstate"))
-	must(t, err)
-	run(false, "destroy", "-auto-approve", "-no-color")
-
-	logs, err := os.ReadFile(logPath)
-	must(t, err)
+	state, logs := session.failUpdateThenDestroy(server, config(true))
 	if !bytes.Contains(logs, []byte("E2E FaaS API request")) {
 		t.Fatalf("the trace log has no provider request lines: the check would prove nothing")
 	}
 	secrets := map[string]string{"API key": key, "auth token": token, "secret value": secretValue, "write-only value": woValue, "environment value": envValue,
 		"rotated secret value": rotatedValue, "rotated write-only value": rotatedWO}
-	noLeaks(t, logs, output.String(), state, secrets)
+	noLeaks(t, logs, session.output.String(), state, secrets)
 	if runtime.GOOS == "linux" && !bytes.Contains(state, []byte(rotatedValue)) {
 		// value (not value_wo) is meant to be in state, marked sensitive;
 		// not finding it means the state check looked at the wrong file.
@@ -175,7 +151,7 @@ func TestAccNoSecretsInLogsOrState_myAccount(t *testing.T) {
 
 	ws := newCLIWorkspace(t, "TF_LOG=TRACE", "E2E_API_ENDPOINT="+ts.URL+api.MyAccountBasePath, "E2E_API_KEY="+key, "E2E_AUTH_TOKEN="+token,
 		"E2E_PROJECT_ID=12345")
-	logPath := filepath.Join(ws.dir, "trace.log")
+	session := newTraceSession(t, ws)
 	config := func(memory int) string {
 		return fmt.Sprintf(`
 terraform {
@@ -196,33 +172,12 @@ resource "e2e_faas_function" "app" {
 }
 `, envValue, memory)
 	}
-	var output bytes.Buffer
-	run := func(wantErr bool, args ...string) {
-		t.Helper()
-		out, code := ws.run([]string{"TF_LOG_PATH=" + logPath}, args...)
-		output.WriteString(out)
-		if (code != 0) != wantErr {
-			t.Fatalf("terraform %v: exit %d, want error %v\n%s", args, code, wantErr, out)
-		}
-	}
-	ws.writeConfig(config(128))
-	run(false, "apply", "-auto-approve", "-no-color")
-	server.FailNextDeploy("deploy failed for a reason")
-	ws.writeConfig(config(256))
-	run(true, "apply", "-auto-approve", "-no-color")
-	if !strings.Contains(output.String(), "deploy failed for a reason") {
-		t.Fatalf("the failing apply did not report the deploy error:\n%s", output.String())
-	}
-	state, err := os.ReadFile(filepath.Join(ws.work, "terraform.tfstate"))
-	must(t, err)
-	run(false, "destroy", "-auto-approve", "-no-color")
-
-	logs, err := os.ReadFile(logPath)
-	must(t, err)
+	session.apply(config(128))
+	state, logs := session.failUpdateThenDestroy(server, config(256))
 	if !bytes.Contains(logs, []byte("E2E FaaS API request")) || !bytes.Contains(logs, []byte("faas/handler_file/")) {
 		t.Fatalf("the trace log has no MyAccount request lines: the check would prove nothing")
 	}
-	noLeaks(t, logs, output.String(), state, map[string]string{"API key": key, "auth token": token, "environment value": envValue})
+	noLeaks(t, logs, session.output.String(), state, map[string]string{"API key": key, "auth token": token, "environment value": envValue})
 }
 
 // noLeaks fails for each value (named by what it is) found in the TRACE log,
@@ -240,4 +195,53 @@ func noLeaks(t *testing.T, logs []byte, output string, state []byte, values map[
 			t.Errorf("the %s appears in the state's non-sensitive attribute %s", what, where)
 		}
 	}
+}
+
+// traceSession drives terraform through the built provider in one
+// workspace, with its TRACE log in one file and all its output kept.
+type traceSession struct {
+	t        *testing.T
+	ws       *cliWorkspace
+	logPath  string
+	extraEnv []string
+	output   bytes.Buffer
+}
+
+func newTraceSession(t *testing.T, ws *cliWorkspace) *traceSession {
+	return &traceSession{t: t, ws: ws, logPath: filepath.Join(ws.dir, "trace.log")}
+}
+
+func (s *traceSession) run(wantErr bool, args ...string) {
+	s.t.Helper()
+	out, code := s.ws.run(append([]string{"TF_LOG_PATH=" + s.logPath}, s.extraEnv...), args...)
+	s.output.WriteString(out)
+	if (code != 0) != wantErr {
+		s.t.Fatalf("terraform %v: exit %d, want error %v\n%s", args, code, wantErr, out)
+	}
+}
+
+// apply applies the configuration and expects it to succeed.
+func (s *traceSession) apply(config string) {
+	s.t.Helper()
+	s.ws.writeConfig(config)
+	s.run(false, "apply", "-auto-approve", "-no-color")
+}
+
+// failUpdateThenDestroy applies a configuration whose deploy fails (so an
+// error message is checked too), keeps the state as it then is, destroys
+// everything, and returns that state and the TRACE log.
+func (s *traceSession) failUpdateThenDestroy(server *localfaas.Server, failing string) (state, logs []byte) {
+	s.t.Helper()
+	server.FailNextDeploy("deploy failed for a reason")
+	s.ws.writeConfig(failing)
+	s.run(true, "apply", "-auto-approve", "-no-color")
+	if !strings.Contains(s.output.String(), "deploy failed for a reason") {
+		s.t.Fatalf("the failing apply did not report the deploy error:\n%s", s.output.String())
+	}
+	state, err := os.ReadFile(filepath.Join(s.ws.work, "terraform.tfstate"))
+	must(s.t, err)
+	s.run(false, "destroy", "-auto-approve", "-no-color")
+	logs, err = os.ReadFile(s.logPath)
+	must(s.t, err)
+	return state, logs
 }
