@@ -218,16 +218,22 @@ func TestAccFunctionDataSource_notFound(t *testing.T) {
 // check is skipped with a warning (as for an unreachable catalogue), instead
 // of refusing every runtime with "Available: .".
 func TestAccFunction_emptyCatalogueSkipsTheCheck(t *testing.T) {
-	env := newInterceptedTestEnv(t, func(w http.ResponseWriter, r *http.Request) bool {
-		if r.Method != http.MethodGet || !strings.HasSuffix(r.URL.Path, "/runtimes") {
-			return false
+	forEachDialect(t, func(t *testing.T, d dialectCase) {
+		empty := `{"runtimes":[]}`
+		if d.name == myAccount.name {
+			empty = `{"code":200,"data":[],"errors":{},"message":"Success"}`
 		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"runtimes":[]}`))
-		return true
-	})
-	accTest(t, env, resource.TestStep{
-		Config:            basicConfig(env, "empty-catalogue"),
-		ConfigStateChecks: []statecheck.StateCheck{expect("status", knownvalue.StringExact("Running"))},
+		env := newDialectTestEnv(t, d, func(w http.ResponseWriter, r *http.Request) bool {
+			if r.Method != http.MethodGet || !strings.HasSuffix(strings.TrimSuffix(r.URL.Path, "/"), "/runtimes") {
+				return false
+			}
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(empty))
+			return true
+		})
+		accTest(t, env, resource.TestStep{
+			Config:            dialectConfig(env, "empty-catalogue", "one", ""),
+			ConfigStateChecks: []statecheck.StateCheck{expect("status", knownvalue.StringExact("Running"))},
+		})
 	})
 }
