@@ -334,7 +334,7 @@ func judgeFunctionFields(exs []Exchange) Finding {
 		}
 	}
 	sort.Strings(extra)
-	d := fmt.Sprintf("%d reads; always carried: %s; sometimes: %s; never: %s; fields not in the document: %s",
+	d := fmt.Sprintf("%d reads; always carried: %s; sometimes: %s; never: %s; other fields: %s",
 		n, list(always), list(sometimes), list(never), list(extra))
 	return Finding{Verdict: Held, Detail: d}
 }
@@ -433,7 +433,11 @@ func judgeCatalogue(exs []Exchange) Finding {
 		}
 	}
 	if len(diffs) > 0 {
-		return Finding{Verdict: NotHeld, Detail: strings.Join(diffs, "; "), Evidence: e}
+		d := strings.Join(diffs[:min(len(diffs), 4)], "; ")
+		if len(diffs) > 4 {
+			d += fmt.Sprintf("; and %d more", len(diffs)-4)
+		}
+		return Finding{Verdict: NotHeld, Detail: d, Evidence: e}
 	}
 	return Finding{Verdict: Held, Detail: fmt.Sprintf("%d runtimes, as built in", len(rows))}
 }
@@ -449,8 +453,8 @@ func judgeDocument(exs []Exchange) Finding {
 			if first == nil {
 				first = ptr(e)
 			}
-			if !distinct[v] && len(msgs) < 5 {
-				msgs = append(msgs, v)
+			if !distinct[v] && len(msgs) < 3 {
+				msgs = append(msgs, summarize(v))
 			}
 			distinct[v] = true
 		}
@@ -462,4 +466,21 @@ func judgeDocument(exs []Exchange) Finding {
 		return Finding{Verdict: NotHeld, Detail: fmt.Sprintf("%d distinct differences, the first: %s", len(distinct), strings.Join(msgs, " | ")), Evidence: first}
 	}
 	return Finding{Verdict: Held, Detail: fmt.Sprintf("all %d exchanges", checked)}
+}
+
+// summarize keeps of a checker's message its first line and the line of
+// each error, without the schema and value dumps, at most 400 characters.
+func summarize(v string) string {
+	var keep []string
+	for i, line := range strings.Split(v, "\n") {
+		line = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "| "))
+		if i == 0 || strings.HasPrefix(line, "Error at ") {
+			keep = append(keep, line)
+		}
+	}
+	s := strings.Join(keep, "; ")
+	if len(s) > 400 {
+		s = s[:400] + "…"
+	}
+	return s
 }

@@ -103,12 +103,12 @@ func exchangeBlock(e Exchange) string {
 	}
 	fmt.Fprintf(&b, "%s %s\n", e.Method, target)
 	if e.RequestBody != "" {
-		fmt.Fprintf(&b, "%s\n", e.RequestBody)
+		fmt.Fprintf(&b, "%s\n", shorten(e.RequestBody))
 	}
 	if e.Status == 0 {
 		fmt.Fprintf(&b, "-> no answer: %s\n", e.Err)
 	} else {
-		fmt.Fprintf(&b, "-> HTTP %d\n%s\n", e.Status, e.ResponseBody)
+		fmt.Fprintf(&b, "-> HTTP %d\n%s\n", e.Status, shorten(e.ResponseBody))
 	}
 	var out strings.Builder
 	out.WriteString("\n  ````\n")
@@ -122,4 +122,14 @@ func exchangeBlock(e Exchange) string {
 // WriteFile writes the report's Markdown to path.
 func (r Report) WriteFile(path string, red *Redactor) error {
 	return os.WriteFile(path, []byte(r.Markdown(red)), 0o644)
+}
+
+// reportBody is how much of a body the report shows.
+const reportBody = 600
+
+func shorten(body string) string {
+	if len(body) <= reportBody {
+		return body
+	}
+	return fmt.Sprintf("%s… (%d more bytes)", body[:reportBody], len(body)-reportBody)
 }

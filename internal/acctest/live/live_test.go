@@ -5,6 +5,7 @@ package live_test
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -95,7 +96,7 @@ func TestLiveEntries_withoutOptInTouchNothing(t *testing.T) {
 	for _, optIn := range []string{"", "0", "true", "yes"} {
 		t.Setenv(live.EnvOptIn, optIn)
 		for name, entry := range entries {
-			t.Run(name+"/"+optIn, func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s/opt-in=%q", name, optIn), func(t *testing.T) {
 				skipped := false
 				t.Run("entry", func(t *testing.T) {
 					defer func() { skipped = t.Skipped() }()

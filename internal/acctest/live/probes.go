@@ -16,7 +16,9 @@ import (
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
 )
 
-func decodeJSON(r io.Reader, v any) error { return json.NewDecoder(io.LimitReader(r, 64<<20)).Decode(v) }
+func decodeJSON(r io.Reader, v any) error {
+	return json.NewDecoder(io.LimitReader(r, 64<<20)).Decode(v)
+}
 
 // ProbeCode is the handler the probes deploy: the OpenFaaS python3-http
 // template's contract, which E2E's Python runtime runs.
