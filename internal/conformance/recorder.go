@@ -129,12 +129,12 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	// Let the transport ask for and undo compression itself, so that the
 	// body kept and passed on is the JSON.
 	out.Header.Del("Accept-Encoding")
-	out.Body = io.NopCloser(bytes.NewReader(reqBody))
-	out.ContentLength = int64(len(reqBody))
-	if len(reqBody) == 0 && req.Body == nil {
-		out.Body = nil
+	out.Body, out.GetBody, out.ContentLength = http.NoBody, nil, 0
+	if len(reqBody) > 0 {
+		out.Body = io.NopCloser(bytes.NewReader(reqBody))
+		out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(reqBody)), nil }
+		out.ContentLength = int64(len(reqBody))
 	}
-	out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(reqBody)), nil }
 
 	ex := Exchange{
 		Time: time.Now().UTC(), Label: label, Method: req.Method, Path: req.URL.Path,
@@ -148,14 +148,17 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	respBody, rerr := io.ReadAll(resp.Body)
 	_ = resp.Body.Close()
+	if rerr != nil {
+		// An answer cut short is no answer: the caller sees the error.
+		ex.Err = r.redactor.Text("reading the answer: " + rerr.Error())
+		r.add(ex)
+		return nil, rerr
+	}
 	resp.Body = io.NopCloser(bytes.NewReader(respBody))
 	resp.ContentLength = int64(len(respBody))
 	resp.Header.Del("Content-Length")
 	resp.Header.Del("Content-Encoding")
 	ex.Status, ex.ResponseBody = resp.StatusCode, r.redactor.Body(respBody)
-	if rerr != nil {
-		ex.Err = r.redactor.Text("reading the answer: " + rerr.Error())
-	}
 	if r.checker.Covers(req.URL.Path) {
 		if err := r.checker.CheckRequest(out, reqBody); err != nil {
 			ex.Violations = append(ex.Violations, r.redactor.Text(err.Error()))
@@ -165,7 +168,7 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	r.add(ex)
-	return resp, rerr
+	return resp, nil
 }
 
 func (r *Recorder) add(ex Exchange) {

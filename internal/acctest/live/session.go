@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -177,17 +178,11 @@ var errNoAnswer = errors.New("no answer")
 // there is none).
 func (s *Session) raw(ctx context.Context, label, method, path, body string) (int, int, error) {
 	q := url.Values{"apikey": {s.Settings.APIKey}, "location": {s.Settings.Location}, "project_id": {s.Settings.ProjectID}}
-	var rd *strings.Reader
+	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
 	}
-	var req *http.Request
-	var err error
-	if rd != nil {
-		req, err = http.NewRequestWithContext(ctx, method, s.Endpoint+path+"?"+q.Encode(), rd)
-	} else {
-		req, err = http.NewRequestWithContext(ctx, method, s.Endpoint+path+"?"+q.Encode(), nil)
-	}
+	req, err := http.NewRequestWithContext(ctx, method, s.Endpoint+path+"?"+q.Encode(), rd)
 	if err != nil {
 		return 0, -1, err
 	}
