@@ -278,3 +278,26 @@ func findByName(s *localfaas.Server, name string) (localfaas.Function, bool) {
 	}
 	return localfaas.Function{}, false
 }
+
+// A test's clean-up deletes through the client what the test made and
+// left, whatever happened to it.
+func TestCleanUp_deletesWhatWasLeft(t *testing.T) {
+	t.Parallel()
+	s, server := localSession(t, localOptions{})
+	name := live.Name()
+	t.Run("a test that leaves a function", func(t *testing.T) {
+		s.CleanUp(t, name)
+		if _, err := s.Client.CreateFunction(context.Background(), &faas.CreateFunctionRequest{Name: name, FunctionSpec: faas.FunctionSpec{
+			Runtime: "python3-http-debian", CodeText: live.ProbeCode,
+			Config: &faas.FunctionConfig{MemoryMB: 128, TimeoutSeconds: 30, HardwareType: "cpu"},
+		}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := findByName(server, name); !ok {
+			t.Fatal("the function was not made")
+		}
+	})
+	if f, ok := findByName(server, name); ok {
+		t.Errorf("%s is left after its test (status %s)", name, f.Status)
+	}
+}
