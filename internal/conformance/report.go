@@ -62,7 +62,7 @@ func (r Report) Markdown(red *Redactor) string {
 			if f.Verdict != v {
 				continue
 			}
-			fmt.Fprintf(&b, "- %s `%s`: %s %s.\n", v, f.ID, f.Statement, strings.TrimSuffix(f.Detail, "."))
+			fmt.Fprintf(&b, "- %s `%s`: %s Seen: %s.\n", v, f.ID, f.Statement, strings.TrimSuffix(f.Detail, "."))
 			if v == NotHeld && f.Evidence != nil {
 				b.WriteString(exchangeBlock(*f.Evidence))
 			}
