@@ -60,7 +60,8 @@ func diffFunction(plan, state *functionModel) functionChanges {
 //     cpu, so an attribute plan modifier would not see the change);
 //   - marks only what will really change as unknown: version and status on a
 //     redeploy, updated_at on any change, code_sha256 on a code change;
-//   - plans a redeploy (status unknown) for a function found Failed.
+//   - plans a redeploy (status unknown) for a function found Failed;
+//   - plans null, not unknown, what the dialect never returns.
 //
 // See DESIGN.md#validation-and-defaults and DESIGN.md#updates.
 func (r *functionResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
@@ -116,7 +117,25 @@ func (r *functionResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 			plan.UpdatedAt = types.StringUnknown()
 		}
 	}
+	if r.data != nil {
+		nullWhatIsNeverReturned(r.data.client.Capabilities(), &plan)
+	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// nullWhatIsNeverReturned plans as null the attributes the dialect's answers
+// never carry (DESIGN.md#api-dialects): the apply always ends them null, so
+// "(known after apply)" would promise a value that never comes.
+func nullWhatIsNeverReturned(caps faas.Capabilities, plan *functionModel) {
+	if !caps.Namespaces {
+		plan.Namespace = types.StringNull()
+	}
+	if !caps.Versions {
+		plan.Version = types.StringNull()
+	}
+	if !caps.InvocationCounts {
+		plan.InvocationCount = types.Int64Null()
+	}
 }
 
 // checkCatalogue checks runtime, template and hardware against the live
