@@ -4,11 +4,14 @@
 package provider
 
 import (
+	"fmt"
+	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 )
 
 // The plan shows as unknown only what the apply will really learn: what a
@@ -48,4 +51,56 @@ func TestAccDialects_planNullsWhatIsNeverReturned(t *testing.T) {
 			resource.TestStep{Config: changed, PlanOnly: true},
 		)
 	})
+}
+
+// A secret's namespace other than the project's fails the plan, naming
+// namespace, before anything is written: the API lists, rotates and deletes
+// only the project's secrets, so such a secret could not be managed. The
+// namespace a managed secret already has is accepted and changes nothing.
+func TestAccSecret_otherNamespaceFailsThePlan(t *testing.T) {
+	env := newTestEnv(t)
+	cfg := func(namespace string) string {
+		line := ""
+		if namespace != "" {
+			line = fmt.Sprintf("namespace = %q", namespace)
+		}
+		return env.config(`
+resource "e2e_faas_secret" "db" {
+  name  = "db-elsewhere"
+  value = "not-shown"
+  %s
+}
+`, line)
+	}
+	refused := regexp.MustCompile(`(?s)Secrets live in the project's namespace.*namespace = "e2e-faas-other-dl".*Remove\s+namespace`)
+	noWrites := func() error {
+		if w := env.writes(); len(w) != 0 {
+			return fmt.Errorf("a refused plan wrote to the API: %v", w)
+		}
+		return nil
+	}
+	accTest(t, env,
+		resource.TestStep{PreConfig: env.resetRequests(), Config: cfg("e2e-faas-other-dl"), PlanOnly: true, ExpectError: refused},
+		resource.TestStep{
+			Config: cfg(""),
+			PreConfig: func() {
+				if err := noWrites(); err != nil {
+					t.Error(err)
+				}
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(secretAddr, at("namespace"), knownvalue.StringExact("e2e-faas-local-dl")),
+			},
+		},
+		resource.TestStep{Config: cfg("e2e-faas-local-dl"), PlanOnly: true},
+		resource.TestStep{PreConfig: env.resetRequests(), Config: cfg("e2e-faas-other-dl"), PlanOnly: true, ExpectError: refused},
+		resource.TestStep{
+			Config: cfg(""), PlanOnly: true,
+			PreConfig: func() {
+				if err := noWrites(); err != nil {
+					t.Error(err)
+				}
+			},
+		},
+	)
 }
