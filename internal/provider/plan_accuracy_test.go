@@ -104,3 +104,34 @@ resource "e2e_faas_secret" "db" {
 		},
 	)
 }
+
+// A config number that is not whole fails the plan with one error, on its
+// attribute, and nothing else: not the framework's "Configuration Read
+// Error", which calls the typo a bug in the provider. The whole output is
+// matched, so any other error fails the test.
+func TestAccDialects_fractionalNumberOneClearError(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, d dialectCase) {
+		env := newDialectTestEnv(t, d, nil)
+		for _, tc := range []struct{ attribute, value, example string }{
+			{"memory_mb", "128.5", "128"},
+			{"timeout_seconds", "1e30", "30"},
+		} {
+			t.Run(tc.attribute, func(t *testing.T) {
+				cfg := dialectConfig(env, "fractional", "one", fmt.Sprintf("config {\n  %s = %s\n}", tc.attribute, tc.value))
+				only := regexp.MustCompile(`\AError running (?:non-refresh )?plan: exit status 1\s+Error: Not a whole number\s+` +
+					`with e2e_faas_function\.test,\s+on \S+ line \d+, in resource "e2e_faas_function" "test":\s+\d+:\s+` +
+					regexp.QuoteMeta(tc.attribute+" = "+tc.value) + `\s+` +
+					regexp.QuoteMeta(tc.attribute+" must be a whole number (such as "+tc.example+"); ") + `\S+` + regexp.QuoteMeta(" is not.") + `\s*\z`)
+				resource.UnitTest(t, resource.TestCase{
+					ProtoV6ProviderFactories: testProviderFactories,
+					Steps:                    []resource.TestStep{{Config: cfg, PlanOnly: true, ExpectError: only}},
+				})
+			})
+		}
+		t.Cleanup(func() {
+			if w := env.writes(); len(w) != 0 {
+				t.Errorf("failed plans wrote to the API: %v", w)
+			}
+		})
+	})
+}
