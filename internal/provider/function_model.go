@@ -343,6 +343,17 @@ func (m *functionModel) markCodeChangedOutside(reason string) {
 	}
 }
 
+// computedKnown reports whether every value the API computes is known in
+// the model, as in a plan that changes nothing on the server.
+func (m *functionModel) computedKnown() bool {
+	for _, v := range []attr.Value{m.ID, m.Namespace, m.InvokeURL, m.Status, m.Version, m.CodeSHA256, m.InvocationCount, m.CreatedAt, m.UpdatedAt} {
+		if v.IsUnknown() {
+			return false
+		}
+	}
+	return true
+}
+
 // settle replaces what is still unknown after an apply with null, so the
 // state written on a partial failure is valid.
 func (m *functionModel) settle() {
