@@ -141,4 +141,3 @@ resource "e2e_faas_function" "test" {
 		}
 	})
 }
-
