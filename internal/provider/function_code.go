@@ -143,15 +143,16 @@ func (c *functionCode) alreadyDeployed(plan, state *functionModel) bool {
 // attributes differ from the state's. Under a dialect of archives, it packs
 // the archive only when the state does not say the code changed: its
 // source_hash is unknown to it (an import) or the same as the plan's (the
-// same files under another attribute). An edited source is a new archive,
-// and is not packed twice.
+// same files under another attribute), and the settings sent with the code
+// are the same. An edited source is a new archive, and is not packed twice.
 func (r *functionResource) codeDeployed(ctx context.Context, plan, state *functionModel, code *functionCode) (bool, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	if state.CodeSHA256.IsNull() || state.CodeSHA256.IsUnknown() {
 		return false, diags
 	}
 	if code.sha256 == "" {
-		if !state.SourceHash.IsNull() && !state.SourceHash.Equal(plan.SourceHash) {
+		if !state.SourceHash.IsNull() && !state.SourceHash.Equal(plan.SourceHash) ||
+			differ(plan.Requirements, state.Requirements) || differ(plan.HandlerFunction, state.HandlerFunction) || differ(plan.Template, state.Template) {
 			return false, diags
 		}
 		built, d := r.planCode(ctx, plan, true)
