@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -37,6 +38,12 @@ var importedCodes = []importedCode{
 		must(t, os.WriteFile(filepath.Join(dir, "handler.py"), []byte(code), 0o644))
 		return fmt.Sprintf("code_path = %q", dir), packaging.Source{Dir: dir}
 	}},
+	{"path with requirements", "code_path", func(t *testing.T, code string) (string, packaging.Source) {
+		dir := t.TempDir()
+		must(t, os.WriteFile(filepath.Join(dir, "handler.py"), []byte(code), 0o644))
+		must(t, os.WriteFile(filepath.Join(dir, "requirements.txt"), []byte("requests==2.32.3\n"), 0o644))
+		return fmt.Sprintf("code_path = %q", dir), packaging.Source{Dir: dir}
+	}},
 	{"archive", "code_archive", func(t *testing.T, code string) (string, packaging.Source) {
 		zip := filepath.Join(t.TempDir(), "code.zip")
 		writeZip(t, zip, map[string]string{"handler.py": code})
@@ -63,7 +70,7 @@ func makeFunctionFrom(t *testing.T, env *testEnv, name string, src packaging.Sou
 		client = c
 		single, err := packaging.ReadSingleFile(src, "requirements.txt")
 		must(t, err)
-		req.CodeText = single.Code
+		req.CodeText, req.Requirements = single.Code, single.Requirements
 	} else {
 		archive, err := packaging.Build(src)
 		must(t, err)
@@ -96,7 +103,7 @@ func TestAccDialects_importThenApplyWritesNothing(t *testing.T) {
 					env := newDialectTestEnv(t, d, nil)
 					code := fmt.Sprintf(dialectCode, "made elsewhere")
 					hcl, src := source.source(t, code)
-					fnName := "imported-" + source.name
+					fnName := "imported-" + strings.ReplaceAll(source.name, " ", "-")
 					id := makeFunctionFrom(t, env, fnName, src)
 					deployed, err := env.onlyFunction()
 					must(t, err)
