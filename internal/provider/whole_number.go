@@ -61,7 +61,11 @@ func (t wholeNumberType) ValueFromTerraform(ctx context.Context, in tftypes.Valu
 	if err != nil {
 		return nil, err
 	}
-	return wholeNumber{Int64Value: v.(basetypes.Int64Value)}, nil
+	n, ok := v.(basetypes.Int64Value)
+	if !ok {
+		return nil, fmt.Errorf("unexpected value type %T", v)
+	}
+	return wholeNumber{Int64Value: n}, nil
 }
 
 // wholeNumber is a value of wholeNumberType. A configured number that is
