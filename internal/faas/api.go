@@ -86,6 +86,10 @@ type Capabilities struct {
 	// Templates, HandlerFunction, Scaling (replicas, min_scale, max_scale),
 	// Metadata (labels, annotations), Namespaces, Paging, LabelFilter.
 	Templates, HandlerFunction, Scaling, Metadata, Namespaces, LabelFilter bool
+	// Versions, InvocationCounts: a function's answers carry its deployed
+	// version and its invocation count. Without them the provider plans
+	// version and invocation_count as null, never as unknown.
+	Versions, InvocationCounts bool
 	// MemoryChoices, when not empty, are the only memory sizes accepted (MB).
 	MemoryChoices []int64
 	// MaxTimeoutSeconds is the largest timeout the dialect accepts.
@@ -106,6 +110,7 @@ func (c *Client) Capabilities() Capabilities {
 	return Capabilities{
 		PartialUpdates: true, Secrets: true, Archives: true,
 		Templates: true, HandlerFunction: true, Scaling: true, Metadata: true, Namespaces: true, LabelFilter: true,
+		Versions: true, InvocationCounts: true,
 		MaxTimeoutSeconds: 900,
 	}
 }

@@ -98,12 +98,12 @@ func userMetadata(in map[string]string) map[string]string {
 
 // configAttrTypes are the attributes of the resource's config block.
 var configAttrTypes = map[string]attr.Type{
-	"memory_mb":       types.Int64Type,
-	"timeout_seconds": types.Int64Type,
-	"replicas":        types.Int64Type,
+	"memory_mb":       wholeNumberType{},
+	"timeout_seconds": wholeNumberType{},
+	"replicas":        wholeNumberType{},
 	"hardware_type":   types.StringType,
-	"min_scale":       types.Int64Type,
-	"max_scale":       types.Int64Type,
+	"min_scale":       wholeNumberType{},
+	"max_scale":       wholeNumberType{},
 }
 
 var configObjectType = types.ObjectType{AttrTypes: configAttrTypes}
@@ -115,12 +115,12 @@ func configList(cfg *faas.FunctionConfig) types.List {
 
 func configObject(cfg *faas.FunctionConfig) types.Object {
 	return types.ObjectValueMust(configAttrTypes, map[string]attr.Value{
-		"memory_mb":       types.Int64Value(cfg.MemoryMB),
-		"timeout_seconds": types.Int64Value(cfg.TimeoutSeconds),
-		"replicas":        types.Int64Value(cfg.Replicas),
+		"memory_mb":       wholeNumberValue(cfg.MemoryMB),
+		"timeout_seconds": wholeNumberValue(cfg.TimeoutSeconds),
+		"replicas":        wholeNumberValue(cfg.Replicas),
 		"hardware_type":   types.StringValue(cfg.HardwareType),
-		"min_scale":       types.Int64Value(cfg.MinScale),
-		"max_scale":       types.Int64Value(cfg.MaxScale),
+		"min_scale":       wholeNumberValue(cfg.MinScale),
+		"max_scale":       wholeNumberValue(cfg.MaxScale),
 	})
 }
 

@@ -80,25 +80,90 @@ func (r *functionResource) requirementsFile(ctx context.Context, runtime string)
 	return ""
 }
 
-// sourceHash is the source_hash of the model's code for the dialect.
-func (r *functionResource) sourceHash(ctx context.Context, plan *functionModel) (string, diag.Diagnostics) {
+// planCode reads the model's code at plan time. Its sourceHash is always
+// set; so are single and sha256 for a dialect that takes one file's text,
+// which costs no more than the hash. For a dialect that takes archives,
+// only build (which the caller must Close) packs the archive to learn
+// sha256: the hash alone reads the files once and writes nothing.
+func (r *functionResource) planCode(ctx context.Context, plan *functionModel, build bool) (*functionCode, diag.Diagnostics) {
 	src, diags := plan.source(ctx)
 	if diags.HasError() {
-		return "", diags
+		return nil, diags
 	}
 	if r.data == nil || r.data.client.Capabilities().Archives {
+		if build {
+			archive, err := packaging.Build(src)
+			if err != nil {
+				addPackagingError(&diags, err)
+				return nil, diags
+			}
+			return &functionCode{archive: archive, sha256: archive.SHA256, sourceHash: archive.SourceHash}, diags
+		}
 		hash, err := packaging.Hash(src)
 		if err != nil {
 			addPackagingError(&diags, err)
+			return nil, diags
 		}
-		return hash, diags
+		return &functionCode{sourceHash: hash}, diags
 	}
 	single, err := packaging.ReadSingleFile(src, r.requirementsFile(ctx, src.Runtime))
 	if err != nil {
 		addPackagingError(&diags, err)
-		return "", diags
+		return nil, diags
 	}
-	return single.SourceHash, diags
+	return &functionCode{single: single, sha256: textSHA256(single.Code), sourceHash: single.SourceHash}, diags
+}
+
+// alreadyDeployed reports whether the API already runs this code, with the
+// requirements, handler and template the plan sets, as the state records
+// it: then the code need not be sent again (DESIGN.md#updates). That is
+// what the first apply after an import finds (the state did not know the
+// code's source), and what a move of the code from one source attribute to
+// another finds. The plan (codeDeployed) and the apply decide with it alike.
+func (c *functionCode) alreadyDeployed(plan, state *functionModel) bool {
+	if c.sha256 == "" || state.CodeSHA256.IsUnknown() || c.sha256 != state.CodeSHA256.ValueString() ||
+		differ(plan.HandlerFunction, state.HandlerFunction) || differ(plan.Template, state.Template) {
+		return false
+	}
+	if c.single == nil {
+		// faas-v1: the code endpoint takes requirements as an attribute.
+		return !differ(plan.Requirements, state.Requirements)
+	}
+	sent := c.requirements(plan)
+	switch {
+	case !state.Requirements.IsNull():
+		return sent == state.Requirements.ValueString()
+	case state.requirementsFromCode != "":
+		return textSHA256(sent) == state.requirementsFromCode
+	}
+	return sent == ""
+}
+
+// codeDeployed is alreadyDeployed at plan time, for a plan whose code
+// attributes differ from the state's. Under a dialect of archives, it packs
+// the archive only when the state does not say the code changed: its
+// source_hash is unknown to it (an import) or the same as the plan's (the
+// same files under another attribute), and the settings sent with the code
+// are the same. An edited source is a new archive, and is not packed twice.
+func (r *functionResource) codeDeployed(ctx context.Context, plan, state *functionModel, code *functionCode) (bool, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if state.CodeSHA256.IsNull() || state.CodeSHA256.IsUnknown() {
+		return false, diags
+	}
+	if code.sha256 == "" {
+		if !state.SourceHash.IsNull() && !state.SourceHash.Equal(plan.SourceHash) ||
+			differ(plan.Requirements, state.Requirements) || differ(plan.HandlerFunction, state.HandlerFunction) || differ(plan.Template, state.Template) {
+			return false, diags
+		}
+		built, d := r.planCode(ctx, plan, true)
+		diags.Append(d...)
+		if diags.HasError() {
+			return false, diags
+		}
+		defer built.Close()
+		code = built
+	}
+	return code.alreadyDeployed(plan, state), diags
 }
 
 // code packages the code for an apply and checks it is what the plan saw.

@@ -66,6 +66,17 @@ type functionConfigModel struct {
 	MaxScale       types.Int64  `tfsdk:"max_scale"`
 }
 
+// configBlockModel is the resource's config block as the configuration
+// holds it, its numbers of wholeNumberType.
+type configBlockModel struct {
+	MemoryMB       wholeNumber  `tfsdk:"memory_mb"`
+	TimeoutSeconds wholeNumber  `tfsdk:"timeout_seconds"`
+	Replicas       wholeNumber  `tfsdk:"replicas"`
+	HardwareType   types.String `tfsdk:"hardware_type"`
+	MinScale       wholeNumber  `tfsdk:"min_scale"`
+	MaxScale       wholeNumber  `tfsdk:"max_scale"`
+}
+
 // effectiveConfig is the configuration the API should run: the block's
 // values over the defaults, or the defaults when the block is left out. It is
 // nil while any value is unknown, which happens only at plan time: once
@@ -91,7 +102,7 @@ func (m *functionModel) effectiveConfig() *faas.FunctionConfig {
 		"min_scale":       &cfg.MinScale,
 		"max_scale":       &cfg.MaxScale,
 	} {
-		v, _ := attrs[name].(types.Int64)
+		v, _ := attrs[name].(wholeNumber)
 		if v.IsUnknown() {
 			return nil
 		}
@@ -330,6 +341,17 @@ func (m *functionModel) markCodeChangedOutside(reason string) {
 	if !m.SourceHash.IsUnknown() {
 		m.SourceHash = types.StringValue(codeChangedOutside + reason)
 	}
+}
+
+// computedKnown reports whether every value the API computes is known in
+// the model, as in a plan that changes nothing on the server.
+func (m *functionModel) computedKnown() bool {
+	for _, v := range []attr.Value{m.ID, m.Namespace, m.InvokeURL, m.Status, m.Version, m.CodeSHA256, m.InvocationCount, m.CreatedAt, m.UpdatedAt} {
+		if v.IsUnknown() {
+			return false
+		}
+	}
+	return true
 }
 
 // settle replaces what is still unknown after an apply with null, so the

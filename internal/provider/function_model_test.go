@@ -82,10 +82,13 @@ func apiFunction() *faas.Function {
 // configBlock is a config block whose attributes are null but for set.
 func configBlock(set map[string]attr.Value) types.List {
 	attrs := map[string]attr.Value{
-		"memory_mb": types.Int64Null(), "timeout_seconds": types.Int64Null(), "replicas": types.Int64Null(),
-		"hardware_type": types.StringNull(), "min_scale": types.Int64Null(), "max_scale": types.Int64Null(),
+		"memory_mb": wholeNumberNull(), "timeout_seconds": wholeNumberNull(), "replicas": wholeNumberNull(),
+		"hardware_type": types.StringNull(), "min_scale": wholeNumberNull(), "max_scale": wholeNumberNull(),
 	}
 	for k, v := range set {
+		if n, ok := v.(types.Int64); ok {
+			v = wholeNumber{Int64Value: n}
+		}
 		attrs[k] = v
 	}
 	return types.ListValueMust(configObjectType, []attr.Value{types.ObjectValueMust(configAttrTypes, attrs)})

@@ -26,11 +26,18 @@ type functionChanges struct {
 	config       bool
 	environment  bool
 	metadata     bool
+	// codeDeployed: the code differs from the state's in its attributes
+	// only; the API already runs it (functionCode.alreadyDeployed).
+	codeDeployed bool
 }
 
-func (c functionChanges) redeploys() bool { return c.code || c.config || c.environment }
+// uploadsCode: the apply sends the code.
+func (c functionChanges) uploadsCode() bool { return c.code && !c.codeDeployed }
 
-func (c functionChanges) any() bool { return c.redeploys() || c.metadata }
+func (c functionChanges) redeploys() bool { return c.uploadsCode() || c.config || c.environment }
+
+// writes: the apply sends the API anything at all.
+func (c functionChanges) writes() bool { return c.redeploys() || c.metadata }
 
 func differ(a, b attr.Value) bool { return !a.Equal(b) }
 
@@ -59,8 +66,10 @@ func diffFunction(plan, state *functionModel) functionChanges {
 //     includes adding or removing the config block (an absent block means
 //     cpu, so an attribute plan modifier would not see the change);
 //   - marks only what will really change as unknown: version and status on a
-//     redeploy, updated_at on any change, code_sha256 on a code change;
-//   - plans a redeploy (status unknown) for a function found Failed.
+//     redeploy, updated_at on any write, code_sha256 on a code upload; code
+//     the API already runs (after an import, say) is not uploaded again;
+//   - plans a redeploy (status unknown) for a function found Failed;
+//   - plans null, not unknown, what the dialect never returns.
 //
 // See DESIGN.md#validation-and-defaults and DESIGN.md#updates.
 func (r *functionResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
@@ -83,13 +92,16 @@ func (r *functionResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		return
 	}
 
+	var code *functionCode
 	if plan.sourceKnown() {
-		hash, diags := r.sourceHash(ctx, &plan)
+		var diags diag.Diagnostics
+		code, diags = r.planCode(ctx, &plan, false)
 		resp.Diagnostics.Append(diags...)
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		plan.SourceHash = types.StringValue(hash)
+		defer code.Close()
+		plan.SourceHash = types.StringValue(code.sourceHash)
 	} else {
 		plan.SourceHash = types.StringUnknown()
 	}
@@ -105,18 +117,46 @@ func (r *functionResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("config"))
 		}
 		changes := diffFunction(&plan, &state)
+		if changes.code && code != nil {
+			raw, diags := req.Private.GetKey(ctx, privateRequirementsKey)
+			resp.Diagnostics.Append(diags...)
+			state.requirementsFromCode = readRequirementsFromCode(raw)
+			changes.codeDeployed, diags = r.codeDeployed(ctx, &plan, &state, code)
+			resp.Diagnostics.Append(diags...)
+			if resp.Diagnostics.HasError() {
+				return
+			}
+		}
 		if changes.redeploys() || state.Status.ValueString() == faas.StatusFailed {
 			plan.Status = types.StringUnknown()
 			plan.Version = types.StringUnknown()
 		}
-		if changes.code {
+		if changes.uploadsCode() {
 			plan.CodeSHA256 = types.StringUnknown()
 		}
-		if changes.any() || plan.Status.IsUnknown() {
+		if changes.writes() || plan.Status.IsUnknown() {
 			plan.UpdatedAt = types.StringUnknown()
 		}
 	}
+	if r.data != nil {
+		nullWhatIsNeverReturned(r.data.client.Capabilities(), &plan)
+	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// nullWhatIsNeverReturned plans as null the attributes the dialect's answers
+// never carry (DESIGN.md#api-dialects): the apply always ends them null, so
+// "(known after apply)" would promise a value that never comes.
+func nullWhatIsNeverReturned(caps faas.Capabilities, plan *functionModel) {
+	if !caps.Namespaces {
+		plan.Namespace = types.StringNull()
+	}
+	if !caps.Versions {
+		plan.Version = types.StringNull()
+	}
+	if !caps.InvocationCounts {
+		plan.InvocationCount = types.Int64Null()
+	}
 }
 
 // checkCatalogue checks runtime, template and hardware against the live

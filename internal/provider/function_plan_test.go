@@ -65,8 +65,8 @@ func TestDiffFunction(t *testing.T) {
 			if got.redeploys() != (tc.want.code || tc.want.config || tc.want.environment) {
 				t.Errorf("redeploys() = %v for %+v", got.redeploys(), got)
 			}
-			if got.any() != (tc.want != functionChanges{}) {
-				t.Errorf("any() = %v for %+v", got.any(), got)
+			if got.writes() != (tc.want != functionChanges{}) {
+				t.Errorf("writes() = %v for %+v", got.writes(), got)
 			}
 		})
 	}

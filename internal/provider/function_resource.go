@@ -210,6 +210,10 @@ func (r *functionResource) Update(ctx context.Context, req resource.UpdateReques
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
+	// What the plan's codeDeployed read, the apply reads too.
+	raw, diags := req.Private.GetKey(ctx, privateRequirementsKey)
+	resp.Diagnostics.Append(diags...)
+	state.requirementsFromCode = readRequirementsFromCode(raw)
 	u := r.newUpdate(&plan, &state, resp)
 	steps := []updateStep{u.updateWhole}
 	if u.client.Capabilities().PartialUpdates {

@@ -272,13 +272,14 @@ func functionSchema(ctx context.Context) schema.Schema {
 }
 
 // configBlockAttributes are the config block's settings, all optional with a
-// default. A change of hardware_type replaces the function (ModifyPlan: an
+// default; the numbers are wholeNumberType, which reads 128.5 to refuse it. A change of hardware_type replaces the function (ModifyPlan: an
 // absent block is cpu too, which an attribute plan modifier would not see).
 func configBlockAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"memory_mb": schema.Int64Attribute{
 			Optional:            true,
 			Computed:            true,
+			CustomType:          wholeNumberType{},
 			Default:             int64default.StaticInt64(defaultMemoryMB),
 			MarkdownDescription: "Memory in MB, 64 to 8192. Defaults to 128.",
 			Validators:          []validator.Int64{int64validator.Between(64, 8192)},
@@ -286,6 +287,7 @@ func configBlockAttributes() map[string]schema.Attribute {
 		"timeout_seconds": schema.Int64Attribute{
 			Optional:            true,
 			Computed:            true,
+			CustomType:          wholeNumberType{},
 			Default:             int64default.StaticInt64(defaultTimeoutSeconds),
 			MarkdownDescription: "Execution timeout in seconds, 1 to 900. Defaults to 30.",
 			Validators:          []validator.Int64{int64validator.Between(1, 900)},
@@ -293,6 +295,7 @@ func configBlockAttributes() map[string]schema.Attribute {
 		"replicas": schema.Int64Attribute{
 			Optional:            true,
 			Computed:            true,
+			CustomType:          wholeNumberType{},
 			Default:             int64default.StaticInt64(defaultReplicas),
 			MarkdownDescription: "Replicas, 1 to 5; more than one only on `cpu`. Defaults to 1.",
 			Validators:          []validator.Int64{int64validator.Between(1, 5)},
@@ -307,6 +310,7 @@ func configBlockAttributes() map[string]schema.Attribute {
 		"min_scale": schema.Int64Attribute{
 			Optional:            true,
 			Computed:            true,
+			CustomType:          wholeNumberType{},
 			Default:             int64default.StaticInt64(defaultMinScale),
 			MarkdownDescription: "Minimum scale, 0 to 100, at most `max_scale`. Defaults to 1.",
 			Validators:          []validator.Int64{int64validator.Between(0, 100)},
@@ -314,6 +318,7 @@ func configBlockAttributes() map[string]schema.Attribute {
 		"max_scale": schema.Int64Attribute{
 			Optional:            true,
 			Computed:            true,
+			CustomType:          wholeNumberType{},
 			Default:             int64default.StaticInt64(defaultMaxScale),
 			MarkdownDescription: "Maximum scale, 1 to 100. Defaults to 5.",
 			Validators:          []validator.Int64{int64validator.Between(1, 100)},

@@ -71,9 +71,9 @@ func (u *functionUpdate) updateCode(ctx context.Context) bool {
 		return false
 	}
 	defer code.Close()
-	if code.sha256 == u.state.CodeSHA256.ValueString() && !u.changes.codeSettings {
+	if code.alreadyDeployed(u.plan, u.state) {
 		// The API already runs these exact bytes (typically after an
-		// import): adopt them without a redeploy.
+		// import): adopt them without a redeploy, as the plan said.
 		tflog.Info(ctx, "deployed code already matches the configuration; not uploading it again", map[string]any{"id": u.id})
 		return true
 	}
@@ -175,6 +175,14 @@ func (u *functionUpdate) updateWhole(ctx context.Context) bool {
 		return false
 	}
 	defer code.Close()
+	if !u.changes.config && !u.changes.environment && u.state.Status.ValueString() != faas.StatusFailed && code.alreadyDeployed(u.plan, u.state) {
+		// Only the code's attributes changed (typically after an import),
+		// and the API already runs that code: nothing to send, as the
+		// plan said.
+		tflog.Info(ctx, "deployed code already matches the configuration; not updating the function", map[string]any{"id": u.id})
+		u.resp.Diagnostics.Append(setRequirementsFromCode(ctx, u.resp.Private, code, u.plan)...)
+		return true
+	}
 	want, diags := u.plan.updateRequest(ctx, code)
 	u.resp.Diagnostics.Append(diags...)
 	if u.resp.Diagnostics.HasError() {
@@ -209,9 +217,14 @@ func (u *functionUpdate) waitForDeploy(ctx context.Context) bool {
 
 // refresh reads the function when no step got a full answer: none at all, or
 // faas-v1's short form. A partial answer (myaccount) is as full as that
-// dialect's answers get.
+// dialect's answers get. When nothing was sent and the plan knows every
+// value, there is nothing to learn: the plan is the new state, and a read
+// could only make the result differ from what the plan promised.
 func (u *functionUpdate) refresh(ctx context.Context) bool {
 	if u.last != nil && (u.last.Fields != nil || u.last.Complete()) {
+		return true
+	}
+	if u.last == nil && !u.redeploying && u.plan.computedKnown() {
 		return true
 	}
 	f, err := u.client.GetFunction(ctx, u.id)
@@ -224,7 +237,9 @@ func (u *functionUpdate) refresh(ctx context.Context) bool {
 
 // save writes the plan, with what the API last said, as the new state.
 func (u *functionUpdate) save(ctx context.Context) {
-	u.plan.applyFunction(u.last)
+	if u.last != nil {
+		u.plan.applyFunction(u.last)
+	}
 	u.plan.settle()
 	u.resp.Diagnostics.Append(u.resp.State.Set(ctx, u.plan)...)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -63,7 +64,7 @@ func (r *secretResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			"has no secrets endpoint, so there the plan fails and secrets are made in the MyAccount console and bound by name.\n\n" +
 			"The API never returns a value. A new `value` (or a bumped `value_wo_version`) rotates the secret in place, in one apply: " +
 			"every function that binds it redeploys with the new value, and Terraform waits until they are `Running` again " +
-			"(failing, with the function's error, if one ends `Failed`). Only a new `name` or `namespace` replaces the secret.\n\n" +
+			"(failing, with the function's error, if one ends `Failed`). Only a new `name` replaces the secret.\n\n" +
 			"A secret that functions bind cannot be deleted while they do. Rotation needs nothing more; but to remove a binding and its " +
 			"secret in one apply, give the secret `lifecycle { create_before_destroy = true }`: Terraform then updates the functions " +
 			"before it deletes the secret.\n\n" +
@@ -114,11 +115,14 @@ func (r *secretResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				},
 			},
 			"namespace": schema.StringAttribute{
-				Optional:            true,
-				Computed:            true,
-				MarkdownDescription: "Namespace of the secret; defaults to the project's namespace, where functions look their secrets up. Changing it replaces the secret.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplaceIfConfigured(), stringplanmodifier.UseStateForUnknown()},
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "Namespace of the secret: always the project's namespace, where functions look their secrets up. " +
+					"The API lists, rotates and deletes only the secrets of the project's namespace, so another namespace fails the plan; " +
+					"leave it out (setting it to the namespace the secret already has is accepted, with a deprecation warning).",
+				DeprecationMessage: "The secret's namespace is the project's, which the provider's project_id selects: remove namespace from the configuration.",
+				PlanModifiers:      []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				Validators:         []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"created_at": schema.StringAttribute{
 				Computed:            true,
@@ -139,16 +143,49 @@ func (r *secretResource) Configure(_ context.Context, req resource.ConfigureRequ
 	r.data = configuredData(req.ProviderData, &resp.Diagnostics)
 }
 
-// ModifyPlan refuses the resource at plan time where the API has no secrets
-// endpoints (myaccount), before anything is written.
-func (r *secretResource) ModifyPlan(_ context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.data == nil || r.data.client.Capabilities().Secrets {
+// ModifyPlan refuses, at plan time and before anything is written, what the
+// API could not manage afterwards: any secret where the API has no secrets
+// endpoints (myaccount), and a secret in another namespace than the
+// project's (checkNamespace).
+func (r *secretResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
-	resp.Diagnostics.AddError("Secrets cannot be managed through the MyAccount API",
-		"The MyAccount API (api_flavor = \"myaccount\", the API E2E serves) has no secrets endpoint, so e2e_faas_secret cannot create, "+
-			"read or delete secrets there. Create the secret in the E2E MyAccount console (Functions > Secrets) and bind it to functions "+
-			"by name with the secrets argument of e2e_faas_function, which is passed through as is.")
+	if !r.data.client.Capabilities().Secrets {
+		resp.Diagnostics.AddError("Secrets cannot be managed through the MyAccount API",
+			"The MyAccount API (api_flavor = \"myaccount\", the API E2E serves) has no secrets endpoint, so e2e_faas_secret cannot create, "+
+				"read or delete secrets there. Create the secret in the E2E MyAccount console (Functions > Secrets) and bind it to functions "+
+				"by name with the secrets argument of e2e_faas_function, which is passed through as is.")
+		return
+	}
+	resp.Diagnostics.Append(checkNamespace(ctx, req)...)
+}
+
+// checkNamespace refuses a configured namespace other than the one the
+// secret already has. The API (internal/api/openapi.yaml) takes a namespace
+// only when a secret is created: listing, rotating and deleting address the
+// namespace of the request's project alone, so a secret made in another
+// namespace would be lost at the next refresh, and could be neither
+// rotated, deleted, recreated (409) nor imported. A namespace already in
+// state was read from the project's list, so it is the project's.
+func checkNamespace(ctx context.Context, req resource.ModifyPlanRequest) diag.Diagnostics {
+	var configured, current types.String
+	diags := req.Config.GetAttribute(ctx, path.Root("namespace"), &configured)
+	if diags.HasError() || configured.IsNull() || configured.IsUnknown() {
+		return diags
+	}
+	if !req.State.Raw.IsNull() {
+		diags.Append(req.State.GetAttribute(ctx, path.Root("namespace"), &current)...)
+		if diags.HasError() || current.Equal(configured) {
+			return diags
+		}
+	}
+	diags.AddAttributeError(path.Root("namespace"), "Secrets live in the project's namespace",
+		fmt.Sprintf("The E2E API takes a namespace only when a secret is created: it lists, rotates and deletes only the secrets of the project's "+
+			"namespace, so a secret in namespace %q could not be read, rotated or deleted afterwards. Remove namespace: the secret is made in "+
+			"the project's namespace (its namespace attribute shows which). For another project, configure a provider with that project's project_id.",
+			configured.ValueString()))
+	return diags
 }
 
 func (m *secretModel) apply(s *faas.Secret) {
@@ -172,7 +209,8 @@ func (r *secretResource) Create(ctx context.Context, req resource.CreateRequest,
 		value = valueWO.ValueString()
 	}
 	s, err := r.data.client.CreateSecret(ctx, &faas.CreateSecretRequest{
-		Name: plan.Name.ValueString(), Value: value, Namespace: plan.Namespace.ValueString(),
+		// No namespace: the plan allows none but the project's (checkNamespace).
+		Name: plan.Name.ValueString(), Value: value,
 	})
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "Could not create the secret", err,

@@ -6,7 +6,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"math/big"
 	"slices"
 	"strings"
 
@@ -15,7 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
 )
@@ -43,13 +41,9 @@ func (v configBlockValidator) MarkdownDescription(ctx context.Context) string {
 }
 
 func (configBlockValidator) ValidateResource(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	// A number that is not a whole int64 (128.5, 1e30) cannot be read into
-	// the model at all: say which attribute it is before trying.
-	resp.Diagnostics.Append(wholeNumbers(req.Config.Raw)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	var blocks []functionConfigModel
+	// A number that is not a whole int64 (128.5) reads as unknown here: its
+	// own value reports it (wholeNumber.ValidateAttribute).
+	var blocks []configBlockModel
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("config"), &blocks)...)
 	if resp.Diagnostics.HasError() || len(blocks) == 0 {
 		return
@@ -121,7 +115,7 @@ func (noNULValue) ValidateString(_ context.Context, req validator.StringRequest,
 }
 
 // configIntegers are the config block's whole-number attributes and their
-// defaults, which the error message gives as an example.
+// defaults, which wholeNumber's error message gives as an example.
 var configIntegers = []struct {
 	name     string
 	fallback int64
@@ -131,44 +125,6 @@ var configIntegers = []struct {
 	{"replicas", defaultReplicas},
 	{"min_scale", defaultMinScale},
 	{"max_scale", defaultMaxScale},
-}
-
-// wholeNumbers checks, on the raw configuration, that every whole-number
-// attribute of the config block holds a whole number that fits in 64 bits.
-// The framework's own conversion fails with a message that names neither the
-// attribute nor the rule.
-func wholeNumbers(raw tftypes.Value) diag.Diagnostics {
-	var diags diag.Diagnostics
-	var attrs map[string]tftypes.Value
-	if raw.IsNull() || !raw.IsKnown() || raw.As(&attrs) != nil {
-		return diags
-	}
-	var blocks []tftypes.Value
-	if cfg, ok := attrs["config"]; !ok || cfg.IsNull() || !cfg.IsKnown() || cfg.As(&blocks) != nil {
-		return diags
-	}
-	for i, block := range blocks {
-		var fields map[string]tftypes.Value
-		if block.IsNull() || !block.IsKnown() || block.As(&fields) != nil {
-			continue
-		}
-		for _, attribute := range configIntegers {
-			v, ok := fields[attribute.name]
-			if !ok || v.IsNull() || !v.IsKnown() {
-				continue
-			}
-			var n big.Float
-			if v.As(&n) != nil {
-				continue
-			}
-			if _, acc := n.Int64(); n.IsInt() && acc == big.Exact {
-				continue
-			}
-			diags.AddAttributeError(path.Root("config").AtListIndex(i).AtName(attribute.name), "Not a whole number",
-				fmt.Sprintf("%s must be a whole number (such as %d); %s is not.", attribute.name, attribute.fallback, n.Text('g', 10)))
-		}
-	}
-	return diags
 }
 
 // myAccountNameMax is the MyAccount console's limit on function names.
