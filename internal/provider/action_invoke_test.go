@@ -133,7 +133,9 @@ type fakeFunctionAPI struct {
 	err error
 }
 
-func (f fakeFunctionAPI) GetFunction(context.Context, string) (*faas.Function, error) { return f.fn, f.err }
+func (f fakeFunctionAPI) GetFunction(context.Context, string) (*faas.Function, error) {
+	return f.fn, f.err
+}
 
 func runInvocation(t *testing.T, api faas.API, inv invocation) (string, []string) {
 	t.Helper()
