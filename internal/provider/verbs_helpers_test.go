@@ -30,6 +30,13 @@ var verbsTerraformRel = filepath.Join("..", "shared", "tools", "terraform-v1.15.
 // waits, so none of them sees the other binary.
 func verbsTerraform(t *testing.T) {
 	t.Helper()
+	t.Setenv("TF_ACC_TERRAFORM_PATH", requireVerbsTerraform(t))
+}
+
+// requireVerbsTerraform is the path of Terraform 1.15.9, or a skip (a
+// failure under CI) that says how to get it.
+func requireVerbsTerraform(t *testing.T) string {
+	t.Helper()
 	acceptance(t)
 	bin, err := findVerbsTerraform()
 	if err != nil {
@@ -41,7 +48,7 @@ func verbsTerraform(t *testing.T) {
 		}
 		t.Skip(why)
 	}
-	t.Setenv("TF_ACC_TERRAFORM_PATH", bin)
+	return bin
 }
 
 // findVerbsTerraform looks for the binary from the module root, which is
@@ -101,11 +108,7 @@ func runningDialectEnv(t *testing.T, d dialectCase) *testEnv {
 func verbsWorkspace(t *testing.T, env *testEnv) *cliWorkspace {
 	t.Helper()
 	verbsTerraform(t)
-	vars := []string{"E2E_API_ENDPOINT=" + env.url, "E2E_API_KEY=" + env.key, "E2E_AUTH_TOKEN=" + env.token}
-	if env.dialect.projectID != "" {
-		vars = append(vars, "E2E_PROJECT_ID="+env.dialect.projectID)
-	}
-	return newCLIWorkspace(t, vars...)
+	return verbsWorkspaceOn(t, env)
 }
 
 // mustRun runs terraform in the workspace and fails the test unless it
