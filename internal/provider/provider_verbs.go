@@ -7,6 +7,7 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 )
 
@@ -18,5 +19,13 @@ var _ provider.ProviderWithActions = (*e2eProvider)(nil)
 func (p *e2eProvider) Actions(_ context.Context) []func() action.Action {
 	return []func() action.Action{
 		NewInvokeAction,
+	}
+}
+
+var _ provider.ProviderWithListResources = (*e2eProvider)(nil)
+
+func (p *e2eProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewFunctionListResource,
 	}
 }
