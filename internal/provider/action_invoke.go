@@ -167,6 +167,10 @@ func (a *invokeAction) Invoke(ctx context.Context, req action.InvokeRequest, res
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if a.data == nil {
+		resp.Diagnostics.AddError("Provider not configured", "The e2e provider was not configured before the action ran. This is a bug in the provider; please report it.")
+		return
+	}
 	progress := func(string) {}
 	if resp.SendProgress != nil {
 		progress = func(msg string) { resp.SendProgress(action.InvokeProgressEvent{Message: msg}) }

@@ -55,7 +55,9 @@ func (l *functionListResource) ListResourceConfigSchema(_ context.Context, _ lis
 			"Under `myaccount` the API returns the handler's text, so that configuration imports every function with an empty plan " +
 			"afterwards as it is. Under `faas-v1` the API cannot return code: add the code source (`code_inline`, `code_path` or " +
 			"`code_archive`) whose hash is the function's `code_sha256` to each generated block before applying (Terraform offers no " +
-			"way for a provider to write that as a comment in the generated file); the apply then imports without writing to the API.",
+			"way for a provider to write that as a comment in the generated file); the apply then imports without writing to the API. " +
+			"In both, `environment` is sensitive, so Terraform generates it as `null`: give a function that has environment variables its " +
+			"values before applying, or the apply removes them.",
 		Attributes: map[string]schema.Attribute{
 			"name_prefix": schema.StringAttribute{
 				Optional:            true,
@@ -86,6 +88,11 @@ func (l *functionListResource) List(ctx context.Context, req list.ListRequest, s
 	labels, d := stringMap(ctx, m.Labels)
 	diags.Append(d...)
 	if diags.HasError() {
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return
+	}
+	if l.data == nil {
+		diags.AddError("Provider not configured", "The e2e provider was not configured before the list ran. This is a bug in the provider; please report it.")
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
