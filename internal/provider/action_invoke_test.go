@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
 )
@@ -223,5 +224,16 @@ func TestInvocation_statusesAndBody(t *testing.T) {
 	if !strings.Contains(errText, "Function ok-fn answered 202") || !strings.Contains(errText, "success_statuses is 200") ||
 		strings.Contains(errText, "xxx") || strings.Contains(strings.Join(progress, "\n"), "xxx") {
 		t.Errorf("with success_statuses = [200] and show_body = false: error %q, progress %q", errText, progress)
+	}
+}
+
+func TestInvocation_timeout(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	defer ts.Close()
+	api := fakeFunctionAPI{fn: &faas.Function{ID: "id-1", Name: "slow-fn", Status: faas.StatusRunning, InvokeURL: ts.URL + "/"}}
+	// Only this path, which must time out, has a short timeout.
+	errText, _ := runInvocation(t, api, invocation{functionID: "id-1", timeout: 50 * time.Millisecond})
+	if !strings.Contains(errText, `Function "slow-fn" did not answer GET `+ts.URL+"/ within 50ms") {
+		t.Errorf("error: %s", errText)
 	}
 }
