@@ -63,12 +63,25 @@ func (r *secretResource) IdentitySchema(_ context.Context, _ resource.IdentitySc
 	resp.IdentitySchema = nameIdentitySchema("secret")
 }
 
-// recordIdentity sets identity from the name and namespace of state, once
-// the state is written; it does nothing when there is no state (a failed
-// create, a resource gone) or no identity (never the case with the
-// framework, which passes a null one).
-func recordIdentity(ctx context.Context, data *providerData, state *tfsdk.State, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics) {
-	if identity == nil || state == nil || state.Raw.IsNull() || data == nil {
+// recordIdentity sets identity from the name and namespace of the first
+// of states that is not null: the state just written or, for a Read that
+// removes a resource gone outside Terraform, the prior one (the framework
+// wants an identity after every Read without errors, even one that removes
+// the resource). It does nothing when there is no state (a failed create)
+// or no identity (never the case with the framework, which passes a null
+// one).
+func recordIdentity(ctx context.Context, data *providerData, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics, states ...*tfsdk.State) {
+	if identity == nil || data == nil {
+		return
+	}
+	var state *tfsdk.State
+	for _, s := range states {
+		if s != nil && !s.Raw.IsNull() {
+			state = s
+			break
+		}
+	}
+	if state == nil {
 		return
 	}
 	var id nameIdentityModel

@@ -5,10 +5,10 @@ package provider
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -52,12 +52,18 @@ import {
 		}
 		if !codeNotReturned {
 			steps = append(steps, resource.TestStep{
-				Config: base + strings.ReplaceAll(dialectConfig(env, "id-fn", "one", "")[len(env.providerBlock()):], `"test"`, `"again"`) + `
+				Config: base + fmt.Sprintf(`
+resource "e2e_faas_function" "again" {
+  name        = "id-fn"
+  runtime     = %q
+  code_inline = %q
+}
+
 import {
   to       = e2e_faas_function.again
   identity = { name = "id-fn", namespace = "e2e-faas-12345-dl" }
 }
-`,
+`, d.runtime, fmt.Sprintf(dialectCode, "one")),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`(?s)namespace "e2e-faas-12345-dl".*myaccount API.*has no\s+namespaces`),
 			})

@@ -159,7 +159,7 @@ func (m *secretModel) apply(s *faas.Secret) {
 }
 
 func (r *secretResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	defer recordIdentity(ctx, r.data, &resp.State, resp.Identity, &resp.Diagnostics) // identity.go
+	defer recordIdentity(ctx, r.data, resp.Identity, &resp.Diagnostics, &resp.State) // identity.go
 	var plan secretModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	// A write-only value is only in the configuration.
@@ -200,7 +200,7 @@ func (r *secretResource) findSecret(ctx context.Context, name, namespace string)
 }
 
 func (r *secretResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	defer recordIdentity(ctx, r.data, &resp.State, resp.Identity, &resp.Diagnostics) // identity.go
+	defer recordIdentity(ctx, r.data, resp.Identity, &resp.Diagnostics, &resp.State, &req.State) // identity.go
 	var state secretModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -227,7 +227,7 @@ func (r *secretResource) Read(ctx context.Context, req resource.ReadRequest, res
 // new value. A value_wo_version set on an imported secret (no version in
 // state) is only recorded.
 func (r *secretResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	defer recordIdentity(ctx, r.data, &resp.State, resp.Identity, &resp.Diagnostics) // identity.go
+	defer recordIdentity(ctx, r.data, resp.Identity, &resp.Diagnostics, &resp.State) // identity.go
 	var plan, state secretModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
