@@ -80,6 +80,7 @@ func (e *testEnv) invocations(t *testing.T) int64 {
 // failing answer failing the apply with its status.
 func TestAccInvokeAction(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, d dialectCase) {
+		verbsTerraform(t)
 		env := runningDialectEnv(t, d)
 		ws := verbsWorkspace(t, env)
 

@@ -150,6 +150,7 @@ func names(results []queryResult) string {
 // under faas-v1 once each block has its code, as the docs say.
 func TestAccQuery_functions(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, d dialectCase) {
+		verbsTerraform(t)
 		var laterPages atomic.Int32
 		env := newDialectTestEnv(t, d, smallPages(&laterPages))
 		labels := map[string]string(nil)

@@ -41,7 +41,7 @@ func requireVerbsTerraform(t *testing.T) string {
 	bin, err := findVerbsTerraform()
 	if err != nil {
 		why := fmt.Sprintf("this test needs Terraform 1.15.9 (actions, list resources, terraform query, identity) at %s "+
-			"relative to the module root: build it from hashicorp/terraform at tag v1.15.9 (see ../shared/tools/README.md) and put it there (%v)",
+			"relative to the module root (or TERRAFORM_VERBS): build it from hashicorp/terraform at tag v1.15.9 (see ../shared/tools/README.md) and put it there (%v)",
 			verbsTerraformRel, err)
 		if os.Getenv("CI") != "" {
 			t.Fatal("CI is set and " + why)
@@ -52,8 +52,12 @@ func requireVerbsTerraform(t *testing.T) string {
 }
 
 // findVerbsTerraform looks for the binary from the module root, which is
-// the nearest directory above the working directory holding go.mod.
+// the nearest directory above the working directory holding go.mod, unless
+// TERRAFORM_VERBS names it (as it does for scripts/docs.sh).
 func findVerbsTerraform() (string, error) {
+	if bin := os.Getenv("TERRAFORM_VERBS"); bin != "" {
+		return executable(bin)
+	}
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", err
@@ -68,7 +72,10 @@ func findVerbsTerraform() (string, error) {
 		}
 		dir = parent
 	}
-	bin := filepath.Join(dir, verbsTerraformRel)
+	return executable(filepath.Join(dir, verbsTerraformRel))
+}
+
+func executable(bin string) (string, error) {
 	info, err := os.Stat(bin)
 	if err != nil {
 		return "", err
