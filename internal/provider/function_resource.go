@@ -64,6 +64,7 @@ func (r *functionResource) client() faas.API { return r.data.client }
 // Create makes the function in one request with every setting, then waits
 // until its deploy is Running (DESIGN.md#create-and-adopt).
 func (r *functionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer recordIdentity(ctx, r.data, resp.Identity, &resp.Diagnostics, &resp.State) // identity.go
 	// Read the plan; the create and its deploy get timeouts.create between them.
 	var plan functionModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -154,6 +155,7 @@ func (r *functionResource) bringAdoptedToConfiguration(ctx context.Context, adop
 }
 
 func (r *functionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer recordIdentity(ctx, r.data, resp.Identity, &resp.Diagnostics, &resp.State, &req.State) // identity.go
 	var state functionModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -196,6 +198,7 @@ func (r *functionResource) Read(ctx context.Context, req resource.ReadRequest, r
 // carries every change. Then it waits for the redeploy and records what the
 // API says. The steps live in function_update.go.
 func (r *functionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer recordIdentity(ctx, r.data, resp.Identity, &resp.Diagnostics, &resp.State) // identity.go
 	var plan, state functionModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -267,8 +270,12 @@ func (r *functionResource) Delete(ctx context.Context, req resource.DeleteReques
 }
 
 // ImportState accepts a function ID or <name>.<namespace> (faas-v1), or a
-// function's name (myaccount, where the name is the ID).
+// function's name (myaccount, where the name is the ID), or an identity.
 func (r *functionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if req.ID == "" && req.Identity != nil {
+		r.importFunctionByIdentity(ctx, req, resp) // identity.go
+		return
+	}
 	id := req.ID
 	if !r.client().Capabilities().Namespaces {
 		// MyAccount addresses functions by name alone.

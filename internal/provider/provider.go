@@ -293,6 +293,9 @@ func (p *e2eProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	data := &providerData{client: client}
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	// Terraform 1.14's verbs (provider_verbs.go).
+	resp.ActionData = data
+	resp.ListResourceData = data
 }
 
 func (p *e2eProvider) Resources(_ context.Context) []func() resource.Resource {

@@ -196,6 +196,7 @@ func (m *secretModel) apply(s *faas.Secret) {
 }
 
 func (r *secretResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer recordIdentity(ctx, r.data, resp.Identity, &resp.Diagnostics, &resp.State) // identity.go
 	var plan secretModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	// A write-only value is only in the configuration.
@@ -237,6 +238,7 @@ func (r *secretResource) findSecret(ctx context.Context, name, namespace string)
 }
 
 func (r *secretResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer recordIdentity(ctx, r.data, resp.Identity, &resp.Diagnostics, &resp.State, &req.State) // identity.go
 	var state secretModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -263,6 +265,7 @@ func (r *secretResource) Read(ctx context.Context, req resource.ReadRequest, res
 // new value. A value_wo_version set on an imported secret (no version in
 // state) is only recorded.
 func (r *secretResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer recordIdentity(ctx, r.data, resp.Identity, &resp.Diagnostics, &resp.State) // identity.go
 	var plan, state secretModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -347,9 +350,15 @@ func (r *secretResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	addAPIError(&resp.Diagnostics, "Could not delete the secret", err, "")
 }
 
-// ImportState accepts the secret's name, or <name>.<namespace>.
+// ImportState accepts the secret's name, or <name>.<namespace>, or an identity.
 func (r *secretResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	name, namespace, _ := strings.Cut(req.ID, ".")
+	if req.ID == "" && req.Identity != nil { // an import block's identity (identity.go)
+		var ok bool
+		if name, namespace, ok = importedIdentity(ctx, r.data.client, req, &resp.Diagnostics); !ok {
+			return
+		}
+	}
 	s, err := r.findSecret(ctx, name, namespace)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "Could not look the secret up", err, "")
