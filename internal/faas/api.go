@@ -37,7 +37,15 @@ type API interface {
 	// *NameTakenError.
 	CreateFunction(ctx context.Context, req *CreateFunctionRequest) (*Function, error)
 	// GetFunction reads one function by its id (under myaccount, its name).
+	// Its not-found (IsNotFound) is in the dialect's own answer format; any
+	// other 404 is a *ForeignAnswerError.
 	GetFunction(ctx context.Context, id string) (*Function, error)
+	// ConfirmNotFound checks a not-found of GetFunction before the function
+	// is taken for gone: it gives the not-found back when the endpoint
+	// answers as the API otherwise (its runtime catalogue is there), a
+	// *ForeignAnswerError when that is not found either, and otherwise an
+	// error that does not match ErrNotFound.
+	ConfirmNotFound(ctx context.Context, notFound error) error
 	// FindFunction finds a function by name (and namespace, where the dialect
 	// has them); ErrNotFound when there is none.
 	FindFunction(ctx context.Context, name, namespace string) (*Function, error)

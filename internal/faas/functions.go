@@ -113,6 +113,12 @@ func (c *Client) GetFunction(ctx context.Context, id string) (*Function, error) 
 	return c.doFunction(ctx, &request{method: http.MethodGet, path: functionPath(id), idempotent: true})
 }
 
+// ConfirmNotFound checks that a not-found comes from the API itself
+// (confirmNotFound).
+func (c *Client) ConfirmNotFound(ctx context.Context, notFound error) error {
+	return c.confirmNotFound(ctx, notFound, func(ctx context.Context) error { _, err := c.ListRuntimes(ctx); return err })
+}
+
 // listFunctions sends GET functions for one page.
 func (c *Client) listFunctions(ctx context.Context, opts ListFunctionsOptions) (*FunctionList, error) {
 	q := url.Values{}

@@ -36,7 +36,7 @@ type MyAccountClient struct {
 // NewMyAccount checks the configuration and builds a MyAccountClient. Every
 // MyAccount request names its project and location, so both are required.
 func NewMyAccount(cfg Config) (*MyAccountClient, error) {
-	c, err := newCore(cfg, DefaultMyAccountEndpoint)
+	c, err := newCore(cfg, DefaultMyAccountEndpoint, DialectMyAccount)
 	if err != nil {
 		return nil, err
 	}
@@ -197,6 +197,12 @@ func (c *MyAccountClient) nameTaken(ctx context.Context, name string, cause erro
 		found = &Function{ID: name, Name: name, Fields: map[Field]bool{}}
 	}
 	return &NameTakenError{Name: name, Existing: found, Cause: cause}
+}
+
+// ConfirmNotFound checks that a not-found comes from the API itself
+// (confirmNotFound).
+func (c *MyAccountClient) ConfirmNotFound(ctx context.Context, notFound error) error {
+	return c.confirmNotFound(ctx, notFound, func(ctx context.Context) error { _, err := c.ListRuntimes(ctx); return err })
 }
 
 // GetFunction sends GET faas/function/{name}/.
