@@ -262,7 +262,7 @@ func (c *core) send(ctx context.Context, r *request) (*answer, error) {
 	// failed turns an error into a TransportError that says whose time ran
 	// out: the caller's, the request's, or the last attempt's.
 	failed := func(what string, err error) *TransportError {
-		te := &TransportError{Method: r.method, Path: r.path, Attempts: attempts, msg: what + c.scrubText(rootCause(err)), cause: err}
+		te := &TransportError{Method: r.method, Path: r.path, Endpoint: c.scrubText(c.cfg.Endpoint), Attempts: attempts, msg: what + c.scrubText(rootCause(err)), cause: err}
 		switch {
 		case caller.Err() != nil:
 			te.msg, te.cause = what+caller.Err().Error(), caller.Err()

@@ -140,6 +140,8 @@ func IsInvalidInput(err error) bool { return errors.Is(err, ErrInvalidInput) }
 type TransportError struct {
 	Method string
 	Path   string
+	// Endpoint is the API base the request was sent to.
+	Endpoint string
 	// Attempts made before giving up.
 	Attempts int
 	msg      string

@@ -108,11 +108,11 @@ type myaRuntime struct {
 // the create's answer says nothing dependable about it. The API has no
 // idempotency key, so a create whose answer was lost is resolved by the
 // name: after an ambiguous failure (a dropped connection, a 5xx, an answer
-// that is not an envelope) the function of that name is read; one with the
-// request's runtime and hardware is adopted (Adopted set: its other settings
-// may differ and are for the caller to bring to the request), any other is
-// a *NameTakenError; when there is none, the POST is sent again. A 409 on
-// the first POST is a *NameTakenError.
+// that is not an envelope) the function of that name is read; one that
+// matches what was sent (matchesRequest: code, runtime, memory, timeout,
+// environment) is adopted (Adopted set), any other is a *NameTakenError and
+// left as it is; when there is none, the POST is sent again. A 409 on the
+// first POST is a *NameTakenError.
 //
 // Fields the dialect has no key for (template, handler function, scaling,
 // labels, annotations) are not sent; Capabilities says which those are.

@@ -104,6 +104,7 @@ func (r *functionResource) Create(ctx context.Context, req resource.CreateReques
 	// Save the ID before waiting: if the wait fails or is interrupted, the
 	// function is tracked (and tainted), never orphaned.
 	resp.Diagnostics.Append(setRequirementsFromCode(ctx, resp.Private, code, &plan)...)
+	resp.Diagnostics.Append(r.data.recordDialect(ctx, resp.Private)...)
 	plan.applyFunction(created)
 	plan.CodeSHA256 = types.StringValue(code.sha256)
 	plan.settle()
@@ -159,7 +160,14 @@ func (r *functionResource) Read(ctx context.Context, req resource.ReadRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if !r.data.sameDialect(ctx, req.Private, &resp.Diagnostics, "function "+state.Name.ValueString()) {
+		return
+	}
 	f, err := r.client().GetFunction(ctx, state.ID.ValueString())
+	if faas.IsNotFound(err) {
+		// Gone only when the API itself says so (CONTRIBUTING's rule 4).
+		err = r.client().ConfirmNotFound(ctx, err)
+	}
 	if faas.IsNotFound(err) {
 		resp.Diagnostics.AddWarning("Function no longer exists",
 			fmt.Sprintf("Function %s (%s) was deleted outside Terraform; it is removed from state and the plan will create it again.",
@@ -171,6 +179,7 @@ func (r *functionResource) Read(ctx context.Context, req resource.ReadRequest, r
 		addAPIError(&resp.Diagnostics, "Could not read the function", err, "")
 		return
 	}
+	resp.Diagnostics.Append(r.data.recordDialect(ctx, resp.Private)...)
 	raw, diags := req.Private.GetKey(ctx, privateRequirementsKey)
 	resp.Diagnostics.Append(diags...)
 	state.requirementsFromCode = readRequirementsFromCode(raw)
@@ -288,4 +297,5 @@ func (r *functionResource) ImportState(ctx context.Context, req resource.ImportS
 		id = f.ID
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	resp.Diagnostics.Append(r.data.recordDialect(ctx, resp.Private)...)
 }
