@@ -4,6 +4,7 @@
 package faas
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -268,5 +269,37 @@ func TestMyAccountInBodyRetryAfter(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	if !strings.Contains(string(body), `"code":429`) {
 		t.Errorf("the body read by the retry rule was not put back: %q", body)
+	}
+}
+
+// Code is sent without HTML escaping: <, > and & stay one byte each, so the
+// request is the size the plan checked.
+func TestBodyNotHTMLEscaped(t *testing.T) {
+	srv := newMyAccountServer(t, func(w http.ResponseWriter, r *http.Request) {
+		myaOK(w, myaWireFunction("running"))
+	}, lenient)
+	req := myaCreateRequest()
+	req.CodeText = "def handle(req):\n    return '<b>a & b</b>'\n"
+	if _, err := srv.myAccountClient().CreateFunction(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	body := string(srv.all()[0].Body)
+	if !strings.Contains(body, `<b>a & b</b>`) || strings.Contains(body, `\u003c`) {
+		t.Errorf("the body escapes HTML: %s", body)
+	}
+}
+
+// An answer larger than the read limit is an error that says so, never an
+// answer cut short.
+func TestAnswerTooLarge(t *testing.T) {
+	srv := newAPIServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"runtimes":[],"pad":"`))
+		_, _ = w.Write(bytes.Repeat([]byte("x"), MaxAnswerSize))
+		_, _ = w.Write([]byte(`"}`))
+	}, lenient)
+	_, err := srv.client().ListRuntimes(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "larger than the client's limit") || !errors.Is(err, errUnreadableAnswer) {
+		t.Fatalf("error %v, want the answer refused as too large", err)
 	}
 }
