@@ -94,6 +94,19 @@ func TestAccDialects_wrongEndpointKeepsState(t *testing.T) {
 	})
 }
 
+// A new function planned at a mistyped api_endpoint: the runtime catalogue
+// is not found there, which fails the plan rather than warning.
+func TestAccDialects_wrongEndpointFailsThePlan(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, d dialectCase) {
+		env := newDialectTestEnv(t, d, nil)
+		mistyped := withProvider(env, dialectConfig(env, "never-fn", "one", ""), providerAt(env, strings.Replace(env.url, "/v1/", "/v2/", 1), d))
+		accTest(t, env, resource.TestStep{
+			Config: mistyped, PlanOnly: true,
+			ExpectError: regexp.MustCompile(`(?s)No E2E FaaS API at api_endpoint.*api_flavor`),
+		})
+	})
+}
+
 // A state made through one flavor, read through the other (same server,
 // same credentials), is refused naming api_flavor; the state stays, and the
 // original flavor plans nothing.
