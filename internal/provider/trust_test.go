@@ -299,7 +299,12 @@ func TestAccFaaSV1_lostCreateThenConflict(t *testing.T) {
 			return false
 		}
 		server.ServeHTTP(httptest.NewRecorder(), r)
-		if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+		hijacker, ok := w.(http.Hijacker)
+		if !ok {
+			t.Errorf("%T cannot be hijacked", w)
+			return true
+		}
+		if conn, _, err := hijacker.Hijack(); err == nil {
 			_ = conn.Close()
 		}
 		return true
