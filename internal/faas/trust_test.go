@@ -159,7 +159,8 @@ func TestConfirmNotFound(t *testing.T) {
 }
 
 // A refused connection and a name that does not resolve never reached a
-// server: IsUnreachable, and not ambiguous even for a create.
+// server: IsUnreachable, and not ambiguous even for a create. (The name's
+// failure is played by the dialer, so that the test asks no resolver.)
 func TestUnreachable(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -167,19 +168,27 @@ func TestUnreachable(t *testing.T) {
 	}
 	closed := "http://" + l.Addr().String() + "/faas/api/v1/"
 	l.Close()
-	for name, endpoint := range map[string]string{
-		"refused":      closed,
-		"no such host": "http://no-such-host.invalid/faas/api/v1/",
+	noSuchHost := &http.Client{Transport: &http.Transport{DialContext: func(_ context.Context, network, addr string) (net.Conn, error) {
+		return nil, &net.OpError{Op: "dial", Net: network, Err: &net.DNSError{Err: "no such host", Name: "api.example.invalid", IsNotFound: true}}
+	}}}
+	for name, cfg := range map[string]Config{
+		"refused":      {Endpoint: closed},
+		"no such host": {Endpoint: "http://api.example.invalid/faas/api/v1/", HTTPClient: noSuchHost},
 	} {
 		t.Run(name, func(t *testing.T) {
-			c, err := New(Config{Endpoint: endpoint, APIKey: testKey, AuthToken: testToken, MaxRetries: 1,
-				RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond})
+			cfg.APIKey, cfg.AuthToken, cfg.MaxRetries = testKey, testToken, 1
+			cfg.RetryWaitMin, cfg.RetryWaitMax = time.Millisecond, time.Millisecond
+			c, err := New(cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
 			_, err = c.ListRuntimes(context.Background())
 			if !IsUnreachable(err) || ambiguous(err) {
 				t.Fatalf("error %v: unreachable %v, ambiguous %v", err, IsUnreachable(err), ambiguous(err))
+			}
+			var te *TransportError
+			if !errors.As(err, &te) || te.Endpoint != cfg.Endpoint {
+				t.Errorf("error %v does not carry the endpoint %s", err, cfg.Endpoint)
 			}
 			assertNoCredentials(t, "error", err.Error())
 		})
