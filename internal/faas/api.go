@@ -31,13 +31,21 @@ type API interface {
 	// CreateFunction creates a function and survives a lost answer: after an
 	// ambiguous failure it looks the name up and returns the function it
 	// finds when that is this create's (faas-v1 with create_request_id) or,
-	// with no such proof, adopts it when its runtime and hardware match the
-	// request: the function then has Adopted set, and its other settings may
-	// differ from the request. A name taken by another function is a
-	// *NameTakenError.
+	// with no such proof, adopts it when it matches what was sent (code,
+	// runtime, memory, timeout, environment): the function then has Adopted
+	// set. A name taken by another function is a *NameTakenError, and that
+	// function is left as it is.
 	CreateFunction(ctx context.Context, req *CreateFunctionRequest) (*Function, error)
 	// GetFunction reads one function by its id (under myaccount, its name).
+	// Its not-found (IsNotFound) is in the dialect's own answer format; any
+	// other 404 is a *ForeignAnswerError.
 	GetFunction(ctx context.Context, id string) (*Function, error)
+	// ConfirmNotFound checks a not-found of GetFunction before the function
+	// is taken for gone: it gives the not-found back when the endpoint
+	// answers as the API otherwise (its runtime catalogue is there), a
+	// *ForeignAnswerError when that is not found either, and otherwise an
+	// error that does not match ErrNotFound.
+	ConfirmNotFound(ctx context.Context, notFound error) error
 	// FindFunction finds a function by name (and namespace, where the dialect
 	// has them); ErrNotFound when there is none.
 	FindFunction(ctx context.Context, name, namespace string) (*Function, error)

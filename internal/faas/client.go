@@ -29,7 +29,7 @@ type Client struct {
 
 // New checks the configuration and builds a Client.
 func New(cfg Config) (*Client, error) {
-	base, err := newCore(cfg, DefaultEndpoint)
+	base, err := newCore(cfg, DefaultEndpoint, DialectFaaSV1)
 	if err != nil {
 		return nil, err
 	}

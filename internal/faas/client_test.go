@@ -371,10 +371,10 @@ func TestTypedErrors(t *testing.T) {
 			},
 		},
 		{
-			name: "empty error body", status: 404, lenient: true,
+			name: "empty error body", status: 409, lenient: true,
 			call: func(c *Client) error { _, err := c.GetFunction(context.Background(), testID); return err },
 			check: func(t *testing.T, err error, e *APIError) {
-				if !IsNotFound(err) || e.Message != "" || err.Error() != "GET functions/"+testID+": 404 Not Found" {
+				if !IsConflict(err) || e.Message != "" || err.Error() != "GET functions/"+testID+": 409 Conflict" {
 					t.Errorf("Error() %q", err)
 				}
 			},

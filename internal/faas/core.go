@@ -86,18 +86,21 @@ type core struct {
 	cfg     Config
 	http    *retryablehttp.Client
 	secrets []string
+	// dialect is the API the client speaks; under myaccount failures come
+	// in the body's envelope code too, which the retry rule reads.
+	dialect Dialect
 }
 
 // newCore checks the configuration shared by both dialects, fills in the
 // defaults and builds the retrying HTTP client.
-func newCore(cfg Config, defaultEndpoint string) (*core, error) {
+func newCore(cfg Config, defaultEndpoint string, dialect Dialect) (*core, error) {
 	if cfg.Endpoint == "" {
 		cfg.Endpoint = defaultEndpoint
 	}
 	if !strings.HasSuffix(cfg.Endpoint, "/") {
 		cfg.Endpoint += "/"
 	}
-	c := &core{secrets: []string{cfg.APIKey, cfg.AuthToken}}
+	c := &core{secrets: []string{cfg.APIKey, cfg.AuthToken}, dialect: dialect}
 	base, err := url.Parse(cfg.Endpoint)
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
 		// The endpoint may hold the credentials the next check refuses.
@@ -211,7 +214,14 @@ type answer struct {
 	status int
 	header http.Header
 	body   []byte
+	// attempts the request made to get it.
+	attempts int
 }
+
+// MaxAnswerSize bounds what is read of one answer. No answer of the API
+// comes near it (a function's code is at most 50 MB, sent once); one that
+// passes it is an error that says so, never an answer cut short.
+const MaxAnswerSize = 64 << 20
 
 // errRequestTimeout is the cause of a TransportError whose request ran out of
 // Config.RequestTimeout. It is not context.DeadlineExceeded: the caller's own
@@ -225,7 +235,7 @@ func (c *core) send(ctx context.Context, r *request) (*answer, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.RequestTimeout)
 	defer cancel()
 	attempts := 0
-	ctx = context.WithValue(ctx, retryPolicyKey{}, &retryPolicy{idempotent: r.idempotent, attempts: &attempts})
+	ctx = context.WithValue(ctx, retryPolicyKey{}, &retryPolicy{idempotent: r.idempotent, attempts: &attempts, enveloped: c.dialect == DialectMyAccount})
 	perAttempt := c.cfg.AttemptTimeout
 	if r.code != nil {
 		perAttempt = c.cfg.UploadAttemptTimeout
@@ -252,7 +262,7 @@ func (c *core) send(ctx context.Context, r *request) (*answer, error) {
 	// failed turns an error into a TransportError that says whose time ran
 	// out: the caller's, the request's, or the last attempt's.
 	failed := func(what string, err error) *TransportError {
-		te := &TransportError{Method: r.method, Path: r.path, Attempts: attempts, msg: what + c.scrubText(rootCause(err)), cause: err}
+		te := &TransportError{Method: r.method, Path: r.path, Endpoint: c.scrubText(c.cfg.Endpoint), Attempts: attempts, msg: what + c.scrubText(rootCause(err)), cause: err}
 		switch {
 		case caller.Err() != nil:
 			te.msg, te.cause = what+caller.Err().Error(), caller.Err()
@@ -269,11 +279,17 @@ func (c *core) send(ctx context.Context, r *request) (*answer, error) {
 	}
 	defer resp.Body.Close()
 	c.log(ctx, "E2E FaaS API request", r, map[string]any{"status": resp.StatusCode, "attempts": attempts, "duration_ms": time.Since(start).Milliseconds()})
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxAnswerSize+1))
 	if err != nil {
 		return nil, failed("reading the answer: ", err)
 	}
-	return &answer{status: resp.StatusCode, header: resp.Header, body: data}, nil
+	if len(data) > MaxAnswerSize {
+		// The request was carried out, or not, as the status says; what the
+		// answer says cannot be known.
+		return nil, &unreadableError{msg: fmt.Sprintf("%s %s: the API answered %d with a body larger than the client's limit of %d bytes; it was not read",
+			r.method, r.path, resp.StatusCode, MaxAnswerSize), cause: errAnswerTooLarge}
+	}
+	return &answer{status: resp.StatusCode, header: resp.Header, body: data, attempts: attempts}, nil
 }
 
 func (c *core) log(ctx context.Context, msg string, r *request, fields map[string]any) {

@@ -5,7 +5,11 @@ package faas
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"maps"
+	"slices"
 )
 
 // creation is one dialect's part in createOrAdopt.
@@ -18,11 +22,18 @@ type creation struct {
 	// error matching ErrNotFound when there is none.
 	lookUp func(ctx context.Context, name string) (*Function, error)
 	// claim decides whether the function found is this create's: it gives
-	// the function (Adopted set when only its runtime and hardware say so)
-	// or a *NameTakenError.
+	// the function (Adopted set when only its match with the request says
+	// so) or a *NameTakenError.
 	claim func(ctx context.Context, found *Function, cause error) (*Function, error)
 	// nameTaken is the error of a create refused outright (409).
 	nameTaken func(ctx context.Context, name string, cause error) error
+	// resent: the HTTP transport may send the POST again by itself, so
+	// that even the first answer seen may be to a second sending. Go's
+	// transport does so for a request that carries an Idempotency-Key
+	// (faas-v1) when a reused connection closes before the answer: after a
+	// first sending that made the function, on a server that does not
+	// honour the key, that answer is a 409.
+	resent bool
 }
 
 // createOrAdopt creates a function and survives a lost answer, in either
@@ -37,7 +48,8 @@ type creation struct {
 //     the dialect's claim decides whether one that exists is this create's;
 //     if there is none, the POST is sent again after a backoff, up to
 //     Config.MaxRetries times. A 409 after an ambiguous failure is looked up
-//     too: it may be this create's own function.
+//     too: it may be this create's own function; so is any 409 when the
+//     transport may have sent the POST twice (creation.resent).
 func (c *core) createOrAdopt(ctx context.Context, cr creation) (*Function, error) {
 	var lastErr error
 	for attempt := 0; attempt <= c.cfg.MaxRetries; attempt++ {
@@ -48,7 +60,7 @@ func (c *core) createOrAdopt(ctx context.Context, cr creation) (*Function, error
 		if ctx.Err() != nil {
 			return nil, err
 		}
-		conflictAfterAmbiguity := attempt > 0 && IsConflict(err)
+		conflictAfterAmbiguity := (attempt > 0 || cr.resent) && IsConflict(err)
 		if !ambiguous(err) && !conflictAfterAmbiguity {
 			if IsConflict(err) {
 				return nil, cr.nameTaken(ctx, cr.name, err)
@@ -71,31 +83,49 @@ func (c *core) createOrAdopt(ctx context.Context, cr creation) (*Function, error
 }
 
 // adoptIfMatching adopts a function found under the name after an ambiguous
-// create, with no proof either way, when its runtime and hardware are the
-// request's (Adopted set: its other settings may differ and are for the
-// caller to bring to the request); any other is somebody else's.
+// create, with no key to prove whose it is, only when it matches what was
+// sent (Adopted set); any other is somebody else's, and is left as it is.
 func adoptIfMatching(found *Function, req *CreateFunctionRequest, cause error) (*Function, error) {
-	if !matchesRequest(found, req.Runtime, req.Config) {
+	if !matchesRequest(found, &req.FunctionSpec) {
 		return nil, &NameTakenError{Name: req.Name, Existing: found, Cause: cause}
 	}
 	found.Adopted = true
 	return found, nil
 }
 
-// matchesRequest reports whether a function found under the name could be
-// the one a create with this runtime and config made: its runtime must be
-// known and the same, its hardware the same wherever both are known. Other
-// settings are brought to the configuration by the caller.
-func matchesRequest(f *Function, runtime string, cfg *FunctionConfig) bool {
-	if !f.Carries(FieldRuntime) || f.Runtime == "" || f.Runtime != runtime {
-		return false
+// matchesRequest reports whether a function found under the name is what a
+// create with this spec made: its code, runtime, memory, timeout and
+// environment must be carried by the answer and be the spec's; its
+// hardware, requirements and secrets the spec's wherever the answer
+// carries them. An answer that does not carry what it must proves nothing.
+func matchesRequest(f *Function, spec *FunctionSpec) bool {
+	want := spec.CodeSHA256
+	if want == "" && spec.CodeText != "" {
+		want = textSHA256(spec.CodeText)
 	}
-	want, got := "", ""
-	if cfg != nil {
-		want = cfg.HardwareType
+	cfg := spec.Config
+	if cfg == nil {
+		cfg = &FunctionConfig{}
 	}
-	if f.Config != nil && f.Carries(FieldHardware) {
-		got = f.Config.HardwareType
+	got := f.Config
+	if got == nil {
+		got = &FunctionConfig{}
 	}
-	return want == "" || got == "" || want == got
+	must := func(field Field, same bool) bool { return f.Carries(field) && same }
+	may := func(field Field, same bool) bool { return !f.Carries(field) || same }
+	return want != "" &&
+		must(FieldCode, f.CodeSHA256 == want) &&
+		must(FieldRuntime, f.Runtime != "" && f.Runtime == spec.Runtime) &&
+		must(FieldMemory, got.MemoryMB == cfg.MemoryMB) &&
+		must(FieldTimeout, got.TimeoutSeconds == cfg.TimeoutSeconds) &&
+		must(FieldEnvironment, maps.Equal(f.Environment, spec.Environment)) &&
+		may(FieldHardware, cfg.HardwareType == "" || got.HardwareType == "" || got.HardwareType == cfg.HardwareType) &&
+		may(FieldRequirements, f.Requirements == spec.Requirements) &&
+		may(FieldSecrets, slices.Equal(f.Secrets, spec.Secrets) || len(f.Secrets)+len(spec.Secrets) == 0)
+}
+
+// textSHA256 is the code_sha256 of code sent as text.
+func textSHA256(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
 }

@@ -5,8 +5,10 @@ package faas
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
@@ -259,7 +261,10 @@ func (s *v1NoKeyServer) handle(t *testing.T) http.HandlerFunc {
 		switch {
 		case r.Method == http.MethodPost:
 			s.posts++
-			var body CreateFunctionRequest
+			var body struct {
+				CreateFunctionRequest
+				CodeArchive []byte `json:"code_archive"`
+			}
 			if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
 				t.Errorf("decode: %v", err)
 			}
@@ -267,11 +272,13 @@ func (s *v1NoKeyServer) handle(t *testing.T) http.HandlerFunc {
 				return
 			}
 			if s.existing != nil {
-				writeError(w, http.StatusConflict, "name taken", nil)
+				writeError(w, http.StatusConflict, "name taken", map[string][]string{"name": {"taken"}})
 				return
 			}
 			f := fullFunction(StatusDeploying)
-			f.Name, f.Runtime, f.Config.HardwareType = body.Name, body.Runtime, body.Config.HardwareType
+			f.Name, f.Runtime, f.Config = body.Name, body.Runtime, body.Config
+			f.Environment, f.Secrets, f.Requirements = body.Environment, body.Secrets, body.Requirements
+			f.CodeSHA256 = fmt.Sprintf("%x", sha256.Sum256(body.CodeArchive))
 			s.existing = f
 			switch s.postMode {
 			case "drop-after-write":
@@ -281,6 +288,8 @@ func (s *v1NoKeyServer) handle(t *testing.T) http.HandlerFunc {
 			default:
 				writeJSON(w, http.StatusCreated, f)
 			}
+		case strings.HasSuffix(r.URL.Path, "/runtimes"):
+			writeJSON(w, http.StatusOK, map[string]any{"runtimes": []any{}})
 		case strings.HasSuffix(r.URL.Path, "/functions"):
 			s.lookups++
 			list := FunctionList{Functions: []Function{}, Page: 1, PerPage: 200}
@@ -301,14 +310,27 @@ func (s *v1NoKeyServer) handle(t *testing.T) http.HandlerFunc {
 }
 
 // Without create_request_id in the API's answers, a function found after an
-// ambiguous create is adopted when its runtime and hardware are the
-// request's, and somebody else's otherwise.
+// ambiguous create is adopted only when it matches what was sent (code,
+// runtime, memory, timeout, environment), and somebody else's otherwise.
 func TestCreateWithoutCreateRequestID(t *testing.T) {
+	req := createReq()
+	req.Runtime = "python3.11"
+	req.Config = &FunctionConfig{MemoryMB: 256, TimeoutSeconds: 30, Replicas: 1, HardwareType: "cpu", MaxScale: 3}
+	req.CodeSHA256 = fmt.Sprintf("%x", sha256.Sum256(testArchive(1000)))
+	req.Environment, req.Secrets, req.Requirements = map[string]string{"MODE": "prod"}, []string{"db-password"}, "requests==2.32.0\n"
 	other := func(runtime, hardware string) *Function {
 		f := fullFunction(StatusRunning)
 		f.Runtime, f.Config.HardwareType = runtime, hardware
+		f.CodeSHA256 = req.CodeSHA256
 		return f
 	}
+	sent := other("python3.11", "cpu")
+	otherCode := other("python3.11", "cpu")
+	otherCode.CodeSHA256 = strings.Repeat("cd", 32)
+	otherMemory := other("python3.11", "cpu")
+	otherMemory.Config.MemoryMB = 1024
+	otherEnvironment := other("python3.11", "cpu")
+	otherEnvironment.Environment = map[string]string{"MODE": "dev"}
 	tests := []struct {
 		name        string
 		existing    *Function
@@ -320,16 +342,16 @@ func TestCreateWithoutCreateRequestID(t *testing.T) {
 		{name: "answer without id: adopted", postMode: "no-id", wantAdopted: true},
 		{name: "5xx, another runtime: refused", existing: other("node20", "cpu"), postMode: "500", wantTaken: true},
 		{name: "dropped, other hardware: refused", existing: other("python3.11", "gpu"), postMode: "drop", wantTaken: true},
-		{name: "5xx, same runtime and hardware: adopted", existing: other("python3.11", "cpu"), postMode: "500", wantAdopted: true},
-		{name: "taken outright: refused", existing: other("python3.11", "cpu"), wantTaken: true},
+		{name: "5xx, the very function sent: adopted", existing: sent, postMode: "500", wantAdopted: true},
+		{name: "5xx, same runtime and hardware, other code: refused", existing: otherCode, postMode: "500", wantTaken: true},
+		{name: "5xx, other memory: refused", existing: otherMemory, postMode: "500", wantTaken: true},
+		{name: "5xx, other environment: refused", existing: otherEnvironment, postMode: "500", wantTaken: true},
+		{name: "taken outright: refused", existing: otherCode, wantTaken: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := &v1NoKeyServer{existing: tc.existing, postMode: tc.postMode}
 			srv := newAPIServer(t, s.handle(t), lenient) // some answers break the contract on purpose
-			req := createReq()
-			req.Runtime = "python3.11"
-			req.Config = &FunctionConfig{MemoryMB: 256, TimeoutSeconds: 30, Replicas: 1, HardwareType: "cpu", MaxScale: 3}
 			f, err := srv.client().CreateFunction(context.Background(), req)
 			var taken *NameTakenError
 			switch {
@@ -346,5 +368,38 @@ func TestCreateWithoutCreateRequestID(t *testing.T) {
 				t.Errorf("%d POSTs, want 1", s.posts)
 			}
 		})
+	}
+}
+
+// A create whose answer is lost on a reused connection is sent again by Go's
+// transport itself (the request carries an Idempotency-Key, which makes it
+// replayable there): on a server that neither honours the key nor reports
+// create_request_id, the first answer the client sees is then a 409 (with
+// field errors), for a function the first sending made. It is the case of a
+// lost answer: the function is looked up and, matching what was sent,
+// adopted.
+func TestCreateConflictAfterTransportResend(t *testing.T) {
+	req := createReq()
+	req.Runtime = "python3.11"
+	req.Config = &FunctionConfig{MemoryMB: 256, TimeoutSeconds: 30, Replicas: 1, HardwareType: "cpu", MaxScale: 3}
+	req.CodeSHA256 = fmt.Sprintf("%x", sha256.Sum256(testArchive(1000)))
+	s := &v1NoKeyServer{postMode: "drop-after-write"}
+	srv := newAPIServer(t, s.handle(t), lenient)
+	c := srv.client()
+	// A first request leaves a connection in the pool for the POST.
+	if _, err := c.ListRuntimes(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	f, err := c.CreateFunction(context.Background(), req)
+	if err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	if !f.Adopted || f.ID != testID {
+		t.Errorf("function %+v, want %s adopted", f, testID)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.posts != 2 {
+		t.Errorf("%d POSTs: the transport did not send the create again, and the test proves nothing", s.posts)
 	}
 }

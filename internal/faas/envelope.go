@@ -20,23 +20,70 @@ import (
 // the JSON expected, an unreadableError.
 
 // do sends a faas-v1 request and decodes a success body (enveloped or bare)
-// into out, which may be nil.
+// into out, which may be nil. A 404 is the API's only in its error format
+// (internal/api/openapi.yaml's Error: an object with a numeric code and a
+// message); any other 404 is a *ForeignAnswerError.
 func (c *Client) do(ctx context.Context, r *request, out any) error {
 	ans, err := c.send(ctx, r)
 	if err != nil {
 		return err
 	}
 	if ans.status >= 300 {
+		if ans.status == http.StatusNotFound && !isErrorObject(ans.body, false) {
+			return c.foreign(r, ans.status, "a 404 without the API's error object {code, message}")
+		}
 		message, fields := c.errorText(r, ans.body)
-		return c.apiError(r, ans.status, ans.header, message, fields)
+		return c.apiError(r, ans, ans.status, message, fields)
 	}
 	if out == nil || len(bytes.TrimSpace(ans.body)) == 0 {
 		return nil
+	}
+	if code, ok := failureCode(ans.body); ok {
+		// faas-v1 says failure by its HTTP status; a success that says
+		// failure in an envelope is the MyAccount API's.
+		return c.foreign(r, ans.status, fmt.Sprintf("a %d answer whose envelope says code %d, as the MyAccount API answers", ans.status, code))
 	}
 	if err := json.Unmarshal(unwrapEnvelope(ans.body), out); err != nil {
 		return unreadable(r, ans.status, err)
 	}
 	return nil
+}
+
+// isErrorObject reports whether a failed answer's body is in the API's
+// error format: a JSON object with a numeric code and a message, and under
+// myaccount (enveloped) the envelope's data too.
+func isErrorObject(body []byte, enveloped bool) bool {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(body, &obj) != nil || obj == nil {
+		return false
+	}
+	if _, ok := envelopeCode(obj["code"]); !ok {
+		return false
+	}
+	if _, ok := obj["message"]; !ok {
+		return false
+	}
+	if _, ok := obj["data"]; enveloped && !ok {
+		return false
+	}
+	return true
+}
+
+// failureCode is the code of an envelope that says failure (400 or more).
+func failureCode(body []byte) (int, bool) {
+	var env struct {
+		Code json.RawMessage `json:"code"`
+	}
+	if json.Unmarshal(body, &env) != nil {
+		return 0, false
+	}
+	code, ok := envelopeCode(env.Code)
+	return code, ok && code >= 400
+}
+
+// foreign is the error of an answer that is not the API's.
+func (c *core) foreign(r *request, status int, why string) *ForeignAnswerError {
+	return &ForeignAnswerError{Method: r.method, Path: r.path, Status: status, Dialect: c.dialect, Endpoint: c.scrubText(c.cfg.Endpoint), Why: why}
 }
 
 type envelope struct {
@@ -77,8 +124,13 @@ func (c *MyAccountClient) do(ctx context.Context, r *request) (json.RawMessage, 
 		if hasCode && code >= 400 {
 			status = code
 		}
+		if status == http.StatusNotFound && !isErrorObject(ans.body, true) {
+			// The API says not-found in its envelope, always: a bare 404
+			// (an HTML page, an unknown route's) is not its answer.
+			return nil, c.foreign(r, ans.status, "a 404 without the MyAccount API's envelope {code, data, errors, message}")
+		}
 		message, fields := c.errorText(r, ans.body)
-		return nil, c.apiError(r, status, ans.header, message, fields)
+		return nil, c.apiError(r, ans, status, message, fields)
 	}
 	if !isObject {
 		return nil, unreadable(r, ans.status, errors.New("no envelope"))
@@ -124,9 +176,10 @@ func decodeData(data json.RawMessage, out any) error {
 
 // apiError builds the *APIError of a failed answer from what the body said,
 // scrubbed of the credentials and of the request's sensitive values.
-func (c *core) apiError(r *request, status int, header http.Header, message string, fields map[string][]string) *APIError {
+func (c *core) apiError(r *request, ans *answer, status int, message string, fields map[string][]string) *APIError {
 	clean := func(s string) string { return scrubValues(c.scrubText(s), r.sensitive) }
-	e := &APIError{StatusCode: status, Method: r.method, Path: r.path, Message: clean(message)}
+	e := &APIError{StatusCode: status, Method: r.method, Path: r.path, Message: clean(message), Attempts: ans.attempts}
+	header := ans.header
 	for k, msgs := range fields {
 		if e.Fields == nil {
 			e.Fields = map[string][]string{}
@@ -202,6 +255,9 @@ func lenientFields(raw json.RawMessage) map[string][]string {
 	return fields
 }
 
+// errAnswerTooLarge is the cause of an answer larger than MaxAnswerSize.
+var errAnswerTooLarge = errors.New("answer too large")
+
 // errUnreadableAnswer marks a success answer whose body is not what the
 // request expects: for a create, it leaves open whether anything was made.
 var errUnreadableAnswer = errors.New("unreadable answer")
@@ -220,3 +276,37 @@ func unreadable(r *request, status int, why error) error {
 func (e *unreadableError) Error() string        { return e.msg }
 func (e *unreadableError) Unwrap() error        { return e.cause }
 func (e *unreadableError) Is(target error) bool { return target == errUnreadableAnswer }
+
+// confirmNotFound checks that a not-found comes from the API rather than
+// from an endpoint that answers 404 to everything (a mistyped path, a
+// proxy, another service): probe reads a route every endpoint of the
+// dialect serves (the runtime catalogue). When it answers, notFound stands;
+// when it is not found either, the endpoint is not the API's
+// (*ForeignAnswerError); when it fails otherwise, neither is known, and the
+// error says so without matching ErrNotFound (a transient failure stays
+// one, for waits to try again).
+func (c *core) confirmNotFound(ctx context.Context, notFound error, probe func(context.Context) error) error {
+	var apiErr *APIError
+	if !errors.As(notFound, &apiErr) || !IsNotFound(notFound) {
+		return notFound
+	}
+	r := &request{method: apiErr.Method, path: apiErr.Path}
+	err := probe(ctx)
+	switch {
+	case err == nil:
+		return notFound
+	case IsNotFound(err) || IsForeignAnswer(err):
+		return c.foreign(r, apiErr.StatusCode, "the runtime catalogue is not found there either")
+	}
+	return &unconfirmedError{msg: fmt.Sprintf("%s %s: not found, but checking that the endpoint is the API's failed: %v", r.method, r.path, err), cause: err}
+}
+
+// unconfirmedError is a not-found that could not be confirmed; it unwraps
+// to the probe's failure, never to the not-found.
+type unconfirmedError struct {
+	msg   string
+	cause error
+}
+
+func (e *unconfirmedError) Error() string { return e.msg }
+func (e *unconfirmedError) Unwrap() error { return e.cause }

@@ -34,6 +34,9 @@ type APIError struct {
 	Message    string
 	Fields     map[string][]string
 	RetryAfter time.Duration
+	// Attempts is the number of attempts the request made, retries
+	// included; 0 when the error was not an answer to one request.
+	Attempts int
 }
 
 func (e *APIError) Error() string {
@@ -84,8 +87,47 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
-// IsNotFound reports whether err is the API's 404.
+// IsNotFound reports whether err is the API's own not-found: a 404 in the
+// dialect's answer format, from an endpoint whose other routes answer as
+// that API (GetFunction and FindFunction check that before they say so). A
+// 404 that is not the API's is a *ForeignAnswerError, which does not match.
 func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
+
+// ForeignAnswerError is an answer that is not the E2E API's in the
+// client's dialect: a 404 without the dialect's error format (an HTML page,
+// a MyAccount answer without its envelope), or a not-found from an endpoint
+// whose other routes are not found either. The endpoint is then mistyped,
+// another API's, or of the other dialect: nothing can be concluded about
+// the function, which must not be taken for gone.
+type ForeignAnswerError struct {
+	Method string
+	// Path is relative to Endpoint, never with the query string.
+	Path     string
+	Status   int
+	Dialect  Dialect
+	Endpoint string
+	// Why says what was not the API's.
+	Why string
+}
+
+func (e *ForeignAnswerError) Error() string {
+	return fmt.Sprintf("%s %s: the answer (HTTP %d) is not the E2E FaaS API's in the %s dialect: %s; the endpoint %s "+
+		"may be mistyped, another API's, or speak the other dialect", e.Method, e.Path, e.Status, e.Dialect, e.Why, e.Endpoint)
+}
+
+// IsForeignAnswer reports whether err is an answer that is not the API's.
+func IsForeignAnswer(err error) bool {
+	var f *ForeignAnswerError
+	return errors.As(err, &f)
+}
+
+// IsUnreachable reports whether err is a request that never reached the
+// server (a refused connection, a host name that does not resolve): nothing
+// was carried out, and the endpoint is likely wrong or down.
+func IsUnreachable(err error) bool {
+	var t *TransportError
+	return errors.As(err, &t) && t.NeverReached()
+}
 
 // IsConflict reports whether err is the API's 409.
 func IsConflict(err error) bool { return errors.Is(err, ErrConflict) }
@@ -98,6 +140,8 @@ func IsInvalidInput(err error) bool { return errors.Is(err, ErrInvalidInput) }
 type TransportError struct {
 	Method string
 	Path   string
+	// Endpoint is the API base the request was sent to.
+	Endpoint string
 	// Attempts made before giving up.
 	Attempts int
 	msg      string
@@ -107,6 +151,11 @@ type TransportError struct {
 func (e *TransportError) Error() string {
 	return fmt.Sprintf("%s %s: %s (after %d attempt(s))", e.Method, e.Path, e.msg, e.Attempts)
 }
+
+// NeverReached reports whether the request never reached the server: every
+// attempt failed before a connection was made (refused, or a name that does
+// not resolve), so nothing was carried out.
+func (e *TransportError) NeverReached() bool { return neverReached(e.cause) }
 
 // Unwrap gives the cause for errors.Is checks such as context.Canceled. Its
 // text may hold the URL: print the TransportError, not the cause.

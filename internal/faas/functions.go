@@ -32,11 +32,12 @@ func functionPath(id string, sub ...string) string {
 // ambiguous failure the function of that name is the one this call made when
 // it carries this create's key (create_request_id), somebody else's
 // (*NameTakenError) when it carries another, and, when it carries none (an
-// API that does not report create_request_id), adopted (Adopted set) when its
-// runtime and hardware are the request's and somebody else's otherwise. When
+// API that does not report create_request_id), adopted (Adopted set) when it
+// matches what was sent (matchesRequest) and somebody else's otherwise. When
 // there is none, the POST is sent again with the same key, which the server
 // answers with the function it made if the first POST did arrive. A 2xx
-// whose body is not a function with an id is ambiguous too.
+// whose body is not a function with an id is ambiguous too, and so is a 409,
+// which may answer the transport's own second sending (creation.resent).
 //
 // The answer may be the short create response; callers GET the rest.
 func (c *Client) CreateFunction(ctx context.Context, req *CreateFunctionRequest) (*Function, error) {
@@ -74,6 +75,7 @@ func (c *Client) CreateFunction(ctx context.Context, req *CreateFunctionRequest)
 			return c.claim(ctx, found, req, body.IdempotencyKey, cause)
 		},
 		nameTaken: c.nameTaken,
+		resent:    true,
 	})
 }
 
@@ -86,8 +88,8 @@ func (c *Client) claim(ctx context.Context, found *Function, req *CreateFunction
 	case found.CreateRequestID != "":
 		return nil, &NameTakenError{Name: req.Name, Existing: found, Cause: cause}
 	}
-	// No proof either way: the runtime and hardware decide, which the short
-	// list entry may not carry.
+	// No key either way: the match with the request decides, which the
+	// short list entry cannot show.
 	full := found
 	if !found.Complete() {
 		var err error
@@ -111,6 +113,12 @@ func (c *Client) nameTaken(ctx context.Context, name string, cause error) error 
 // GetFunction sends GET functions/{id}.
 func (c *Client) GetFunction(ctx context.Context, id string) (*Function, error) {
 	return c.doFunction(ctx, &request{method: http.MethodGet, path: functionPath(id), idempotent: true})
+}
+
+// ConfirmNotFound checks that a not-found comes from the API itself
+// (confirmNotFound).
+func (c *Client) ConfirmNotFound(ctx context.Context, notFound error) error {
+	return c.confirmNotFound(ctx, notFound, func(ctx context.Context) error { _, err := c.ListRuntimes(ctx); return err })
 }
 
 // listFunctions sends GET functions for one page.

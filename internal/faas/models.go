@@ -63,8 +63,12 @@ type Function struct {
 	// answers with an unpublished subset); nil means the full faas-v1 object.
 	Fields map[Field]bool `json:"-"`
 	// Adopted is set by CreateFunction when the function was found after an
-	// ambiguous failure rather than answered by the create itself: it may
-	// differ from the request and should be brought to it.
+	// ambiguous failure rather than answered by the create itself, and
+	// matched the request: its code, runtime, hardware, memory, timeout,
+	// environment and (where carried) requirements and secrets are the
+	// request's. Settings it was not compared on (faas-v1's template,
+	// handler, scaling, labels and annotations) may differ, for the caller
+	// to bring to the request.
 	Adopted bool `json:"-"`
 }
 
@@ -114,7 +118,12 @@ type FunctionSpec struct {
 	Code            Archive `json:"-"`
 	// CodeText is the handler file's text, for dialects without archives
 	// (myaccount); Code is used otherwise.
-	CodeText     string            `json:"-"`
+	CodeText string `json:"-"`
+	// CodeSHA256 is what code_sha256 says once this code is deployed: the
+	// archive's SHA-256, or the text's (computed from CodeText when
+	// empty). CreateFunction compares it with a function it finds after a
+	// lost answer; without it no such function is adopted.
+	CodeSHA256   string            `json:"-"`
 	Requirements string            `json:"requirements,omitempty"`
 	Config       *FunctionConfig   `json:"config,omitempty"`
 	Environment  map[string]string `json:"environment"`

@@ -36,7 +36,7 @@ type MyAccountClient struct {
 // NewMyAccount checks the configuration and builds a MyAccountClient. Every
 // MyAccount request names its project and location, so both are required.
 func NewMyAccount(cfg Config) (*MyAccountClient, error) {
-	c, err := newCore(cfg, DefaultMyAccountEndpoint)
+	c, err := newCore(cfg, DefaultMyAccountEndpoint, DialectMyAccount)
 	if err != nil {
 		return nil, err
 	}
@@ -108,11 +108,11 @@ type myaRuntime struct {
 // the create's answer says nothing dependable about it. The API has no
 // idempotency key, so a create whose answer was lost is resolved by the
 // name: after an ambiguous failure (a dropped connection, a 5xx, an answer
-// that is not an envelope) the function of that name is read; one with the
-// request's runtime and hardware is adopted (Adopted set: its other settings
-// may differ and are for the caller to bring to the request), any other is
-// a *NameTakenError; when there is none, the POST is sent again. A 409 on
-// the first POST is a *NameTakenError.
+// that is not an envelope) the function of that name is read; one that
+// matches what was sent (matchesRequest: code, runtime, memory, timeout,
+// environment) is adopted (Adopted set), any other is a *NameTakenError and
+// left as it is; when there is none, the POST is sent again. A 409 on the
+// first POST is a *NameTakenError.
 //
 // Fields the dialect has no key for (template, handler function, scaling,
 // labels, annotations) are not sent; Capabilities says which those are.
@@ -197,6 +197,12 @@ func (c *MyAccountClient) nameTaken(ctx context.Context, name string, cause erro
 		found = &Function{ID: name, Name: name, Fields: map[Field]bool{}}
 	}
 	return &NameTakenError{Name: name, Existing: found, Cause: cause}
+}
+
+// ConfirmNotFound checks that a not-found comes from the API itself
+// (confirmNotFound).
+func (c *MyAccountClient) ConfirmNotFound(ctx context.Context, notFound error) error {
+	return c.confirmNotFound(ctx, notFound, func(ctx context.Context) error { _, err := c.ListRuntimes(ctx); return err })
 }
 
 // GetFunction sends GET faas/function/{name}/.

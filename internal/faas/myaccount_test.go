@@ -924,6 +924,7 @@ func (m *myaFake) handle(w http.ResponseWriter, r *http.Request) {
 		fn := map[string]any{
 			"name": body.Function, "status": "deploying", "runtime": body.Runtime, "node_type": body.NodeType,
 			"memory": body.Memory, "timeout": body.Timeout, "code": body.Code, "url": myaURL,
+			"requirements": body.Requirements, "environment_variables": body.EnvironmentVariables, "secrets": body.Secrets,
 		}
 		m.functions[body.Function] = fn
 		switch mode {
@@ -959,11 +960,22 @@ func (m *myaFake) handle(w http.ResponseWriter, r *http.Request) {
 }
 
 // TestMyAccountCreateLostAnswer: without an idempotency key, a create whose
-// answer was lost is resolved by the name: a function with the request's
-// runtime and hardware is adopted, any other refused.
+// answer was lost is resolved by the name: a function that matches what was
+// sent (code, runtime, memory, timeout, environment) is adopted, any other
+// refused.
 func TestMyAccountCreateLostAnswer(t *testing.T) {
 	existing := func(runtime, nodeType string) map[string]map[string]any {
 		return map[string]map[string]any{myaName: {"name": myaName, "status": "running", "runtime": runtime, "node_type": nodeType, "url": myaURL}}
+	}
+	req := myaCreateRequest()
+	sent := func(change func(fn map[string]any)) map[string]map[string]any {
+		fn := map[string]any{
+			"name": myaName, "status": "running", "runtime": myaRuntimeName, "node_type": "cpu", "url": myaURL,
+			"memory": req.Config.MemoryMB, "timeout": req.Config.TimeoutSeconds, "code": req.CodeText,
+			"requirements": req.Requirements, "environment_variables": req.Environment, "secrets": req.Secrets,
+		}
+		change(fn)
+		return map[string]map[string]any{myaName: fn}
 	}
 	tests := []struct {
 		name      string
@@ -978,7 +990,11 @@ func TestMyAccountCreateLostAnswer(t *testing.T) {
 	}{
 		{name: "dropped after the create: adopted", postMode: always("drop-after-write"), wantPosts: 1, wantAdopted: true},
 		{name: "5xx after the create: adopted", postMode: always("500-after-write"), wantPosts: 1, wantAdopted: true},
-		{name: "sparse read: the list supplies the runtime", postMode: always("drop-after-write"), sparse: true, wantPosts: 1, wantAdopted: true},
+		{name: "sparse read: no code to compare, refused", postMode: always("drop-after-write"), sparse: true, wantPosts: 1, wantTaken: true},
+		{name: "5xx, the very function sent: adopted", functions: sent(func(map[string]any) {}), postMode: always("500"), wantPosts: 1, wantAdopted: true},
+		{name: "5xx, other code: refused", functions: sent(func(fn map[string]any) { fn["code"] = "print(1)\n" }), postMode: always("500"), wantPosts: 1, wantTaken: true},
+		{name: "5xx, other memory: refused", functions: sent(func(fn map[string]any) { fn["memory"] = 1024 }), postMode: always("500"), wantPosts: 1, wantTaken: true},
+		{name: "5xx, other environment: refused", functions: sent(func(fn map[string]any) { fn["environment_variables"] = map[string]string{} }), postMode: always("500"), wantPosts: 1, wantTaken: true},
 		{name: "not visible at once: the second POST's 409 resolves it", postMode: first("500-after-write"), hidden: 1, wantPosts: 2, wantAdopted: true},
 		{name: "nothing made: sent again", postMode: first("500"), wantPosts: 2},
 		{name: "dropped before anything was made: sent again", postMode: first("drop"), wantPosts: 2},

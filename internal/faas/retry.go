@@ -4,8 +4,11 @@
 package faas
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
 	"math"
 	"math/rand/v2"
 	"net"
@@ -29,6 +32,13 @@ type retryPolicy struct {
 	// others only where the server cannot have acted (429, refused connection).
 	idempotent bool
 	attempts   *int
+	// enveloped: the dialect reports failures in the body's envelope code,
+	// under any HTTP status (myaccount); the retry rule then reads the code
+	// as it reads the HTTP status.
+	enveloped bool
+	// bodyStatus is the failure code the last answer's envelope reported,
+	// 0 for none.
+	bodyStatus int
 }
 
 func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
@@ -46,13 +56,70 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 		}
 		return neverSent(err), nil
 	}
-	switch {
-	case resp.StatusCode == http.StatusTooManyRequests:
+	switch status := answerStatus(resp); {
+	case status == http.StatusTooManyRequests:
 		return true, nil
-	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented:
+	case status >= 500 && status != http.StatusNotImplemented:
 		return idempotent, nil
 	}
 	return false, nil
+}
+
+// maxEnvelopePeek bounds what the retry rule reads of a success answer to
+// find its envelope's code: an answer that reports a failure has no data,
+// so one longer than this is not one.
+const maxEnvelopePeek = 1 << 20
+
+// answerStatus is the status an answer reports: its HTTP status or, in a
+// dialect that reports failures in the body (retryPolicy.enveloped), the
+// envelope's code when that says failure. The body read to learn it is put
+// back for the caller, and the status kept for the backoff that follows
+// (which sees the answer once its body is drained).
+func answerStatus(resp *http.Response) int {
+	policy := policyOf(resp)
+	if policy == nil || !policy.enveloped || resp.StatusCode >= 400 || resp.Body == nil {
+		return resp.StatusCode
+	}
+	policy.bodyStatus = 0
+	head, err := io.ReadAll(io.LimitReader(resp.Body, maxEnvelopePeek+1))
+	orig := resp.Body
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(head), orig), orig}
+	if err != nil || len(head) > maxEnvelopePeek {
+		return resp.StatusCode
+	}
+	var env struct {
+		Code json.RawMessage `json:"code"`
+	}
+	if json.Unmarshal(head, &env) != nil {
+		return resp.StatusCode
+	}
+	if code, ok := envelopeCode(env.Code); ok && code >= 400 {
+		policy.bodyStatus = code
+		return code
+	}
+	return resp.StatusCode
+}
+
+func policyOf(resp *http.Response) *retryPolicy {
+	if resp == nil || resp.Request == nil {
+		return nil
+	}
+	policy, _ := resp.Request.Context().Value(retryPolicyKey{}).(*retryPolicy)
+	return policy
+}
+
+// statusOf is the status answerStatus found for the answer.
+func statusOf(resp *http.Response) int {
+	if resp == nil {
+		return 0
+	}
+	if policy := policyOf(resp); policy != nil && policy.bodyStatus != 0 && resp.StatusCode < 400 {
+		return policy.bodyStatus
+	}
+	return resp.StatusCode
 }
 
 // neverSent reports whether a transport error happened before the request
@@ -61,6 +128,13 @@ func neverSent(err error) bool {
 	if errors.Is(err, errNotSent) {
 		return true
 	}
+	return neverReached(err)
+}
+
+// neverReached reports whether a transport error happened before a
+// connection to the server was made: refused, timed out while connecting,
+// or a host name that does not resolve.
+func neverReached(err error) bool {
 	var opErr *net.OpError
 	if errors.As(err, &opErr) && opErr.Op == "dial" {
 		return true
@@ -72,7 +146,7 @@ func neverSent(err error) bool {
 // backoff is capped exponential backoff with full jitter, or the server's
 // Retry-After when it sends one.
 func (c *core) backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
-	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
+	if status := statusOf(resp); status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
 		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After")); ok {
 			if d > c.cfg.RetryAfterMax {
 				d = c.cfg.RetryAfterMax

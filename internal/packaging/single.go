@@ -106,6 +106,9 @@ func ReadSingleFile(src Source, requirementsFile string) (*SingleFile, error) {
 	if reqs >= 0 {
 		sf.Requirements = texts[1]
 	}
+	if err := checkEncodedSize(c.attr, sf.Code, sf.Requirements); err != nil {
+		return nil, err
+	}
 	all := make([][sha256.Size]byte, len(c.entries))
 	for k, i := range parts {
 		all[i] = sums[k]
@@ -133,6 +136,9 @@ func readInlineSingleFile(src Source, requirementsFile string) (*SingleFile, err
 	}
 	if at := invalidUTF8At(src.Requirements); at >= 0 {
 		return nil, inputErr(AttrInline, "", "the requirements are not valid UTF-8 text (at byte %d): the MyAccount API takes them as text", at)
+	}
+	if err := checkEncodedSize(AttrInline, src.Inline, src.Requirements); err != nil {
+		return nil, err
 	}
 	sums := make([][sha256.Size]byte, len(entries))
 	for i, e := range entries {
@@ -250,6 +256,54 @@ func (w *textWriter) Write(p []byte) (int, error) {
 	w.buf.Write(p)
 	w.sum.Write(p) // hashes never fail
 	return len(p), nil
+}
+
+// checkEncodedSize refuses texts that pass MaxSingleFileSize once written as
+// JSON strings, the form in which the request carries them: what the plan
+// accepts, the upload's limit accepts.
+func checkEncodedSize(attr, code, requirements string) error {
+	size := JSONTextSize(code) + JSONTextSize(requirements)
+	if size <= MaxSingleFileSize {
+		return nil
+	}
+	return inputErr(attr, "", "the handler and requirements files come to %d bytes (%s) once written as JSON text in the request "+
+		"(a quote, a backslash or a control character takes two to six bytes there), more than E2E's upload limit of %d bytes (%s); "+
+		"remove what the function does not need", size, mb(size), MaxSingleFileSize, mb(MaxSingleFileSize))
+}
+
+// JSONTextSize is the length of s written as a JSON string by
+// encoding/json without HTML escaping, without its quotes: '"', '\\' and
+// the control characters \b, \f, \n, \r and \t take two bytes, other
+// control characters and U+2028 and U+2029 six (\u00XX, \u2028), invalid
+// UTF-8 six per byte (\ufffd), everything else its own bytes.
+func JSONTextSize(s string) int64 {
+	var n int64
+	for i := 0; i < len(s); {
+		b := s[i]
+		if b < utf8.RuneSelf {
+			switch {
+			case b == '"' || b == '\\' || b == '\b' || b == '\f' || b == '\n' || b == '\r' || b == '\t':
+				n += 2
+			case b < 0x20:
+				n += 6
+			default:
+				n++
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			n += 6
+		case r == '\u2028' || r == '\u2029':
+			n += 6
+		default:
+			n += int64(size)
+		}
+		i += size
+	}
+	return n
 }
 
 func singleFileTooLarge(attr string, size int64) *InputError {

@@ -6,6 +6,7 @@ package packaging
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -378,5 +379,51 @@ func TestArchiveTooLargeText(t *testing.T) {
 		if got := ArchiveTooLargeText(c.size); got != c.want {
 			t.Errorf("ArchiveTooLargeText(%d) = %q, want %q", c.size, got, c.want)
 		}
+	}
+}
+
+// JSONTextSize is the size encoding/json (without HTML escaping) gives a
+// string, quotes left out.
+func TestJSONTextSize(t *testing.T) {
+	for _, s := range []string{
+		"", "plain", `a "quoted" \ path`, "<b>&amp;</b>", "tab\tnew\nline\r\x00\x01\x1f\x7f\b\f",
+		"héllo wörld ✓ 𝄞", "\u2028\u2029", "bad \xff\xfe utf-8", strings.Repeat(`"`, 100),
+	} {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(s); err != nil {
+			t.Fatal(err)
+		}
+		want := int64(buf.Len() - 3) // the quotes and the newline
+		if got := JSONTextSize(s); got != want {
+			t.Errorf("JSONTextSize(%q) = %d, want %d", s, got, want)
+		}
+	}
+}
+
+// Texts within the raw limit whose JSON form passes it (a handler heavy in
+// quotes) are refused at plan time, as inline code and from a directory.
+func TestSingleFileEncodedSizeLimit(t *testing.T) {
+	code := "x = '" + strings.Repeat(`"`, int(MaxSingleFileSize/2)+10) + "'\n"
+	if int64(len(code)) > MaxSingleFileSize {
+		t.Fatalf("the test's code is %d bytes, past the raw limit", len(code))
+	}
+	_, err := ReadSingleFile(Source{Inline: code}, "")
+	var inputErr *InputError
+	if !errors.As(err, &inputErr) || !strings.Contains(err.Error(), "once written as JSON text") {
+		t.Errorf("inline: error %v, want the encoded size refused", err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "handler.py"), []byte(code), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadSingleFile(Source{Dir: dir}, ""); !errors.As(err, &inputErr) || !strings.Contains(err.Error(), "once written as JSON text") {
+		t.Errorf("directory: error %v, want the encoded size refused", err)
+	}
+	// Just within: accepted.
+	ok := strings.Repeat("<", int(MaxSingleFileSize)-10)
+	if _, err := ReadSingleFile(Source{Inline: ok}, ""); err != nil {
+		t.Errorf("a handler of %d bytes of '<' is refused: %v", len(ok), err)
 	}
 }

@@ -49,6 +49,15 @@ func attributePath(field string) (path.Path, bool) {
 // addAPIError turns a client error into diagnostics: per-field problems of a
 // 400 go on their attributes; everything says what to do next.
 func addAPIError(diags *diag.Diagnostics, summary string, err error, hint string) {
+	var taken *faas.NameTakenError
+	if errors.As(err, &taken) {
+		// Before the per-field problems: a 409's body may carry some (such
+		// as name: taken), and the way out is the import.
+		diags.AddAttributeError(path.Root("name"), summary, fmt.Sprintf(
+			"%s. Terraform will not adopt a function it did not create, and changed nothing on it. If it is yours, import it:\n\n"+
+				"  terraform import <resource address> %s\n\nor choose another name.", taken.Error(), taken.Existing.ID))
+		return
+	}
 	var apiErr *faas.APIError
 	if errors.As(err, &apiErr) && len(apiErr.Fields) > 0 {
 		fields := make([]string, 0, len(apiErr.Fields))
@@ -69,27 +78,39 @@ func addAPIError(diags *diag.Diagnostics, summary string, err error, hint string
 		}
 		return
 	}
-	var taken *faas.NameTakenError
-	if errors.As(err, &taken) {
-		diags.AddAttributeError(path.Root("name"), summary, fmt.Sprintf(
-			"%s. Terraform will not adopt a function it did not create. To manage it, import it:\n\n"+
-				"  terraform import <resource address> %s\n\nor choose another name.", taken.Error(), taken.Existing.ID))
-		return
-	}
 	detail := err.Error()
+	var foreign *faas.ForeignAnswerError
+	var transport *faas.TransportError
 	switch {
+	case errors.As(err, &foreign):
+		detail += fmt.Sprintf("\n\nCheck api_endpoint (now %q) and api_flavor (now %q): the answer is not the E2E FaaS API's in that flavor, "+
+			"so nothing is concluded from it, and the state stays as it was.", foreign.Endpoint, string(foreign.Dialect))
+	case errors.As(err, &transport) && transport.NeverReached():
+		detail += fmt.Sprintf("\n\nNothing answers at api_endpoint = %q: check the address (and E2E_API_ENDPOINT), or the network. "+
+			"The request never reached a server, so nothing was changed.", transport.Endpoint)
 	case faas.IsNotFound(err):
 	case errors.Is(err, faas.ErrUnauthorized):
 		detail += "\n\nCheck api_key and auth_token (or E2E_API_KEY and E2E_AUTH_TOKEN), and project_id if the key belongs to another project."
 	case errors.Is(err, faas.ErrRateLimited):
-		detail += "\n\nThe API kept answering 429 after the retries; apply again later or with a lower -parallelism."
+		detail += fmt.Sprintf("\n\nThe API still answered 429 %s; apply again later or with a lower -parallelism.", attemptsText(apiErr))
 	case errors.Is(err, faas.ErrServer):
-		detail += "\n\nThe E2E API had trouble after several retries; apply again later."
+		detail += fmt.Sprintf("\n\nThe E2E API had trouble %s; apply again later.", attemptsText(apiErr))
 	}
 	if hint != "" {
 		detail += "\n\n" + hint
 	}
 	diags.AddError(summary, detail)
+}
+
+// attemptsText says how many attempts a failed request made.
+func attemptsText(apiErr *faas.APIError) string {
+	switch {
+	case apiErr == nil || apiErr.Attempts == 0:
+		return "when it was asked"
+	case apiErr.Attempts == 1:
+		return "at the only attempt made"
+	}
+	return fmt.Sprintf("at each of %d attempts", apiErr.Attempts)
 }
 
 // addWaitError reports a failed deploy with the platform's message, or any
@@ -114,10 +135,12 @@ func addWaitError(diags *diag.Diagnostics, summary string, err error, hint strin
 func createFailureHint(ctx context.Context, err error) string {
 	var apiErr *faas.APIError
 	switch {
+	case faas.IsUnreachable(err):
+		return ""
 	case ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		return "The create was interrupted before the API answered, so the function may or may not exist. Apply again: " +
 			"if the name is then taken, the error says how to import the function into this resource."
-	case errors.As(err, &apiErr) && apiErr.StatusCode < 500:
+	case errors.As(err, &apiErr) && apiErr.StatusCode < 500 && !faas.IsForeignAnswer(err):
 		return "Nothing was created. Fix the attribute named above and apply again."
 	}
 	return "The API gave no clear answer, so the function may or may not exist. Apply again: if the name is then taken, " +
@@ -163,4 +186,26 @@ func joinInts(list []int64) string {
 		parts[i] = fmt.Sprint(n)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// changeFailureHint says what a failed update left behind: nothing when the
+// API refused it (an answer below 500) or it never reached a server;
+// otherwise the change may have been carried out, and the next plan, which
+// reads the function, shows where things stand.
+func changeFailureHint(err error) string {
+	switch {
+	case faas.IsUnreachable(err):
+		return "" // addAPIError says that nothing was changed
+	case nothingChanged(err):
+		return "Nothing was changed; fix the cause and apply again."
+	}
+	return "The change may have been applied: the API gave no clear answer. The next plan reads the function and shows where things stand."
+}
+
+// nothingChanged reports whether a failed write is known to have changed
+// nothing: the API refused it (an answer of its own below 500), or it never
+// reached a server.
+func nothingChanged(err error) bool {
+	var apiErr *faas.APIError
+	return faas.IsUnreachable(err) || errors.As(err, &apiErr) && apiErr.StatusCode < 500
 }

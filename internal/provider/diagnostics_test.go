@@ -186,3 +186,35 @@ func TestCreateFailureHint(t *testing.T) {
 		}
 	}
 }
+
+// A failed write says "nothing was changed" only for an answer that refused
+// it; a 5xx or an answer that is not the API's may have been applied. A
+// server error says how many attempts were made.
+func TestChangeFailureHintAndAttempts(t *testing.T) {
+	refused := &faas.APIError{StatusCode: 400, Method: "PUT", Path: "functions/x/code", Attempts: 1}
+	server := &faas.APIError{StatusCode: 500, Method: "PUT", Path: "functions/x/code", Attempts: 6}
+	foreign := &faas.ForeignAnswerError{Method: "PUT", Path: "functions/x/code", Status: 404, Dialect: faas.DialectFaaSV1, Endpoint: "http://127.0.0.1:1/faas/api/v2/"}
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{refused, "Nothing was changed"},
+		{server, "may have been applied"},
+		{foreign, "may have been applied"},
+		{errors.New("connection reset by peer"), "may have been applied"},
+	} {
+		if got := changeFailureHint(tc.err); !strings.Contains(got, tc.want) {
+			t.Errorf("changeFailureHint(%v) = %q, want %q", tc.err, got, tc.want)
+		}
+	}
+	var diags diag.Diagnostics
+	addAPIError(&diags, "Could not update the function", server, "")
+	if detail := diags[0].Detail(); !strings.Contains(detail, "at each of 6 attempts") || strings.Contains(detail, "several") {
+		t.Errorf("detail %q does not give the attempts made", detail)
+	}
+	diags = nil
+	addAPIError(&diags, "Could not read the function", foreign, "")
+	if detail := diags[0].Detail(); !strings.Contains(detail, `api_endpoint (now "http://127.0.0.1:1/faas/api/v2/")`) || !strings.Contains(detail, `api_flavor (now "faas-v1")`) {
+		t.Errorf("detail %q does not name api_endpoint and api_flavor", detail)
+	}
+}

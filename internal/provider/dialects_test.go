@@ -272,43 +272,76 @@ func TestAccDialects_lostCreateAnswer(t *testing.T) {
 }
 
 // A create answered 502 (nothing said whether it was carried out) while a
-// function of that name, runtime and hardware exists with other settings:
-// it is adopted and brought to the configuration with one full update.
-func TestAccDialects_ambiguousCreateAdoptsAndUpdates(t *testing.T) {
+// function of that name and runtime exists that is not what was sent (other
+// code, no environment): it is somebody else's, the apply fails saying to
+// import it, and the function is left exactly as it was.
+func TestAccDialects_ambiguousCreateRefusesAnotherFunction(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, d dialectCase) {
 		env := newDialectTestEnv(t, d, nil, func(o *localfaas.Options) { o.OmitCreateRequestID = true })
-		cfg := dialectConfig(env, "adopt-me", "configured", "environment = { A = \"1\" }")
-		fullUpdate := map[string]string{faasV1.name: "PUT functions/{id}", myAccount.name: "PUT faas/handler_file/{name}/"}[d.name]
+		cfg := dialectConfig(env, "not-mine", "configured", "environment = { A = \"1\" }")
+		var before localfaas.Function
 		accTest(t, env,
 			resource.TestStep{
 				PreConfig: func() {
-					// The "lost" first attempt, as made by an earlier apply.
-					createOutside(t, env, "adopt-me", fmt.Sprintf(dialectCode, "old"))
+					createOutside(t, env, "not-mine", fmt.Sprintf(dialectCode, "old"), nil)
+					f, err := env.onlyFunction()
+					must(t, err)
+					before = f
+					env.server.ResetRequests()
+					must(t, env.server.SetFaults(localfaas.FaultConfig{Seed: 7, Routes: map[string]localfaas.FaultRule{
+						d.createRoute: {Rate: 1, Kinds: []localfaas.FaultKind{localfaas.FaultBadGateway}},
+					}}))
+				},
+				Config:      cfg,
+				ExpectError: regexp.MustCompile(`(?s)already exists.*import it`),
+			},
+			resource.TestStep{
+				PreConfig: func() {
+					env.server.ClearFaults()
+					f, err := env.onlyFunction()
+					must(t, err)
+					if f.CodeSHA256 != before.CodeSHA256 || len(f.Environment) != 0 || f.Version != before.Version {
+						t.Errorf("the function that is not Terraform's was changed: %+v", f)
+					}
+					for _, w := range env.writes() {
+						if w != d.createRoute {
+							t.Errorf("write %q to a function that is not Terraform's", w)
+						}
+					}
+					env.server.RemoveFunction(f.ID)
+				},
+				Config: env.providerBlock(),
+			},
+		)
+	})
+}
+
+// A create answered 502 while a function of that name exists that is what
+// was sent (the same code, runtime, memory, timeout and environment; made,
+// say, by an earlier apply whose answer was lost): it is adopted, ends in
+// state as configured and not tainted, and the next plan is empty.
+func TestAccDialects_ambiguousCreateAdoptsItsOwn(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, d dialectCase) {
+		env := newDialectTestEnv(t, d, nil, func(o *localfaas.Options) { o.OmitCreateRequestID = true })
+		cfg := dialectConfig(env, "adopt-me", "configured", "environment = { A = \"1\" }")
+		accTest(t, env,
+			resource.TestStep{
+				PreConfig: func() {
+					createOutside(t, env, "adopt-me", fmt.Sprintf(dialectCode, "configured"), map[string]string{"A": "1"})
 					env.server.ResetRequests()
 					must(t, env.server.SetFaults(localfaas.FaultConfig{Seed: 7, Routes: map[string]localfaas.FaultRule{
 						d.createRoute: {Rate: 1, Kinds: []localfaas.FaultKind{localfaas.FaultBadGateway}},
 					}}))
 				},
 				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					expect("status", knownvalue.StringExact("Running")),
+					expect("environment", knownvalue.MapExact(map[string]knownvalue.Check{"A": knownvalue.StringExact("1")})),
+				},
 				Check: func(*terraform.State) error {
 					env.server.ClearFaults()
-					f, err := env.onlyFunction()
-					if err != nil {
-						return err
-					}
-					if f.Environment["A"] != "1" {
-						return fmt.Errorf("the adopted function was not brought to the configuration: environment has %d keys", len(f.Environment))
-					}
-					var writes []string
-					for _, w := range env.writes() {
-						if w != d.createRoute {
-							writes = append(writes, w)
-						}
-					}
-					if strings.Join(writes, "|") != fullUpdate {
-						return fmt.Errorf("writes besides the create: %q, want one %q", writes, fullUpdate)
-					}
-					return nil
+					_, err := env.onlyFunction()
+					return err
 				},
 			},
 			resource.TestStep{Config: cfg, PlanOnly: true},
@@ -318,12 +351,12 @@ func TestAccDialects_ambiguousCreateAdoptsAndUpdates(t *testing.T) {
 
 // createOutside makes a function the way another tool would, through the
 // dialect's own API.
-func createOutside(t *testing.T, env *testEnv, name, code string) {
+func createOutside(t *testing.T, env *testEnv, name, code string, environment map[string]string) {
 	t.Helper()
 	req := &faas.CreateFunctionRequest{
 		Name: name,
 		FunctionSpec: faas.FunctionSpec{
-			Runtime: env.dialect.runtime, CodeText: code,
+			Runtime: env.dialect.runtime, CodeText: code, Environment: environment,
 			Config: &faas.FunctionConfig{MemoryMB: 128, TimeoutSeconds: 30, Replicas: 1, HardwareType: "cpu", MinScale: 1, MaxScale: 5},
 		},
 	}

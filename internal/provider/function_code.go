@@ -66,18 +66,39 @@ func (c *functionCode) requirementsFromCode(plan *functionModel) (string, bool) 
 }
 
 // requirementsFile is the name of the runtime's requirements file in the
-// live catalogue ("" when the catalogue cannot say).
-func (r *functionResource) requirementsFile(ctx context.Context, runtime string) string {
+// live catalogue ("" when the catalogue does not say), or the error that
+// kept the catalogue from being read.
+func (r *functionResource) requirementsFile(ctx context.Context, runtime string) (string, error) {
 	rts, err := r.data.catalogue.get(ctx, r.data.client)
 	if err != nil {
-		return ""
+		return "", err
 	}
 	for _, rt := range rts {
 		if rt.Name == runtime {
-			return rt.RequirementsFile
+			return rt.RequirementsFile, nil
 		}
 	}
-	return ""
+	return "", nil
+}
+
+// readSingleFile reads the handler (and requirements file) of a dialect
+// that takes code as text. Without the catalogue, which names the
+// runtime's requirements file, a second file cannot be told apart from a
+// stray one: that is then the catalogue's error, not the code's.
+func (r *functionResource) readSingleFile(ctx context.Context, plan *functionModel, src packaging.Source, diags *diag.Diagnostics) (*packaging.SingleFile, bool) {
+	name, catalogueErr := r.requirementsFile(ctx, src.Runtime)
+	single, err := packaging.ReadSingleFile(src, name)
+	switch {
+	case err == nil:
+		return single, true
+	case catalogueErr != nil:
+		diags.AddAttributeError(codeAttribute(plan), "Runtime catalogue could not be read",
+			"The code holds more than a handler file, and which file is the runtime's requirements file is said by the E2E runtime catalogue, "+
+				"which could not be read: "+catalogueErr.Error())
+	default:
+		addPackagingError(diags, err)
+	}
+	return nil, false
 }
 
 // planCode reads the model's code at plan time. Its sourceHash is always
@@ -106,9 +127,8 @@ func (r *functionResource) planCode(ctx context.Context, plan *functionModel, bu
 		}
 		return &functionCode{sourceHash: hash}, diags
 	}
-	single, err := packaging.ReadSingleFile(src, r.requirementsFile(ctx, src.Runtime))
-	if err != nil {
-		addPackagingError(&diags, err)
+	single, ok := r.readSingleFile(ctx, plan, src, &diags)
+	if !ok {
 		return nil, diags
 	}
 	return &functionCode{single: single, sha256: textSHA256(single.Code), sourceHash: single.SourceHash}, diags
@@ -182,9 +202,8 @@ func (r *functionResource) code(ctx context.Context, plan *functionModel, diags 
 		}
 		c.archive, c.sha256, c.sourceHash = archive, archive.SHA256, archive.SourceHash
 	} else {
-		single, err := packaging.ReadSingleFile(src, r.requirementsFile(ctx, src.Runtime))
-		if err != nil {
-			addPackagingError(diags, err)
+		single, ok := r.readSingleFile(ctx, plan, src, diags)
+		if !ok {
 			return nil, false
 		}
 		c.single, c.sha256, c.sourceHash = single, textSHA256(single.Code), single.SourceHash

@@ -403,6 +403,7 @@ func (m *functionModel) updateRequest(ctx context.Context, code *functionCode) (
 	} else {
 		req.CodeText = code.single.Code
 	}
+	req.CodeSHA256 = code.sha256
 	return req, diags
 }
 

@@ -6,6 +6,7 @@ package provider
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -161,7 +162,9 @@ func nullWhatIsNeverReturned(caps faas.Capabilities, plan *functionModel) {
 
 // checkCatalogue checks runtime, template and hardware against the live
 // catalogue when they are known; unknown values are skipped, not guessed. A
-// catalogue that cannot be read is a warning: the static checks still ran.
+// catalogue that cannot be read for a passing reason is a warning: the
+// static checks still ran. One refused for the credentials, not found, or
+// at an endpoint where nothing answers fails the plan: the apply would.
 func (r *functionResource) checkCatalogue(ctx context.Context, plan *functionModel) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if r.data == nil || plan.Runtime.IsUnknown() {
@@ -176,9 +179,19 @@ func (r *functionResource) checkCatalogue(ctx context.Context, plan *functionMod
 		hardware = cfg.HardwareType
 	}
 	rts, err := r.data.catalogue.get(ctx, r.data.client)
-	if errors.Is(err, faas.ErrUnauthorized) {
+	switch {
+	case errors.Is(err, faas.ErrUnauthorized):
 		// Wrong credentials fail the plan, before anything is written.
 		addAPIError(&diags, "The E2E API refused the credentials", err, "")
+		return diags
+	case faas.IsUnreachable(err):
+		// Nothing listens there: the apply could only fail, later.
+		addAPIError(&diags, "The E2E API cannot be reached", err, "")
+		return diags
+	case faas.IsForeignAnswer(err), faas.IsNotFound(err):
+		// Every endpoint of the API serves the catalogue: this is not one.
+		addAPIError(&diags, "No E2E FaaS API at api_endpoint", err, fmt.Sprintf(
+			"The runtime catalogue is not found at api_endpoint = %q with api_flavor = %q: check both.", r.data.endpoint, string(r.data.client.Dialect())))
 		return diags
 	}
 	if err != nil {

@@ -93,8 +93,8 @@ func (r *functionResource) Create(ctx context.Context, req resource.CreateReques
 	}
 
 	// Create the function. The client recovers a lost answer: it finds the
-	// function this create made, or adopts one of that name with the same
-	// runtime and hardware.
+	// function this create made, or adopts one of that name that matches
+	// what was sent.
 	client := r.client()
 	created, err := client.CreateFunction(ctx, createRequest(plan.Name.ValueString(), want))
 	if err != nil {
@@ -105,7 +105,14 @@ func (r *functionResource) Create(ctx context.Context, req resource.CreateReques
 	// Save the ID before waiting: if the wait fails or is interrupted, the
 	// function is tracked (and tainted), never orphaned.
 	resp.Diagnostics.Append(setRequirementsFromCode(ctx, resp.Private, code, &plan)...)
-	plan.applyFunction(created)
+	resp.Diagnostics.Append(r.data.recordDialect(ctx, resp.Private)...)
+	if created.Adopted {
+		// Only who it is: its settings are the configuration's once it is
+		// brought to it, and the state must never hold others.
+		plan.applyFunction(identity(created))
+	} else {
+		plan.applyFunction(created)
+	}
 	plan.CodeSHA256 = types.StringValue(code.sha256)
 	plan.settle()
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
@@ -137,8 +144,8 @@ func (r *functionResource) bringAdoptedToConfiguration(ctx context.Context, adop
 	codeSHA256 string, diags *diag.Diagnostics,
 ) bool {
 	diags.AddAttributeWarning(path.Root("name"), "Adopted the function this apply created",
-		fmt.Sprintf("The answer to the create of %q was lost, and a function of that name with the same runtime and hardware was found afterwards; "+
-			"Terraform manages it now and brings it to the configuration. If someone else made it, remove it from the state "+
+		fmt.Sprintf("The answer to the create of %q was lost, and a function of that name with the code, runtime, memory, timeout and "+
+			"environment sent was found afterwards; Terraform manages it now. If someone else made it, remove it from the state "+
 			"(terraform state rm) and rename this resource.", adopted.Name))
 	client := r.client()
 	settled, err := client.WaitUntilSettled(ctx, adopted.ID, faas.DefaultPoll)
@@ -161,7 +168,14 @@ func (r *functionResource) Read(ctx context.Context, req resource.ReadRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if !r.data.sameDialect(ctx, req.Private, &resp.Diagnostics, "function "+state.Name.ValueString()) {
+		return
+	}
 	f, err := r.client().GetFunction(ctx, state.ID.ValueString())
+	if faas.IsNotFound(err) {
+		// Gone only when the API itself says so (CONTRIBUTING's rule 4).
+		err = r.client().ConfirmNotFound(ctx, err)
+	}
 	if faas.IsNotFound(err) {
 		resp.Diagnostics.AddWarning("Function no longer exists",
 			fmt.Sprintf("Function %s (%s) was deleted outside Terraform; it is removed from state and the plan will create it again.",
@@ -173,6 +187,7 @@ func (r *functionResource) Read(ctx context.Context, req resource.ReadRequest, r
 		addAPIError(&resp.Diagnostics, "Could not read the function", err, "")
 		return
 	}
+	resp.Diagnostics.Append(r.data.recordDialect(ctx, resp.Private)...)
 	raw, diags := req.Private.GetKey(ctx, privateRequirementsKey)
 	resp.Diagnostics.Append(diags...)
 	state.requirementsFromCode = readRequirementsFromCode(raw)
@@ -299,4 +314,15 @@ func (r *functionResource) ImportState(ctx context.Context, req resource.ImportS
 		id = f.ID
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	resp.Diagnostics.Append(r.data.recordDialect(ctx, resp.Private)...)
+}
+
+// identity is the function f with only what says which function it is:
+// its ID, name, namespace, status and creation time.
+func identity(f *faas.Function) *faas.Function {
+	id := &faas.Function{ID: f.ID, Name: f.Name, Namespace: f.Namespace, Status: f.Status, CreatedAt: f.CreatedAt}
+	if f.Fields != nil {
+		id.Fields = map[faas.Field]bool{}
+	}
+	return id
 }

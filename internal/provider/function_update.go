@@ -34,6 +34,9 @@ type functionUpdate struct {
 	last *faas.Function
 	// redeploying: a step started a deploy, which waitForDeploy waits for.
 	redeploying bool
+	// sentCode: a step sent new code, which the API may run now even if
+	// the update then fails.
+	sentCode bool
 }
 
 func (r *functionResource) newUpdate(plan, state *functionModel, resp *resource.UpdateResponse) *functionUpdate {
@@ -54,6 +57,15 @@ func (r *functionResource) newUpdate(plan, state *functionModel, resp *resource.
 func (u *functionUpdate) fail(ctx context.Context, summary string, err error, hint string) bool {
 	if u.last != nil {
 		u.state.applyFunction(u.last)
+	}
+	if u.sentCode && !nothingChanged(err) {
+		// The API may run the new code already. Without the hash of the
+		// code Terraform deployed before (nor of its requirements file),
+		// the next read takes what the API runs as it is, and the plan
+		// shows the configured code as this apply's update again, not as
+		// a change made outside Terraform (DESIGN.md#code-and-drift).
+		u.state.CodeSHA256 = types.StringNull()
+		u.resp.Diagnostics.Append(u.resp.Private.SetKey(ctx, privateRequirementsKey, []byte("null"))...)
 	}
 	u.resp.Diagnostics.Append(u.resp.State.Set(ctx, u.state)...)
 	addWaitError(&u.resp.Diagnostics, summary, err, hint)
@@ -77,6 +89,7 @@ func (u *functionUpdate) updateCode(ctx context.Context) bool {
 		tflog.Info(ctx, "deployed code already matches the configuration; not uploading it again", map[string]any{"id": u.id})
 		return true
 	}
+	u.sentCode = true
 	f, err := u.client.UpdateFunctionCode(ctx, u.id, &faas.CodeUpdate{
 		Code:            code.archive,
 		Requirements:    u.plan.Requirements.ValueString(),
@@ -84,7 +97,7 @@ func (u *functionUpdate) updateCode(ctx context.Context) bool {
 		Template:        u.plan.Template.ValueString(),
 	})
 	if err != nil {
-		return u.fail(ctx, "Could not update the function's code", err, "The code was not changed; fix the cause and apply again.")
+		return u.fail(ctx, "Could not update the function's code", err, changeFailureHint(err))
 	}
 	u.last, u.redeploying = f, true
 	return true
@@ -101,7 +114,7 @@ func (u *functionUpdate) updateConfig(ctx context.Context) bool {
 	}
 	f, err := u.client.UpdateFunctionConfig(ctx, u.id, cfg)
 	if err != nil {
-		return u.fail(ctx, "Could not update the function's config", err, "")
+		return u.fail(ctx, "Could not update the function's config", err, changeFailureHint(err))
 	}
 	u.last, u.redeploying = f, true
 	return true
@@ -121,7 +134,7 @@ func (u *functionUpdate) updateEnvironment(ctx context.Context) bool {
 	}
 	f, err := u.client.UpdateFunctionEnvironment(ctx, u.id, &faas.EnvironmentUpdate{Environment: env, Secrets: secrets})
 	if err != nil {
-		return u.fail(ctx, "Could not update the function's environment or secrets", err, "")
+		return u.fail(ctx, "Could not update the function's environment or secrets", err, changeFailureHint(err))
 	}
 	u.last, u.redeploying = f, true
 	return true
@@ -141,7 +154,7 @@ func (u *functionUpdate) updateMetadata(ctx context.Context) bool {
 	}
 	f, err := u.client.UpdateFunctionMetadata(ctx, u.id, &faas.MetadataUpdate{Labels: labels, Annotations: annotations})
 	if err != nil {
-		return u.fail(ctx, "Could not update the function's labels or annotations", err, "")
+		return u.fail(ctx, "Could not update the function's labels or annotations", err, changeFailureHint(err))
 	}
 	u.last = f
 	return true
@@ -155,7 +168,7 @@ func (u *functionUpdate) redeployIfFailed(ctx context.Context) bool {
 	}
 	f, err := u.client.DeployFunction(ctx, u.id)
 	if err != nil {
-		return u.fail(ctx, "Could not redeploy the failed function", err, "")
+		return u.fail(ctx, "Could not redeploy the failed function", err, changeFailureHint(err))
 	}
 	u.last, u.redeploying = f, true
 	return true
@@ -189,8 +202,9 @@ func (u *functionUpdate) updateWhole(ctx context.Context) bool {
 		return false
 	}
 	// The update's own answer is not recorded: the wait's says more.
+	u.sentCode = true
 	if _, err := u.client.UpdateFunction(ctx, u.id, want); err != nil {
-		return u.fail(ctx, "Could not update the function", err, "Nothing was changed; fix the cause and apply again.")
+		return u.fail(ctx, "Could not update the function", err, changeFailureHint(err))
 	}
 	u.resp.Diagnostics.Append(setRequirementsFromCode(ctx, u.resp.Private, code, u.plan)...)
 	u.plan.CodeSHA256 = types.StringValue(code.sha256)

@@ -63,6 +63,9 @@ const (
 type providerData struct {
 	client    faas.API
 	catalogue liveCatalogue
+	// endpoint is the API base the client talks to, for messages that
+	// name api_endpoint.
+	endpoint string
 }
 
 // The API flavors (dialects) the provider speaks.
@@ -290,7 +293,7 @@ func (p *e2eProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		return
 	}
 	tflog.Debug(ctx, "configured the E2E FaaS client", map[string]any{"endpoint": endpoint, "api_flavor": flavor})
-	data := &providerData{client: client}
+	data := &providerData{client: client, endpoint: endpoint}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	// Terraform 1.14's verbs (provider_verbs.go).

@@ -221,6 +221,7 @@ func (r *secretResource) Create(ctx context.Context, req resource.CreateRequest,
 	plan.apply(s)
 	plan.ValueWO = types.StringNull()
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(r.data.recordDialect(ctx, resp.Private)...)
 }
 
 // findSecret looks a secret up in GET secrets; nil when absent.
@@ -244,6 +245,11 @@ func (r *secretResource) Read(ctx context.Context, req resource.ReadRequest, res
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if !r.data.sameDialect(ctx, req.Private, &resp.Diagnostics, "secret "+state.Name.ValueString()) {
+		return
+	}
+	// The list is the API's own word (its answers are format-checked): a
+	// secret absent from it is gone.
 	s, err := r.findSecret(ctx, state.Name.ValueString(), state.Namespace.ValueString())
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "Could not read the secret", err, "")
@@ -372,4 +378,5 @@ func (r *secretResource) ImportState(ctx context.Context, req resource.ImportSta
 	m := secretModel{Value: types.StringNull(), ValueWO: types.StringNull(), ValueWOVersion: types.Int64Null()}
 	m.apply(s)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	resp.Diagnostics.Append(r.data.recordDialect(ctx, resp.Private)...)
 }
