@@ -3,7 +3,11 @@
 
 package faas
 
-import "context"
+import (
+	"context"
+
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/catalogue"
+)
 
 // Dialect names one of the wire formats of the E2E FaaS API.
 type Dialect string
@@ -91,17 +95,22 @@ type Capabilities struct {
 	// Archives: code is a ZIP of any number of files; without it, code is the
 	// text of one handler file plus optional requirements.
 	Archives bool
-	// Templates, HandlerFunction, Scaling (replicas, min_scale, max_scale),
-	// Metadata (labels, annotations), Namespaces, Paging, LabelFilter.
-	Templates, HandlerFunction, Scaling, Metadata, Namespaces, LabelFilter bool
+	// Templates, HandlerFunction, Scaling (replicas, min_scale, max_scale)
+	// and Metadata (labels, annotations): a function can set them; without
+	// them only their defaults are possible.
+	Templates, HandlerFunction, Scaling, Metadata bool
+	// Namespaces: functions live in namespaces, which answers name.
+	// LabelFilter: a listing can filter by label.
+	Namespaces, LabelFilter bool
 	// Versions, InvocationCounts: a function's answers carry its deployed
 	// version and its invocation count. Without them the provider plans
 	// version and invocation_count as null, never as unknown.
 	Versions, InvocationCounts bool
-	// MemoryChoices, when not empty, are the only memory sizes accepted (MB).
-	MemoryChoices []int64
-	// MaxTimeoutSeconds is the largest timeout the dialect accepts.
-	MaxTimeoutSeconds int64
+	// Runtimes, when not empty, are the only runtimes the dialect accepts
+	// (its fixed catalogue); when empty, only the live catalogue decides.
+	Runtimes []string
+	// Limits are what the dialect accepts for a name, memory and timeout.
+	Limits catalogue.Limits
 }
 
 var (
@@ -119,7 +128,8 @@ func (c *Client) Capabilities() Capabilities {
 		PartialUpdates: true, Secrets: true, Archives: true,
 		Templates: true, HandlerFunction: true, Scaling: true, Metadata: true, Namespaces: true, LabelFilter: true,
 		Versions: true, InvocationCounts: true,
-		MaxTimeoutSeconds: 900,
+		Runtimes: catalogue.FaaSV1.Names(),
+		Limits:   catalogue.FaaSV1Limits,
 	}
 }
 
@@ -127,10 +137,7 @@ func (c *Client) Capabilities() Capabilities {
 func (c *MyAccountClient) Dialect() Dialect { return DialectMyAccount }
 
 // Capabilities of myaccount: one full update, the text of one handler file,
-// four memory sizes, timeouts up to 600 s, and nothing else.
+// its own limits, and nothing else.
 func (c *MyAccountClient) Capabilities() Capabilities {
-	return Capabilities{
-		MemoryChoices:     []int64{128, 256, 512, 1024},
-		MaxTimeoutSeconds: 600,
-	}
+	return Capabilities{Limits: catalogue.MyAccountLimits}
 }

@@ -13,8 +13,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
+
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/catalogue"
 )
 
 // The myaccount dialect: the API E2E serves under MyAccount. Every wire path,
@@ -40,7 +41,7 @@ func NewMyAccount(cfg Config) (*MyAccountClient, error) {
 	if err != nil {
 		return nil, err
 	}
-	if id, err := strconv.ParseUint(c.cfg.ProjectID, 10, 63); err != nil || id == 0 {
+	if !catalogue.IsProjectID(c.cfg.ProjectID) {
 		return nil, fmt.Errorf("project_id must be a positive integer for the MyAccount API, not %q", c.scrubText(c.cfg.ProjectID))
 	}
 	if strings.TrimSpace(c.cfg.Location) == "" {

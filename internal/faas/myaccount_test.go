@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/api"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/catalogue"
 )
 
 // The MyAccount dialect's tests. Every exchange is checked against
@@ -112,7 +113,7 @@ func TestNewMyAccountConfig(t *testing.T) {
 	if c.Dialect() != DialectMyAccount {
 		t.Errorf("dialect %q", c.Dialect())
 	}
-	want := Capabilities{MemoryChoices: []int64{128, 256, 512, 1024}, MaxTimeoutSeconds: 600}
+	want := Capabilities{Limits: catalogue.MyAccountLimits}
 	if got := c.Capabilities(); !reflect.DeepEqual(got, want) {
 		t.Errorf("capabilities %+v, want %+v", got, want)
 	}

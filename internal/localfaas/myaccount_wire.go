@@ -20,12 +20,6 @@ var (
 	maDeleteFields = []string{"function"}
 )
 
-// maMemoryChoices are the memory sizes the dialect offers (MB); timeouts are
-// from 1 to maMaxTimeout seconds.
-var maMemoryChoices = []int{128, 256, 512, 1024}
-
-const maMaxTimeout = 600
-
 // maEnvelope is every answer of the dialect.
 type maEnvelope struct {
 	Code    int         `json:"code"`

@@ -7,11 +7,9 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
@@ -187,7 +185,7 @@ func (d *functionDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 	attrs := functionInfoAttributes()
 	attrs["id"] = schema.StringAttribute{Optional: true, Computed: true, MarkdownDescription: "ID of the function to look up. Exactly one of `id` and `name` is required."}
 	attrs["name"] = schema.StringAttribute{Optional: true, Computed: true, MarkdownDescription: "Name of the function to look up.",
-		Validators: []validator.String{stringvalidator.LengthBetween(3, 63), stringvalidator.RegexMatches(functionName, "must be a function name")}}
+		Validators: functionNameValidators()}
 	attrs["namespace"] = schema.StringAttribute{Optional: true, Computed: true, MarkdownDescription: "With `name`: the namespace to look in, when a name is not unique."}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Looks up one existing function, managed by Terraform or not, by `id` or by `name` (and `namespace`).",

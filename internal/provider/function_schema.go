@@ -36,10 +36,11 @@ import (
 // lists are the faas-v1 runtime catalogue's (DESIGN.md#runtime-catalogue),
 // the one the local server serves and internal/api/openapi.yaml's enums repeat.
 var (
+	faasV1Limits  = catalogue.FaaSV1Limits
 	runtimes      = catalogue.FaaSV1.Names()
 	templates     = catalogue.FaaSV1.Templates()
 	hardwareTypes = catalogue.FaaSV1.Hardware()
-	functionName  = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
+	functionName  = regexp.MustCompile(faasV1Limits.NamePattern)
 	envKey        = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	handlerName   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.]*$`)
 	// reservedEnvNames are set by the platform itself; neither an
@@ -47,6 +48,16 @@ var (
 	// may take them.
 	reservedEnvNames = []string{"PORT"}
 )
+
+// functionNameValidators are the rule of a function name, for the resource
+// and for the data sources' look-ups: faas-v1's limits, the wider; a dialect
+// with narrower ones refuses the rest at plan time (checkDialect).
+func functionNameValidators() []validator.String {
+	return []validator.String{
+		stringvalidator.LengthBetween(faasV1Limits.NameMin, faasV1Limits.NameMax),
+		stringvalidator.RegexMatches(functionName, "must be lowercase letters, digits and hyphens, starting and ending with a letter or digit"),
+	}
+}
 
 // The defaults, which also stand for a config block left out.
 const (
@@ -96,10 +107,7 @@ func functionSchema(ctx context.Context) schema.Schema {
 				MarkdownDescription: "Function name: 3 to 63 lowercase letters, digits and hyphens, starting and ending with a letter or digit. " +
 					"Unique within the namespace. Changing it replaces the function.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators: []validator.String{
-					stringvalidator.LengthBetween(3, 63),
-					stringvalidator.RegexMatches(functionName, "must be lowercase letters, digits and hyphens, starting and ending with a letter or digit"),
-				},
+				Validators:    functionNameValidators(),
 			},
 			"runtime": schema.StringAttribute{
 				Required: true,
@@ -282,7 +290,7 @@ func configBlockAttributes() map[string]schema.Attribute {
 			CustomType:          wholeNumberType{},
 			Default:             int64default.StaticInt64(defaultMemoryMB),
 			MarkdownDescription: "Memory in MB, 64 to 8192. Defaults to 128.",
-			Validators:          []validator.Int64{int64validator.Between(64, 8192)},
+			Validators:          []validator.Int64{int64validator.Between(faasV1Limits.MemoryMinMB, faasV1Limits.MemoryMaxMB)},
 		},
 		"timeout_seconds": schema.Int64Attribute{
 			Optional:            true,
@@ -290,7 +298,7 @@ func configBlockAttributes() map[string]schema.Attribute {
 			CustomType:          wholeNumberType{},
 			Default:             int64default.StaticInt64(defaultTimeoutSeconds),
 			MarkdownDescription: "Execution timeout in seconds, 1 to 900. Defaults to 30.",
-			Validators:          []validator.Int64{int64validator.Between(1, 900)},
+			Validators:          []validator.Int64{int64validator.Between(catalogue.TimeoutMinSeconds, faasV1Limits.TimeoutMaxSeconds)},
 		},
 		"replicas": schema.Int64Attribute{
 			Optional:            true,
