@@ -113,6 +113,21 @@ type Capabilities struct {
 	Limits catalogue.Limits
 }
 
+// Answers says whether the dialect's function answers can carry the field:
+// namespace, version and invocation count only with Namespaces, Versions
+// and InvocationCounts; every other field, yes.
+func (c Capabilities) Answers(field Field) bool {
+	switch field {
+	case FieldNamespace:
+		return c.Namespaces
+	case FieldVersion:
+		return c.Versions
+	case FieldInvocationCount:
+		return c.InvocationCounts
+	}
+	return true
+}
+
 var (
 	_ API = (*Client)(nil)
 	_ API = (*MyAccountClient)(nil)

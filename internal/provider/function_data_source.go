@@ -90,8 +90,8 @@ func partialFunctionInfo(f *faas.Function) functionInfoModel {
 		}
 		return types.StringValue(v)
 	}
-	m.Namespace, m.Template, m.HandlerFunction, m.Version = types.StringNull(), types.StringNull(), types.StringNull(), types.StringNull()
-	m.InvocationCount = types.Int64Null()
+	nullUnanswered(f.Carries, &m.Namespace, &m.Version, &m.InvocationCount)
+	m.Template, m.HandlerFunction = types.StringNull(), types.StringNull()
 	m.Labels, m.Annotations = types.MapNull(types.StringType), types.MapNull(types.StringType)
 	m.Runtime = str(faas.FieldRuntime, f.Runtime)
 	m.Requirements = str(faas.FieldRequirements, f.Requirements)

@@ -220,11 +220,27 @@ func (m *functionModel) applyFunction(f *faas.Function) {
 	m.UpdatedAt = optionalString(f.UpdatedAt)
 }
 
+// nullUnanswered nulls namespace, version and invocation_count where
+// answers does not hold them: the one rule of what a dialect never returns
+// (DESIGN.md#api-dialects), for the plan (faas.Capabilities.Answers), the
+// state and the data sources (faas.Function.Carries).
+func nullUnanswered(answers func(faas.Field) bool, namespace, version *types.String, invocations *types.Int64) {
+	if !answers(faas.FieldNamespace) {
+		*namespace = types.StringNull()
+	}
+	if !answers(faas.FieldVersion) {
+		*version = types.StringNull()
+	}
+	if !answers(faas.FieldInvocationCount) {
+		*invocations = types.Int64Null()
+	}
+}
+
 func (m *functionModel) applyPartialFunction(f *faas.Function) {
 	m.ID = types.StringValue(f.ID)
 	m.Name = types.StringValue(f.Name)
 	m.Status = types.StringValue(f.Status)
-	m.Namespace, m.Version, m.InvocationCount = types.StringNull(), types.StringNull(), types.Int64Null()
+	nullUnanswered(f.Carries, &m.Namespace, &m.Version, &m.InvocationCount)
 	// What the dialect has no field for can only be the default (the plan
 	// refuses anything else); an import starts from nulls.
 	if m.Template.IsNull() {
