@@ -477,7 +477,7 @@ func TestMyAccountEnvelopeFailures(t *testing.T) {
 			},
 			check: func(t *testing.T, err error) {
 				e := asAPIError(t, err)
-				if e.StatusCode != 400 || !IsInvalidInput(err) || IsNotFound(err) || e.Message != "Validation failed" {
+				if e.StatusCode != 400 || !isBadRequest(err) || IsNotFound(err) || e.Message != "Validation failed" {
 					t.Errorf("error %v", err)
 				}
 				want := map[string][]string{"memory": {"must be one of 128, 256, 512, 1024"}, "node_type": {"must be cpu", "for this runtime"}}
@@ -527,7 +527,7 @@ func TestMyAccountEnvelopeFailures(t *testing.T) {
 				writeEnvelope(w, 400, 400, nil, "Bad request", []any{"x", 1})
 			},
 			check: func(t *testing.T, err error) {
-				if e := asAPIError(t, err); e.Fields != nil || e.Message != "Bad request" || !IsInvalidInput(err) {
+				if e := asAPIError(t, err); e.Fields != nil || e.Message != "Bad request" || !isBadRequest(err) {
 					t.Errorf("error %v (fields %v)", err, e.Fields)
 				}
 			},
@@ -846,7 +846,7 @@ func TestMyAccountCredentialsNeverInErrors(t *testing.T) {
 	}, lenient)
 	var logs logRecorder
 	_, err := srv.myAccountClient(func(c *Config) { c.Log = logs.log }).CreateFunction(context.Background(), myaCreateRequest())
-	if !IsInvalidInput(err) {
+	if !isBadRequest(err) {
 		t.Fatalf("error %v", err)
 	}
 	assertNoCredentials(t, "error", err.Error())
