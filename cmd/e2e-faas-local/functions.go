@@ -32,10 +32,10 @@ type functionFlags struct {
 func addFunctionFlags(fs *flag.FlagSet) *functionFlags {
 	return &functionFlags{
 		run:      fs.Bool("run", true, "run deployed functions as local processes behind their invoke_url (they run as this user: only deploy code you trust)"),
-		python:   fs.String("python", "python3", "Python `interpreter` of python3.11 and python3-http-debian functions"),
-		node:     fs.String("node", "node", "Node.js `interpreter` of node20 and node18 functions"),
+		python:   fs.String("python", "python3", "Python `interpreter` of "+runtimesIn("python")+" functions"),
+		node:     fs.String("node", "node", "Node.js `interpreter` of "+runtimesIn("node")+" functions"),
 		npm:      fs.String("npm", "npm", "`npm` that installs Node.js requirements"),
-		goCmd:    fs.String("go", "go", "`go` command that builds go1.21 functions"),
+		goCmd:    fs.String("go", "go", "`go` command that builds "+runtimesIn("go")+" functions"),
 		pipFlags: fs.String("pip-flags", "", "extra `flags` for pip install, e.g. \"--no-index --find-links /wheels\" where PyPI is out of reach"),
 		workDir:  fs.String("work-dir", "", "`directory` for the functions' files (default: a temporary one, removed on exit)"),
 		invoke:   fs.String("invoke", "", "do not serve: call this invoke_url `URL` (GET, or POST with -data), print the answer and exit"),
@@ -87,10 +87,26 @@ func (f *functionFlags) describe(stdout io.Writer) {
 // repeats, the runtimes the runner has a language for; whether this
 // machine's toolchains can run them is the runner's to say.
 func locallyRunnable() []string {
+	return runtimesWhere(func(rt catalogue.Runtime) bool { return rt.Language != "" })
+}
+
+// runtimesIn names, for flag help, the runtimes of both dialects that the
+// runner runs in the language: "python3.11 and python3-http-debian".
+func runtimesIn(language string) string {
+	names := runtimesWhere(func(rt catalogue.Runtime) bool { return rt.Language == language })
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// runtimesWhere lists, from both dialects' catalogues and without repeats,
+// the runtimes that keep says to.
+func runtimesWhere(keep func(catalogue.Runtime) bool) []string {
 	var names []string
 	for _, c := range []catalogue.Catalogue{catalogue.FaaSV1, catalogue.MyAccount} {
 		for _, rt := range c {
-			if rt.Language != "" && !slices.Contains(names, rt.Name) {
+			if keep(rt) && !slices.Contains(names, rt.Name) {
 				names = append(names, rt.Name)
 			}
 		}

@@ -171,8 +171,11 @@ func (m *functionModel) sourceKnown() bool {
 	return true
 }
 
-// applyFunction copies what the API says into the model: the one conversion
-// from API object to Terraform used by Create, Read, Update and import. The
+// applyFunction copies what the API says into the resource's model: the
+// resource's one conversion from API object to state, for Create, Read,
+// Update and import. (The data sources convert to their own model,
+// describeFunction in function_data_source.go: they show what the API says
+// and have no configuration to keep.) The
 // code source attributes are the user's and stay as they are; a deployed
 // archive that is not the one this provider last uploaded shows as a changed
 // source_hash (the drift marker below), so the next plan updates the code.
