@@ -326,22 +326,13 @@ func (e *testEnv) getJSON(ctx context.Context, path string, query url.Values, ou
 	for k, v := range query {
 		q[k] = v
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.faasV1Base()+path+"?"+q.Encode(), nil)
+	status, text, err := send(ctx, http.MethodGet, e.faasV1Base()+path+"?"+q.Encode(), "Bearer "+e.token)
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Authorization", "Bearer "+e.token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %d %s", path, resp.StatusCode, body)
+	body := []byte(text)
+	if status != http.StatusOK {
+		return fmt.Errorf("GET %s: %d %s", path, status, body)
 	}
 	var envelope struct {
 		Data json.RawMessage `json:"data"`
@@ -407,9 +398,18 @@ func expectUpdate() resource.ConfigPlanChecks {
 func call(method, url string) (int, string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	return send(ctx, method, url, "")
+}
+
+// send is the tests' one request sender: a request without a body, with
+// the Authorization header when given; it returns the status and body.
+func send(ctx context.Context, method, url, authorization string) (int, string, error) {
 	req, err := http.NewRequestWithContext(ctx, method, url, nil)
 	if err != nil {
 		return 0, "", err
+	}
+	if authorization != "" {
+		req.Header.Set("Authorization", authorization)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
