@@ -37,7 +37,6 @@ import (
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/api"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas"
-	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas/runner"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas/runner/runnertest"
 )
 
@@ -184,24 +183,9 @@ func newDialectTestEnv(t *testing.T, d dialectCase, intercept interceptor, opts 
 // than after pip's retries against an unreachable index.
 func runningEnv(t *testing.T, runtime string) *testEnv {
 	t.Helper()
-	acceptance(t)
-	workDir := t.TempDir()
-	r, err := runner.New(runner.Options{WorkDir: workDir, PipFlags: []string{"--no-index"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Runs(runtime, "http"); err != nil {
-		_ = r.Close()
-		t.Skipf("skipped: %v", err)
-	}
-	env := newTestEnv(t, func(o *localfaas.Options) { o.Runner = r })
-	env.runnerDir = workDir
-	t.Cleanup(func() {
-		env.server.Close()
-		_ = r.Close()
-		runnertest.NoneLeft(t, workDir)
-	})
-	return env
+	d := faasV1
+	d.runtime = runtime
+	return runningDialectEnv(t, d)
 }
 
 // accTest runs the steps as one acceptance test, in parallel with the
