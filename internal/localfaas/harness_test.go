@@ -75,6 +75,8 @@ func newHarness(t *testing.T, configure ...func(*localfaas.Options)) *harness {
 	h := &harness{t: t, srv: localfaas.New(opts), clock: c, opts: opts}
 	h.ts = httptest.NewServer(h.checked(h.srv))
 	t.Cleanup(h.ts.Close)
+	// A redirect is an answer like any other: its headers are checked too.
+	h.ts.Client().CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return h
 }
 

@@ -369,6 +369,27 @@ func TestMyAccountAuth(t *testing.T) {
 	}
 }
 
+// A path without its trailing slash, or one to clean, is not redirected:
+// a redirect's Location would repeat the query, apikey included. The answer
+// names the endpoint, in the dialect's form (the harness checks every header
+// for credentials).
+func TestAlmostRightPathsNameTheEndpoint(t *testing.T) {
+	h := newHarness(t)
+	ma := h.maInvalid("GET", "faas/functions", nil)
+	if a := maFailure(t, ma, http.StatusNotFound); !strings.Contains(a.Message, api.MyAccountBasePath+"faas/functions/") {
+		t.Errorf("message %q does not name the endpoint", a.Message)
+	}
+	v1 := h.invalid("GET", "/faas/api/v1//runtimes", nil).want(t, http.StatusNotFound)
+	if e := errorOf(t, v1); !strings.Contains(e.Message, "/faas/api/v1/runtimes") {
+		t.Errorf("message %q does not name the endpoint", e.Message)
+	}
+	for _, r := range []response{ma, v1} {
+		if loc := r.Header.Get("Location"); loc != "" {
+			t.Errorf("Location %q", loc)
+		}
+	}
+}
+
 func TestMyAccountRuntimes(t *testing.T) {
 	h := newHarness(t)
 	var catalogue []map[string]any

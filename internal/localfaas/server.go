@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -194,9 +195,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, needsAuth bool) {
 			return
 		}
 	}
-	if _, pattern := s.mux.Handler(r); pattern != "" {
-		s.mux.ServeHTTP(w, r)
-		return
+	// Every route is a HandlerFunc (handle); the mux answers a path it
+	// would redirect with a handler of its own, which must not serve.
+	if h, pattern := s.mux.Handler(r); pattern != "" {
+		if _, routed := h.(http.HandlerFunc); routed {
+			s.mux.ServeHTTP(w, r)
+			return
+		}
 	}
 	// No route: learn from the mux whether the path exists for other methods,
 	// and answer in the dialect's error form rather than plain text.
@@ -208,10 +213,24 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, needsAuth bool) {
 		w.Header().Set("Allow", allow)
 		writeErrorFor(w, r, http.StatusMethodNotAllowed, fmt.Sprintf("%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, allow))
 	case http.StatusMovedPermanently, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
-		http.Redirect(w, r, probe.Header().Get("Location"), probe.Status())
+		// The mux would redirect to the endpoint's own path (a trailing
+		// slash added, the path cleaned) with the query, which holds the
+		// apikey: a header never repeats a credential, so the answer names
+		// the endpoint instead.
+		writeErrorFor(w, r, http.StatusNotFound, fmt.Sprintf("no endpoint %s %s; the endpoint is %s %s", r.Method, r.URL.Path, r.Method, redirectPath(probe.Header().Get("Location"), r.URL.Path)))
 	default:
 		writeErrorFor(w, r, http.StatusNotFound, fmt.Sprintf("no endpoint %s %s", r.Method, r.URL.Path))
 	}
+}
+
+// redirectPath is the path of the mux's redirect location, without its
+// query; fallback when the location cannot be read.
+func redirectPath(location, fallback string) string {
+	u, err := url.Parse(location)
+	if err != nil || u.Path == "" {
+		return fallback
+	}
+	return u.Path
 }
 
 // authenticate returns what is wrong with the request's credentials, or "".
