@@ -15,23 +15,23 @@ import (
 )
 
 // The banner gives the settings of both API dialects; -dialect chooses which
-// are exported.
+// are exported (MyAccount's by default, see TestRunServesAndPrintsExports).
 func TestRunPrintsBothDialects(t *testing.T) {
 	t.Setenv("E2E_LOCAL_API_KEY", "k")
 	t.Setenv("E2E_LOCAL_AUTH_TOKEN", "t")
-	s := start(t, "-addr", "127.0.0.1:0", "-run=false", "-dialect", "myaccount", "-project", "777")
+	s := start(t, "-addr", "127.0.0.1:0", "-run=false", "-dialect", "faas-v1", "-project", "777")
 	if !banner.MatchString(s.lines[0]) {
 		t.Fatalf("banner %q", s.lines)
 	}
 	base := banner.FindStringSubmatch(s.lines[0])[1]
 	want := []string{
-		"export E2E_API_ENDPOINT=" + base + "/myaccount/api/v1/",
-		"export E2E_PROJECT_ID=777",
-		"export E2E_LOCATION=Delhi",
+		"export E2E_API_ENDPOINT=" + base + "/faas/api/v1/",
 		"export E2E_API_KEY=k",
 		"export E2E_AUTH_TOKEN=t",
-		"# faas-v1 API (-dialect faas-v1): the same key and token, with",
-		"# export E2E_API_ENDPOINT=" + base + "/faas/api/v1/",
+		"# MyAccount API (-dialect myaccount): the same key and token, with",
+		"# export E2E_API_ENDPOINT=" + base + "/myaccount/api/v1/",
+		"# export E2E_PROJECT_ID=777",
+		"# export E2E_LOCATION=Delhi",
 		"# functions are deployed but not run (-run=false)",
 	}
 	if got := strings.Join(s.lines[1:], "\n"); got != strings.Join(want, "\n") {

@@ -53,7 +53,7 @@ func TestInvokeLocalFunction(t *testing.T) {
 		t.Skip("skipped: python3 is not on PATH")
 	}
 	workDir := t.TempDir()
-	s := start(t, "-addr", "127.0.0.1:0", "-deploy-delay", "0", "-delete-delay", "0", "-work-dir", workDir)
+	s := start(t, "-addr", "127.0.0.1:0", "-dialect", "faas-v1", "-deploy-delay", "0", "-delete-delay", "0", "-work-dir", workDir)
 	var endpoint, key, token string
 	for _, line := range s.lines {
 		if v, ok := strings.CutPrefix(line, "export E2E_API_ENDPOINT="); ok {

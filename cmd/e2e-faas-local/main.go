@@ -5,17 +5,17 @@
 // that the provider can be tried and tested without an E2E account.
 //
 // It prints the base URL and the environment lines that point the provider
-// at it, for the faas-v1 API and, as comments, for the MyAccount API (or the
-// other way round with -dialect myaccount):
+// at it, for the MyAccount API (the provider's default) and, as comments,
+// for the faas-v1 API (or the other way round with -dialect faas-v1):
 //
 //	e2e-faas-local listening on http://127.0.0.1:8088
-//	export E2E_API_ENDPOINT=http://127.0.0.1:8088/faas/api/v1/
+//	export E2E_API_ENDPOINT=http://127.0.0.1:8088/myaccount/api/v1/
+//	export E2E_PROJECT_ID=12345
+//	export E2E_LOCATION=Delhi
 //	export E2E_API_KEY=...
 //	export E2E_AUTH_TOKEN=...
-//	# MyAccount API (-dialect myaccount): the same key and token, with
-//	# export E2E_API_ENDPOINT=http://127.0.0.1:8088/myaccount/api/v1/
-//	# export E2E_PROJECT_ID=12345
-//	# export E2E_LOCATION=Delhi
+//	# faas-v1 API (-dialect faas-v1): the same key and token, with
+//	# export E2E_API_ENDPOINT=http://127.0.0.1:8088/faas/api/v1/
 //
 // The credentials are $E2E_LOCAL_API_KEY and $E2E_LOCAL_AUTH_TOKEN, else
 // random ones; the -api-key and -auth-token flags also set them, but show in
@@ -115,7 +115,7 @@ func serve(ctx context.Context, pc processControl, args []string, stdout io.Writ
 	apiKey := fs.String("api-key", "", "API key clients must send (default $E2E_LOCAL_API_KEY, else random); a flag shows in ps to every user, the variable does not")
 	authToken := fs.String("auth-token", "", "auth token clients must send (default $E2E_LOCAL_AUTH_TOKEN, else random); a flag shows in ps to every user, the variable does not")
 	project := fs.String("project", "local", "project of requests without a project_id parameter; the E2E_PROJECT_ID printed for the MyAccount API when it is a positive integer, else "+defaultProjectID)
-	dialect := fs.String("dialect", dialectFaaSV1, "`API` whose settings the export lines and -env-file set: faas-v1 or myaccount; the other's are printed as comments")
+	dialect := fs.String("dialect", dialectMyAccount, "`API` whose settings the export lines and -env-file set: myaccount (the provider's default) or faas-v1; the other's are printed as comments")
 	limits := addLimitFlags(fs)
 	deployDelay := fs.Duration("deploy-delay", 2*time.Second, "how long a deploy takes")
 	deleteDelay := fs.Duration("delete-delay", time.Second, "how long a delete takes")

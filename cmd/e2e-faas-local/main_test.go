@@ -76,24 +76,27 @@ func (s *started) stop() error {
 
 var banner = regexp.MustCompile(`^e2e-faas-local listening on (http://127\.0\.0\.1:[0-9]+)$`)
 
-// parseBanner reads the faas-v1 banner: the listening line and the three
-// export lines after it.
+// parseBanner reads the banner: the listening line and the export lines
+// after it, of either dialect.
 func parseBanner(t *testing.T, lines []string) (base, key, token string) {
 	t.Helper()
 	for len(lines) > 0 && !banner.MatchString(lines[0]) {
 		lines = lines[1:]
 	}
-	if len(lines) < 4 {
-		t.Fatalf("banner %q", lines)
+	if len(lines) == 0 {
+		t.Fatalf("no banner in %q", lines)
 	}
 	base = banner.FindStringSubmatch(lines[0])[1]
-	if lines[1] != "export E2E_API_ENDPOINT="+base+"/faas/api/v1/" {
-		t.Errorf("endpoint line %q", lines[1])
+	for _, line := range lines[1:] {
+		if v, ok := strings.CutPrefix(line, "export E2E_API_KEY="); ok {
+			key = v
+		}
+		if v, ok := strings.CutPrefix(line, "export E2E_AUTH_TOKEN="); ok {
+			token = v
+		}
 	}
-	key, ok1 := strings.CutPrefix(lines[2], "export E2E_API_KEY=")
-	token, ok2 := strings.CutPrefix(lines[3], "export E2E_AUTH_TOKEN=")
-	if !ok1 || !ok2 {
-		t.Fatalf("credential lines %q", lines[2:])
+	if key == "" || token == "" {
+		t.Fatalf("credential lines missing: %q", lines)
 	}
 	return base, key, token
 }
@@ -118,15 +121,15 @@ func TestRunServesAndPrintsExports(t *testing.T) {
 	if key != "my-key" || token != "my-token" {
 		t.Errorf("banner %q", s.lines)
 	}
-	exports := s.lines[1:8] // faas-v1's, then MyAccount's as comments
+	exports := s.lines[1:8] // MyAccount's, the provider's default, then faas-v1's as comments
 	if want := []string{
-		"export E2E_API_ENDPOINT=" + base + "/faas/api/v1/",
+		"export E2E_API_ENDPOINT=" + base + "/myaccount/api/v1/",
+		"export E2E_PROJECT_ID=12345",
+		"export E2E_LOCATION=Delhi",
 		"export E2E_API_KEY=my-key",
 		"export E2E_AUTH_TOKEN=my-token",
-		"# MyAccount API (-dialect myaccount): the same key and token, with",
-		"# export E2E_API_ENDPOINT=" + base + "/myaccount/api/v1/",
-		"# export E2E_PROJECT_ID=12345",
-		"# export E2E_LOCATION=Delhi",
+		"# faas-v1 API (-dialect faas-v1): the same key and token, with",
+		"# export E2E_API_ENDPOINT=" + base + "/faas/api/v1/",
 	}; strings.Join(exports, "\n") != strings.Join(want, "\n") {
 		t.Errorf("export lines\n%s\nwant\n%s", strings.Join(exports, "\n"), strings.Join(want, "\n"))
 	}

@@ -102,7 +102,7 @@ type serverProcess struct {
 func startServer(t *testing.T, dir string, configure func(*exec.Cmd), args ...string) *serverProcess {
 	t.Helper()
 	envFile := filepath.Join(dir, "server.env")
-	cmd := exec.Command(serverBinary(t), append([]string{"-addr", "127.0.0.1:0", "-env-file", envFile, "-deploy-delay", "0", "-delete-delay", "0"}, args...)...)
+	cmd := exec.Command(serverBinary(t), append([]string{"-addr", "127.0.0.1:0", "-dialect", "faas-v1", "-env-file", envFile, "-deploy-delay", "0", "-delete-delay", "0"}, args...)...)
 	cmd.Env = append(os.Environ(), "E2E_LOCAL_API_KEY=test-key-"+strconv.Itoa(os.Getpid()), "E2E_LOCAL_AUTH_TOKEN=test-token-"+strconv.Itoa(os.Getpid()))
 	s := &serverProcess{cmd: cmd, out: &lockedBuffer{}, exited: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = s.out, s.out
