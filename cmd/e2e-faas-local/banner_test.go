@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -88,5 +89,36 @@ func TestRunDropsSlowAndIdleClients(t *testing.T) {
 	_ = idle.SetReadDeadline(time.Now().Add(10 * time.Second))
 	if _, err := io.Copy(io.Discard, br); err != nil {
 		t.Error("an idle keep-alive connection is held past -idle-timeout")
+	}
+}
+
+// While it serves, the command prints a line per API request, by the route
+// name -fault-routes takes; -quiet prints the banner only.
+func TestRunPrintsWhatItServes(t *testing.T) {
+	line := regexp.MustCompile(`^[0-9]{2}:[0-9]{2}:[0-9]{2} GET faas/runtimes/ 200 `)
+	for _, quiet := range []bool{false, true} {
+		args := []string{"-addr", "127.0.0.1:0", "-run=false", "-api-key", "k", "-auth-token", "t"}
+		if quiet {
+			args = append(args, "-quiet")
+		}
+		s := start(t, args...)
+		base, _, _ := parseBanner(t, s.lines)
+		if got := get(t, base+"/myaccount/api/v1/faas/runtimes/?apikey=k&project_id=12345&location=Delhi", "t"); got != http.StatusOK {
+			t.Fatalf("runtimes: %d", got)
+		}
+		if err := s.stop(); err != nil {
+			t.Fatal(err)
+		}
+		<-s.drained
+		var shown bool
+		for _, l := range s.printed() {
+			shown = shown || line.MatchString(l)
+			if strings.Contains(l, "apikey") {
+				t.Errorf("the query is on the console: %q", l)
+			}
+		}
+		if shown == quiet {
+			t.Errorf("quiet %v: the request's line shown %v; printed after the banner: %q", quiet, shown, s.printed())
+		}
 	}
 }

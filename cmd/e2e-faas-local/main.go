@@ -21,6 +21,11 @@
 // random ones; the -api-key and -auth-token flags also set them, but show in
 // ps to every user of the machine.
 //
+// While it serves, it prints a line per API request (method, route name as
+// -fault-routes takes it, status, duration), per deploy that starts,
+// finishes or fails (with why), and per line of a function's output,
+// prefixed by the function's name; -quiet prints only the banner.
+//
 // SIGINT or SIGTERM starts a graceful shutdown: calls in flight are answered,
 // then the functions' processes are ended, within -shutdown-timeout, past
 // which the rest is ended at once. A second signal ends everything at once.
@@ -123,6 +128,7 @@ func serve(ctx context.Context, pc processControl, args []string, stdout io.Writ
 	functions := addFunctionFlags(fs)
 	envFile := fs.String("env-file", "", "when ready, write the export lines to this `file`")
 	allowRemote := fs.Bool("allow-remote", false, "allow listening on a non-loopback address")
+	quiet := fs.Bool("quiet", false, "print only the banner: no line per API request, deploy or line of a function's output")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	faults := addFaultFlags(fs)
 	if err := fs.Parse(args); err != nil {
@@ -158,9 +164,14 @@ func serve(ctx context.Context, pc processControl, args []string, stdout io.Writ
 		return err
 	}
 	fnRunner := functions.newRunner(stdout, pc.ownsChildren)
+	var console io.Writer
+	if !*quiet {
+		console = stdout
+	}
 	local := localfaas.New(localfaas.Options{
 		APIKey: key, AuthToken: token, DefaultProject: *project,
 		DeployDelay: *deployDelay, DeleteDelay: *deleteDelay, Envelope: *envelope, Runner: fnRunner,
+		Console: console,
 	})
 	if err := faults.install(local, stdout); err != nil {
 		_ = ln.Close()

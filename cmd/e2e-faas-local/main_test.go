@@ -11,7 +11,9 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -21,6 +23,17 @@ type started struct {
 	lines  []string // the banner, up to the line that says which functions run
 	cancel context.CancelFunc
 	done   chan error
+
+	mu      sync.Mutex
+	after   []string      // what it printed after the banner
+	drained chan struct{} // closed when its output ended
+}
+
+// printed is what the run printed after its banner so far.
+func (s *started) printed() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.after)
 }
 
 // start calls run with args and waits for its banner.
@@ -28,7 +41,7 @@ func start(t *testing.T, args ...string) *started {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
-	s := &started{cancel: cancel, done: make(chan error, 1)}
+	s := &started{cancel: cancel, done: make(chan error, 1), drained: make(chan struct{})}
 	go func() {
 		err := run(ctx, args, pw)
 		_ = pw.Close()
@@ -48,8 +61,12 @@ func start(t *testing.T, args ...string) *started {
 			break
 		}
 	}
-	go func() { // keep draining, so that run never blocks on its output
-		for range lines {
+	go func() { // keep reading, so that run never blocks on its output
+		defer close(s.drained)
+		for line := range lines {
+			s.mu.Lock()
+			s.after = append(s.after, line)
+			s.mu.Unlock()
 		}
 	}()
 	t.Cleanup(func() {

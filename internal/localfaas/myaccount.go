@@ -263,7 +263,7 @@ func (s *Server) maCreateFunction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.InvokeURL = invokeURL(r, &f)
-	rec := &record{fn: f}
+	rec := &record{fn: f, console: s.console}
 	s.functions[f.ID] = rec
 	s.startDeployLocked(rec, now)
 	writeMyAccountOK(w, toMAFunction(&rec.fn, invokeURL(r, &rec.fn)))

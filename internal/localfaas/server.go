@@ -9,6 +9,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -58,6 +59,11 @@ type Options struct {
 	// would answer; the key still makes a repeated create a replay. It lets
 	// clients' handling of a lost create answer be tested without that proof.
 	OmitCreateRequestID bool
+	// Console, when set, is where the server says what it does: a line per
+	// API request (method, route name, status, duration), and each
+	// function's log lines (deploys started, finished or failed and why,
+	// its handler's stdout and stderr) prefixed by its name.
+	Console io.Writer
 	// MyAccountSparse makes the MyAccount dialect's GET faas/function/{name}/
 	// answer only name, runtime, status and url, as E2E may, so that clients
 	// can be tested against a subset of the function object.
@@ -75,6 +81,7 @@ type Server struct {
 	functions map[string]*record // by id
 	secrets   map[secretKey]*secretRecord
 	requests  []Request
+	console   *console
 
 	// faults is the fault layer, hooked into each contract route (routes)
 	// and into each deploy that starts (startDeployLocked); under its own
@@ -95,6 +102,7 @@ func New(opts Options) *Server {
 		mux:       http.NewServeMux(),
 		functions: map[string]*record{},
 		secrets:   map[secretKey]*secretRecord{},
+		console:   newConsole(opts.Console),
 	}
 	s.faults = s.newFaultLayer()
 	s.routes()
@@ -180,11 +188,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := answer.Wrap(w)
 	var route string
 	r = r.WithContext(context.WithValue(r.Context(), routeKey{}, &route))
-	start := s.now()
+	start, began := s.now(), time.Now()
 	admin := strings.HasPrefix(r.URL.Path, adminPrefix)
 	s.serve(rec, r, admin || strings.HasPrefix(r.URL.Path, apiPrefix) || isMyAccount(r))
 	if !admin {
 		s.logRequest(Request{Method: r.Method, Path: r.URL.Path, Route: route, Status: rec.Status(), Time: start})
+		s.console.request(r, route, rec.Status(), time.Since(began))
 	}
 }
 
