@@ -20,6 +20,7 @@ import (
 
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/api"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas/faults"
 )
 
 const (
@@ -576,14 +577,14 @@ func TestMyAccountSharesTheStore(t *testing.T) {
 // Every MyAccount route goes through the fault layer, which answers in the
 // envelope; the request log names the routes.
 func TestMyAccountFaults(t *testing.T) {
-	for _, kind := range kinds(localfaas.FaultInternalError, localfaas.FaultUnavailable, localfaas.FaultRateLimited) {
+	for _, kind := range kinds(faults.InternalError, faults.Unavailable, faults.RateLimited) {
 		t.Run(string(kind), func(t *testing.T) {
 			h := newHarness(t)
 			h.maCreate(maBody("kept"))
 			h.maGet("kept")
 			before := h.srv.Functions()
 			h.srv.ResetRequests()
-			setFaults(t, h, localfaas.FaultConfig{Seed: 3, Rate: 1, Kinds: kinds(kind), RetryAfter: time.Second})
+			setFaults(t, h, faults.Config{Seed: 3, Rate: 1, Kinds: kinds(kind), RetryAfter: time.Second})
 			calls := []call{
 				maCall("GET", "faas/runtimes/", nil),
 				maCall("POST", "faas/functions/", maBody("faulted")),
@@ -598,7 +599,7 @@ func TestMyAccountFaults(t *testing.T) {
 				if e := maFailure(t, r, want); !strings.Contains(e.Message, "fault injected") {
 					t.Errorf("%s %s: %s", c.Method, c.Path, r.Body)
 				}
-				if kind == localfaas.FaultRateLimited && r.Header.Get("Retry-After") != "1" {
+				if kind == faults.RateLimited && r.Header.Get("Retry-After") != "1" {
 					t.Errorf("Retry-After %q", r.Header.Get("Retry-After"))
 				}
 			}
@@ -620,8 +621,8 @@ func TestMyAccountFaults(t *testing.T) {
 
 	// Rules name MyAccount routes as the request log does.
 	h := newHarness(t)
-	setFaults(t, h, localfaas.FaultConfig{Routes: map[string]localfaas.FaultRule{
-		"POST faas/functions/": {Rate: 1, Kinds: kinds(localfaas.FaultUnavailable)},
+	setFaults(t, h, faults.Config{Routes: map[string]faults.Rule{
+		"POST faas/functions/": {Rate: 1, Kinds: kinds(faults.Unavailable)},
 	}})
 	maFailure(t, h.ma("POST", "faas/functions/", maBody("routed")), http.StatusServiceUnavailable)
 	h.ma("GET", "faas/functions/", nil).want(t, http.StatusOK)
@@ -629,8 +630,8 @@ func TestMyAccountFaults(t *testing.T) {
 
 	// A dropped create is carried out: the function exists, and its name is
 	// taken for the retry.
-	setFaults(t, h, localfaas.FaultConfig{Routes: map[string]localfaas.FaultRule{
-		"POST faas/functions/": {Rate: 1, Kinds: kinds(localfaas.FaultDrop)},
+	setFaults(t, h, faults.Config{Routes: map[string]faults.Rule{
+		"POST faas/functions/": {Rate: 1, Kinds: kinds(faults.Drop)},
 	}})
 	if _, err := h.try(maCall("POST", "faas/functions/", maBody("dropped"))); err == nil {
 		t.Fatal("a dropped answer arrived")
