@@ -72,7 +72,7 @@ func withConsole(c *consoleBuffer) func(*localfaas.Options) {
 func TestConsoleShowsRequests(t *testing.T) {
 	var out consoleBuffer
 	h := newHarness(t, withConsole(&out))
-	h.ma("GET", "faas/functions/", nil).want(t, http.StatusOK)
+	h.myAccount("GET", "faas/functions/", nil).want(t, http.StatusOK)
 	h.do("GET", "runtimes", nil).want(t, http.StatusOK)
 	h.send(call{Method: "GET", Path: "/elsewhere"}).want(t, http.StatusNotFound)
 	h.send(call{Method: "GET", Path: "runtimes", Token: ptr("wrong"), Invalid: true}).want(t, http.StatusUnauthorized)
@@ -113,8 +113,8 @@ func TestConsoleShowsDeploys(t *testing.T) {
 	if f = h.get(f.ID); f.Status != "Failed" {
 		t.Fatalf("alpha %s", f.Status)
 	}
-	h.maCreate(with(maBody("beta"), "environment_variables", map[string]string{"LEVEL": envValue}))
-	if got := h.maGet("beta"); got.Status != "running" {
+	h.myAccountCreate(with(myAccountBody("beta"), "environment_variables", map[string]string{"LEVEL": envValue}))
+	if got := h.myAccountGet("beta"); got.Status != "running" {
 		t.Fatalf("beta %s", got.Status)
 	}
 

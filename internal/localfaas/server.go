@@ -134,15 +134,15 @@ func (s *Server) routes() {
 
 	// The MyAccount dialect (internal/api/myaccount.yaml) over the same store; see
 	// myaccount.go. Routes are named relative to its base path.
-	ma := func(route string, h http.HandlerFunc) {
+	myAccount := func(route string, h http.HandlerFunc) {
 		s.handle(myAccountPrefix, route, s.faults.Wrap(route, myAccountQuery(h)))
 	}
-	ma("GET faas/runtimes/", s.maListRuntimes)
-	ma("POST faas/functions/", s.maCreateFunction)
-	ma("GET faas/functions/", s.maListFunctions)
-	ma("GET faas/function/{name}/", s.maGetFunction)
-	ma("PUT faas/handler_file/{name}/", s.maUpdateFunction)
-	ma("DELETE faas/function/{name}/", s.maDeleteFunction)
+	myAccount("GET faas/runtimes/", s.myAccountListRuntimes)
+	myAccount("POST faas/functions/", s.myAccountCreateFunction)
+	myAccount("GET faas/functions/", s.myAccountListFunctions)
+	myAccount("GET faas/function/{name}/", s.myAccountGetFunction)
+	myAccount("PUT faas/handler_file/{name}/", s.myAccountUpdateFunction)
+	myAccount("DELETE faas/function/{name}/", s.myAccountDeleteFunction)
 
 	s.mux.HandleFunc(invokePrefix+"{target}/{rest...}", s.invoke)
 	s.mux.HandleFunc(invokePrefix+"{target}", s.invoke)
