@@ -62,7 +62,8 @@ type Options struct {
 	// Console, when set, is where the server says what it does: a line per
 	// API request (method, route name, status, duration), and each
 	// function's log lines (deploys started, finished or failed and why,
-	// its handler's stdout and stderr) prefixed by its name.
+	// its handler's stdout and stderr) prefixed by its name. It is written
+	// under the server's lock, a line at a time: it must not block for long.
 	Console io.Writer
 	// MyAccountSparse makes the MyAccount dialect's GET faas/function/{name}/
 	// answer only name, runtime, status and url, as E2E may, so that clients
