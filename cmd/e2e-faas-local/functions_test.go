@@ -4,10 +4,7 @@
 package main
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -19,6 +16,7 @@ import (
 	"time"
 
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas/runner/runnertest"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/ziptest"
 )
 
 func TestInvokeFlag(t *testing.T) {
@@ -84,12 +82,8 @@ func TestInvokeLocalFunction(t *testing.T) {
 		}
 		return out
 	}
-	var code bytes.Buffer
-	zw := zip.NewWriter(&code)
-	w, _ := zw.Create("handler.py")
-	_, _ = io.WriteString(w, "def handle(event, context):\n    return 'hi from ' + event.path\n")
-	_ = zw.Close()
-	created := send("POST", "functions", `{"name":"cmd-fn","runtime":"python3.11","code_archive":"`+base64.StdEncoding.EncodeToString(code.Bytes())+`"}`)
+	code := ziptest.Base64(map[string]string{"handler.py": "def handle(event, context):\n    return 'hi from ' + event.path\n"})
+	created := send("POST", "functions", `{"name":"cmd-fn","runtime":"python3.11","code_archive":"`+code+`"}`)
 	id, _ := created["id"].(string)
 	var f map[string]any
 	if !runnertest.Eventually(30*time.Second, func() bool { f = send("GET", "functions/"+id, ""); return f["status"] != "Deploying" }) || f["status"] != "Running" {

@@ -7,10 +7,8 @@ package main
 // limit, and what its functions can see of it.
 
 import (
-	"archive/zip"
 	"bufio"
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,6 +26,7 @@ import (
 	"time"
 
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas/runner/runnertest"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/ziptest"
 )
 
 var (
@@ -199,14 +198,9 @@ func (s *serverProcess) api(t *testing.T, method, path string, body any) map[str
 // once it runs.
 func (s *serverProcess) deployPython(t *testing.T, name, handler string, env map[string]string) string {
 	t.Helper()
-	var code bytes.Buffer
-	zw := zip.NewWriter(&code)
-	w, _ := zw.Create("handler.py")
-	_, _ = io.WriteString(w, handler)
-	_ = zw.Close()
 	created := s.api(t, "POST", "functions", map[string]any{
 		"name": name, "runtime": "python3.11", "environment": env,
-		"code_archive": base64.StdEncoding.EncodeToString(code.Bytes()),
+		"code_archive": ziptest.Base64(map[string]string{"handler.py": handler}),
 	})
 	id, _ := created["id"].(string)
 	var f map[string]any

@@ -4,7 +4,6 @@
 package localfaas_test
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/api"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/ziptest"
 )
 
 const (
@@ -382,19 +382,7 @@ func zipBytes(files map[string]string) []byte {
 	if files == nil {
 		files = map[string]string{"handler.py": "def handle(event, context):\n    return 'ok'\n"}
 	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for name, content := range files {
-		w, err := zw.Create(name)
-		if err != nil {
-			panic(err)
-		}
-		_, _ = w.Write([]byte(content))
-	}
-	if err := zw.Close(); err != nil {
-		panic(err)
-	}
-	return buf.Bytes()
+	return ziptest.Build(files)
 }
 
 func zipB64(files map[string]string) string {

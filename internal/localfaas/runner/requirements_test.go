@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/ziptest"
 )
 
 func TestCheckPipRequirements(t *testing.T) {
@@ -61,7 +63,7 @@ func TestPythonRequirementsOptionsRefused(t *testing.T) {
 		t.Fatalf("--target: %v", err)
 	}
 	s.Requirements = ""
-	s.Archive = zipOf(map[string]string{"handler.py": pythonHTTP, "requirements.txt": "-r /etc/passwd\n"})
+	s.Archive = ziptest.Build(map[string]string{"handler.py": pythonHTTP, "requirements.txt": "-r /etc/passwd\n"})
 	_, err = r.Start(context.Background(), s)
 	if err == nil || !strings.Contains(err.Error(), "the code's requirements.txt line 1") {
 		t.Fatalf("-r in requirements.txt: %v", err)
@@ -115,7 +117,7 @@ func TestNodeNpmrcCannotMoveTheInstall(t *testing.T) {
 	global := t.TempDir()
 	t.Setenv("npm_config_prefix", global) // where a global install would land
 	s := spec("node20", "handler.js", "", newLogBook())
-	s.Archive = zipOf(map[string]string{
+	s.Archive = ziptest.Build(map[string]string{
 		"handler.js": `module.exports.handle = async () => require('local-greeting')('npmrc');`,
 		".npmrc":     "location=global\nglobal=true\n",
 	})
