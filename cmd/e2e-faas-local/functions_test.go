@@ -5,7 +5,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -66,20 +65,8 @@ func TestInvokeLocalFunction(t *testing.T) {
 	}
 	send := func(method, path, body string) map[string]any {
 		t.Helper()
-		req, err := http.NewRequest(method, endpoint+path+"?apikey="+key, strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Authorization", "Bearer "+token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
 		var out map[string]any
-		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-			t.Fatalf("%s %s: %d: %v", method, path, resp.StatusCode, err)
-		}
+		call(t, method, endpoint+path+"?apikey="+key, token, body, &out)
 		return out
 	}
 	code := ziptest.Base64(map[string]string{"handler.py": "def handle(event, context):\n    return 'hi from ' + event.path\n"})

@@ -6,6 +6,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"os"
@@ -118,16 +119,37 @@ func parseBanner(t *testing.T, lines []string) (base, key, token string) {
 	return base, key, token
 }
 
-func get(t *testing.T, url, token string) int {
+// call sends a request with the bearer token, and a JSON body unless
+// body is "", decodes a JSON answer into out unless it is nil, and returns
+// the status.
+func call(t *testing.T, method, url, token, body string, out any) int {
 	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := http.DefaultClient.Do(req)
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
-	res.Body.Close()
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	client := &http.Client{Timeout: 30 * time.Second}
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if out != nil {
+		if err := json.NewDecoder(res.Body).Decode(out); err != nil {
+			t.Fatalf("%s %s: %d: %v", method, url, res.StatusCode, err)
+		}
+	}
 	return res.StatusCode
+}
+
+// get is the status of a GET.
+func get(t *testing.T, url, token string) int {
+	t.Helper()
+	return call(t, "GET", url, token, "", nil)
 }
 
 func TestRunServesAndPrintsExports(t *testing.T) {

@@ -171,26 +171,12 @@ func (s *serverProcess) signal(t *testing.T, sig syscall.Signal) {
 // api calls the server's faas-v1 API and decodes the answer.
 func (s *serverProcess) api(t *testing.T, method, path string, body any) map[string]any {
 	t.Helper()
-	var in io.Reader
+	var in []byte
 	if body != nil {
-		data, _ := json.Marshal(body)
-		in = bytes.NewReader(data)
+		in, _ = json.Marshal(body)
 	}
-	req, err := http.NewRequest(method, s.endpoint+path+"?apikey="+s.key, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+s.token)
-	client := &http.Client{Timeout: 30 * time.Second}
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
 	var out map[string]any
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		t.Fatalf("%s %s: %d: %v", method, path, resp.StatusCode, err)
-	}
+	call(t, method, s.endpoint+path+"?apikey="+s.key, s.token, string(in), &out)
 	return out
 }
 
