@@ -344,8 +344,9 @@ func TestSignalShutdownIsBounded(t *testing.T) {
 	noFunctionFiles(t, filepath.Join(dir, "work"))
 }
 
-// Clients that hold connections open, idle or silent, beyond the open-file
-// limit, do not keep the API from answering.
+// Clients that hold connections open, idle, silent or with a request whose
+// body never comes, beyond the open-file limit, do not keep the API from
+// answering.
 func TestConnectionFloodLeavesTheAPIAnswering(t *testing.T) {
 	if _, err := os.Stat("/bin/sh"); err != nil {
 		t.Skip("skipped: no /bin/sh to lower the open-file limit with")
@@ -363,14 +364,20 @@ func TestConnectionFloodLeavesTheAPIAnswering(t *testing.T) {
 		}
 	}()
 	request := "GET /faas/api/v1/runtimes?apikey=" + s.key + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + s.token + "\r\n\r\n"
+	partial := "POST /faas/api/v1/functions?apikey=" + s.key + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + s.token +
+		"\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"
 	for i := range 300 {
 		c, err := net.DialTimeout("tcp", addr, 5*time.Second)
 		if err != nil {
 			t.Fatalf("connection %d: %v", i, err)
 		}
 		conns = append(conns, c)
-		if i >= 100 {
+		if i >= 200 {
 			continue // silent: connected, sending nothing
+		}
+		if i >= 100 { // a body begun and never finished
+			_, _ = io.WriteString(c, partial)
+			continue
 		}
 		// Idle: one request answered, then kept alive.
 		_ = c.SetDeadline(time.Now().Add(5 * time.Second))
