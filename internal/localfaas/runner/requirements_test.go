@@ -127,3 +127,24 @@ func TestNodeNpmrcCannotMoveTheInstall(t *testing.T) {
 		t.Errorf("npm installed beyond the function: %v", entries)
 	}
 }
+
+// The credentials of a private index in -pip-flags reach neither the
+// function's log (and so the server's console) nor the deploy's error.
+func TestPipFlagsCredentialsStayOutOfTheLog(t *testing.T) {
+	const secret = "s3cret-7f2c"
+	r := newRunner(t, func(o *Options) {
+		o.PipFlags = []string{"--no-index", "--retries", "0", "--timeout", "1", "--find-links", "http://user:" + secret + "@127.0.0.1:1/wheels/"}
+	})
+	needs(t, r, "python3.11")
+	log := newLogBook()
+	s := spec("python3.11", "handler.py", pythonHTTP, log)
+	s.Requirements = "nothing-by-this-name==1.0\n"
+	_, err := r.Start(context.Background(), s)
+	if err == nil {
+		t.Fatal("the deploy of an unreachable requirement succeeded")
+	}
+	log.waitFor(t, "http://***@127.0.0.1:1/wheels/")
+	if strings.Contains(log.String(), secret) || strings.Contains(err.Error(), secret) {
+		t.Errorf("the index's password is in the log or the error:\n%s\n%v", log, err)
+	}
+}
