@@ -39,7 +39,11 @@ func (c *console) request(r *http.Request, route string, status int, took time.D
 	if !strings.Contains(route, " ") {
 		route = r.Method + " " + r.URL.Path
 	}
-	c.print("", fmt.Sprintf("%s %d %s", route, status, took.Round(time.Millisecond)))
+	precision := time.Millisecond
+	if took < time.Millisecond {
+		precision = time.Microsecond
+	}
+	c.print("", fmt.Sprintf("%s %d %s", route, status, took.Round(precision)))
 }
 
 // function prints a line of a function's log; each line of a message of

@@ -79,10 +79,10 @@ func TestConsoleShowsRequests(t *testing.T) {
 	h.do("GET", "/_local/requests", nil).want(t, http.StatusOK)
 
 	want := []string{
-		`^GET faas/functions/ 200 [0-9.]+m?s$`,
-		`^GET runtimes 200 [0-9.]+m?s$`,
-		`^GET /elsewhere 404 [0-9.]+m?s$`,
-		`^GET /faas/api/v1/runtimes 401 [0-9.]+m?s$`,
+		`^GET faas/functions/ 200 [0-9.]+(µs|ms|s)$`,
+		`^GET runtimes 200 [0-9.]+(µs|ms|s)$`,
+		`^GET /elsewhere 404 [0-9.]+(µs|ms|s)$`,
+		`^GET /faas/api/v1/runtimes 401 [0-9.]+(µs|ms|s)$`,
 	}
 	got := out.lines(t)
 	if len(got) != len(want) {
