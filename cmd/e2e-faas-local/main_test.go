@@ -264,6 +264,12 @@ func TestRunVersionAndUsage(t *testing.T) {
 	if err := run(context.Background(), []string{"-h"}, &out); err != nil || !strings.Contains(out.String(), "-deploy-delay") {
 		t.Errorf("-h: %q %v", out.String(), err)
 	}
+	// The toolchain flags name every runtime they run, from the catalogues.
+	for _, rt := range locallyRunnable() {
+		if !strings.Contains(out.String(), rt) {
+			t.Errorf("-h does not name %s", rt)
+		}
+	}
 	// -fault-routes says where the route names it takes are shown.
 	if usage := out.String(); !strings.Contains(usage, "-quiet") || !strings.Contains(usage, "named as each request's console line names it") {
 		t.Errorf("-h does not say where route names are shown: %q", usage)
