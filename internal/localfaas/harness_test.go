@@ -135,6 +135,10 @@ type call struct {
 	Project      string
 	Location     string
 	Host         string
+	// IdempotencyKey is sent as the Idempotency-Key header unless "".
+	IdempotencyKey string
+	// Client sends the request; the test server's client when nil.
+	Client *http.Client
 }
 
 func (h *harness) url(c call) string {
@@ -207,7 +211,14 @@ func (h *harness) try(c call) (response, error) {
 	if c.Host != "" {
 		req.Host = c.Host
 	}
-	res, err := h.ts.Client().Do(req)
+	if c.IdempotencyKey != "" {
+		req.Header.Set("Idempotency-Key", c.IdempotencyKey)
+	}
+	client := h.ts.Client()
+	if c.Client != nil {
+		client = c.Client
+	}
+	res, err := client.Do(req)
 	if err != nil {
 		return response{}, err
 	}
