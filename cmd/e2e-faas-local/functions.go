@@ -32,10 +32,10 @@ type functionFlags struct {
 func addFunctionFlags(fs *flag.FlagSet) *functionFlags {
 	return &functionFlags{
 		run:      fs.Bool("run", true, "run deployed functions as local processes behind their invoke_url (they run as this user: only deploy code you trust)"),
-		python:   fs.String("python", "python3", "Python `interpreter` of python3.11 and python3-http-debian functions"),
-		node:     fs.String("node", "node", "Node.js `interpreter` of node20 and node18 functions"),
+		python:   fs.String("python", "python3", "Python `interpreter` of "+runtimesIn("python")+" functions"),
+		node:     fs.String("node", "node", "Node.js `interpreter` of "+runtimesIn("node")+" functions"),
 		npm:      fs.String("npm", "npm", "`npm` that installs Node.js requirements"),
-		goCmd:    fs.String("go", "go", "`go` command that builds go1.21 functions"),
+		goCmd:    fs.String("go", "go", "`go` command that builds "+runtimesIn("go")+" functions"),
 		pipFlags: fs.String("pip-flags", "", "extra `flags` for pip install, e.g. \"--no-index --find-links /wheels\" where PyPI is out of reach"),
 		workDir:  fs.String("work-dir", "", "`directory` for the functions' files (default: a temporary one, removed on exit)"),
 		invoke:   fs.String("invoke", "", "do not serve: call this invoke_url `URL` (GET, or POST with -data), print the answer and exit"),
@@ -81,6 +81,20 @@ func (f *functionFlags) describe(stdout io.Writer) {
 	for _, why := range not {
 		fmt.Fprintf(stdout, "# %s\n", why)
 	}
+}
+
+// runtimesIn lists, from both dialects' catalogues and without repeats,
+// the runtimes the runner runs in language, for the flags' help.
+func runtimesIn(language string) string {
+	var names []string
+	for _, c := range []catalogue.Catalogue{catalogue.FaaSV1, catalogue.MyAccount} {
+		for _, rt := range c {
+			if rt.Language == language && !slices.Contains(names, rt.Name) {
+				names = append(names, rt.Name)
+			}
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // locallyRunnable lists, from both dialects' catalogues and without
