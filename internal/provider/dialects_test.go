@@ -289,8 +289,8 @@ func TestAccDialects_ambiguousCreateRefusesAnotherFunction(t *testing.T) {
 					must(t, err)
 					before = f
 					env.server.ResetRequests()
-					must(t, env.server.SetFaults(localfaas.FaultConfig{Seed: 7, Routes: map[string]localfaas.FaultRule{
-						d.createRoute: {Rate: 1, Kinds: []localfaas.FaultKind{localfaas.FaultBadGateway}},
+					must(t, env.server.SetFaults(faults.Config{Seed: 7, Routes: map[string]faults.Rule{
+						d.createRoute: {Rate: 1, Kinds: []faults.Kind{faults.BadGateway}},
 					}}))
 				},
 				Config:      cfg,
