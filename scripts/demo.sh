@@ -30,8 +30,16 @@ step "Building terraform-provider-e2e and e2e-faas-local"
 mkdir -p "$work/bin"
 (cd "$root" && go build -o "$work/bin/terraform-provider-e2e" . && go build -o "$work/bin/e2e-faas-local" ./cmd/e2e-faas-local)
 
+api=${DEMO_API:-myaccount}
+case "$api" in
+  myaccount) export TF_VAR_runtime=python3-http-debian ;; # what E2E serves: functions by name, a project ID and a location
+  faas-v1) export TF_VAR_runtime=python3.11 ;;
+  *) echo "DEMO_API must be myaccount or faas-v1" >&2; exit 1 ;;
+esac
+
 step "Starting the local E2E FaaS server"
-"$work/bin/e2e-faas-local" -addr 127.0.0.1:0 -env-file "$work/server.env" -deploy-delay 2s -delete-delay 1s >"$work/server.log" 2>&1 &
+# -dialect makes its env file point the provider at the API chosen.
+"$work/bin/e2e-faas-local" -addr 127.0.0.1:0 -dialect "$api" -env-file "$work/server.env" -deploy-delay 2s -delete-delay 1s >"$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do
   [ -s "$work/server.env" ] && break
@@ -42,19 +50,7 @@ done
 head -n 1 "$work/server.log"
 # shellcheck disable=SC1091
 set -a; . "$work/server.env"; set +a
-# The server serves both API dialects under one address.
-server_base=${E2E_API_ENDPOINT%/faas/api/v1/}
-server_base=${server_base%/myaccount/api/v1/}
-case "${DEMO_API:-myaccount}" in
-  myaccount)
-    # What E2E serves: functions by name, a project ID and a location.
-    export E2E_API_ENDPOINT="$server_base/myaccount/api/v1/" E2E_PROJECT_ID="${E2E_PROJECT_ID:-12345}" E2E_LOCATION=Delhi
-    export TF_VAR_runtime=python3-http-debian ;;
-  faas-v1)
-    export E2E_API_ENDPOINT="$server_base/faas/api/v1/" TF_VAR_runtime=python3.11 ;;
-  *) echo "DEMO_API must be myaccount or faas-v1" >&2; exit 1 ;;
-esac
-printf '  API: %s at %s\n' "${DEMO_API:-myaccount}" "$E2E_API_ENDPOINT"
+printf '  API: %s at %s\n' "$api" "$E2E_API_ENDPOINT"
 
 cat >"$work/terraformrc" <<RC
 provider_installation {

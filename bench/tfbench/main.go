@@ -33,6 +33,7 @@ import (
 
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/api"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas/faults"
 )
 
 // Credentials of the throwaway local server, new for every run.
@@ -213,7 +214,7 @@ func startServer(opts localfaas.Options, rate429 float64, seed uint64) (*server,
 	opts.APIKey, opts.AuthToken = s.key, s.token
 	local := localfaas.New(opts)
 	if rate429 > 0 {
-		if err := local.SetFaults(localfaas.FaultConfig{Seed: seed, Rate: rate429, Kinds: []localfaas.FaultKind{localfaas.FaultRateLimited}}); err != nil {
+		if err := local.SetFaults(faults.Config{Seed: seed, Rate: rate429, Kinds: []faults.Kind{faults.RateLimited}}); err != nil {
 			return nil, nil, err
 		}
 	}

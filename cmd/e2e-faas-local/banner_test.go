@@ -9,29 +9,30 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 )
 
 // The banner gives the settings of both API dialects; -dialect chooses which
-// are exported.
+// are exported (MyAccount's by default, see TestRunServesAndPrintsExports).
 func TestRunPrintsBothDialects(t *testing.T) {
 	t.Setenv("E2E_LOCAL_API_KEY", "k")
 	t.Setenv("E2E_LOCAL_AUTH_TOKEN", "t")
-	s := start(t, "-addr", "127.0.0.1:0", "-run=false", "-dialect", "myaccount", "-project", "777")
+	s := start(t, "-addr", "127.0.0.1:0", "-run=false", "-dialect", "faas-v1", "-project", "777")
 	if !banner.MatchString(s.lines[0]) {
 		t.Fatalf("banner %q", s.lines)
 	}
 	base := banner.FindStringSubmatch(s.lines[0])[1]
 	want := []string{
-		"export E2E_API_ENDPOINT=" + base + "/myaccount/api/v1/",
-		"export E2E_PROJECT_ID=777",
-		"export E2E_LOCATION=Delhi",
+		"export E2E_API_ENDPOINT=" + base + "/faas/api/v1/",
 		"export E2E_API_KEY=k",
 		"export E2E_AUTH_TOKEN=t",
-		"# faas-v1 API (-dialect faas-v1): the same key and token, with",
-		"# export E2E_API_ENDPOINT=" + base + "/faas/api/v1/",
+		"# MyAccount API (-dialect myaccount): the same key and token, with",
+		"# export E2E_API_ENDPOINT=" + base + "/myaccount/api/v1/",
+		"# export E2E_PROJECT_ID=777",
+		"# export E2E_LOCATION=Delhi",
 		"# functions are deployed but not run (-run=false)",
 	}
 	if got := strings.Join(s.lines[1:], "\n"); got != strings.Join(want, "\n") {
@@ -88,5 +89,36 @@ func TestRunDropsSlowAndIdleClients(t *testing.T) {
 	_ = idle.SetReadDeadline(time.Now().Add(10 * time.Second))
 	if _, err := io.Copy(io.Discard, br); err != nil {
 		t.Error("an idle keep-alive connection is held past -idle-timeout")
+	}
+}
+
+// While it serves, the command prints a line per API request, by the route
+// name -fault-routes takes; -quiet prints the banner only.
+func TestRunPrintsWhatItServes(t *testing.T) {
+	line := regexp.MustCompile(`^[0-9]{2}:[0-9]{2}:[0-9]{2} GET faas/runtimes/ 200 `)
+	for _, quiet := range []bool{false, true} {
+		args := []string{"-addr", "127.0.0.1:0", "-run=false", "-api-key", "k", "-auth-token", "t"}
+		if quiet {
+			args = append(args, "-quiet")
+		}
+		s := start(t, args...)
+		base, _, _ := parseBanner(t, s.lines)
+		if got := get(t, base+"/myaccount/api/v1/faas/runtimes/?apikey=k&project_id=12345&location=Delhi", "t"); got != http.StatusOK {
+			t.Fatalf("runtimes: %d", got)
+		}
+		if err := s.stop(); err != nil {
+			t.Fatal(err)
+		}
+		<-s.drained
+		var shown bool
+		for _, l := range s.printed() {
+			shown = shown || line.MatchString(l)
+			if strings.Contains(l, "apikey") {
+				t.Errorf("the query is on the console: %q", l)
+			}
+		}
+		if shown == quiet {
+			t.Errorf("quiet %v: the request's line shown %v; printed after the banner: %q", quiet, shown, s.printed())
+		}
 	}
 }

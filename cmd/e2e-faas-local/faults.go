@@ -38,8 +38,8 @@ func addFaultFlags(fs *flag.FlagSet) *faultFlags {
 		}
 		return nil
 	})
-	fs.Func("fault-routes", "comma-separated `routes` that meet faults, named as in the request log, "+
-		`e.g. "POST functions,GET functions/{id}" (default every API route)`, func(v string) error {
+	fs.Func("fault-routes", "comma-separated `routes` that meet faults, named as each request's console line names it (unless -quiet) and as GET /_local/requests does, "+
+		`e.g. "POST functions,GET functions/{id}", "PUT faas/handler_file/{name}/" (default every API route)`, func(v string) error {
 		f.routes = splitList(v)
 		return nil
 	})

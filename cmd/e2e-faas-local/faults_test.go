@@ -5,7 +5,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"regexp"
@@ -13,20 +12,6 @@ import (
 	"strings"
 	"testing"
 )
-
-func getJSON(t *testing.T, url, token string, v any) {
-	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	if err := json.NewDecoder(res.Body).Decode(v); err != nil {
-		t.Fatal(err)
-	}
-}
 
 type faultsState struct {
 	Enabled bool    `json:"enabled"`
@@ -58,7 +43,7 @@ func TestRunFaultFlags(t *testing.T) {
 		t.Errorf("secrets: %d, want no fault off the routes named", got)
 	}
 	var state faultsState
-	getJSON(t, base+"/_local/faults?apikey=k", "t", &state)
+	call(t, "GET", base+"/_local/faults?apikey=k", "t", "", &state)
 	if !state.Enabled || state.Seed != 42 || state.Rate != 0 || len(state.Routes) != 2 || state.RetryAfter != "0s" ||
 		state.Latency != "0s-5ms" || state.DeployFailRate != 0.5 || state.DeployStall != "1s" {
 		t.Errorf("faults %+v", state)
@@ -78,7 +63,7 @@ func TestRunFaultFlagsRandomSeed(t *testing.T) {
 	}
 	base, _, _ := parseBanner(t, s.lines)
 	var state faultsState
-	getJSON(t, base+"/_local/faults?apikey=k", "t", &state)
+	call(t, "GET", base+"/_local/faults?apikey=k", "t", "", &state)
 	if strconv.FormatUint(state.Seed, 10) != m[1] || state.Rate != 0.1 || len(state.Routes) != 0 {
 		t.Errorf("faults %+v, banner seed %s", state, m[1])
 	}

@@ -83,30 +83,28 @@ func (f *functionFlags) describe(stdout io.Writer) {
 	}
 }
 
+// runtimesIn lists, from both dialects' catalogues and without repeats,
+// the runtimes the runner runs in language, for the flags' help.
+func runtimesIn(language string) string {
+	var names []string
+	for _, c := range []catalogue.Catalogue{catalogue.FaaSV1, catalogue.MyAccount} {
+		for _, rt := range c {
+			if rt.Language == language && !slices.Contains(names, rt.Name) {
+				names = append(names, rt.Name)
+			}
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
 // locallyRunnable lists, from both dialects' catalogues and without
 // repeats, the runtimes the runner has a language for; whether this
 // machine's toolchains can run them is the runner's to say.
 func locallyRunnable() []string {
-	return runtimesWhere(func(rt catalogue.Runtime) bool { return rt.Language != "" })
-}
-
-// runtimesIn names, for flag help, the runtimes of both dialects that the
-// runner runs in the language: "python3.11 and python3-http-debian".
-func runtimesIn(language string) string {
-	names := runtimesWhere(func(rt catalogue.Runtime) bool { return rt.Language == language })
-	if len(names) < 2 {
-		return strings.Join(names, "")
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
-}
-
-// runtimesWhere lists, from both dialects' catalogues and without repeats,
-// the runtimes that keep says to.
-func runtimesWhere(keep func(catalogue.Runtime) bool) []string {
 	var names []string
 	for _, c := range []catalogue.Catalogue{catalogue.FaaSV1, catalogue.MyAccount} {
 		for _, rt := range c {
-			if keep(rt) && !slices.Contains(names, rt.Name) {
+			if rt.Language != "" && !slices.Contains(names, rt.Name) {
 				names = append(names, rt.Name)
 			}
 		}

@@ -4,11 +4,7 @@
 package main
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -19,6 +15,7 @@ import (
 	"time"
 
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas/runner/runnertest"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/ziptest"
 )
 
 func TestInvokeFlag(t *testing.T) {
@@ -53,7 +50,7 @@ func TestInvokeLocalFunction(t *testing.T) {
 		t.Skip("skipped: python3 is not on PATH")
 	}
 	workDir := t.TempDir()
-	s := start(t, "-addr", "127.0.0.1:0", "-deploy-delay", "0", "-delete-delay", "0", "-work-dir", workDir)
+	s := start(t, "-addr", "127.0.0.1:0", "-dialect", "faas-v1", "-deploy-delay", "0", "-delete-delay", "0", "-work-dir", workDir)
 	var endpoint, key, token string
 	for _, line := range s.lines {
 		if v, ok := strings.CutPrefix(line, "export E2E_API_ENDPOINT="); ok {
@@ -68,28 +65,12 @@ func TestInvokeLocalFunction(t *testing.T) {
 	}
 	send := func(method, path, body string) map[string]any {
 		t.Helper()
-		req, err := http.NewRequest(method, endpoint+path+"?apikey="+key, strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Authorization", "Bearer "+token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
 		var out map[string]any
-		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-			t.Fatalf("%s %s: %d: %v", method, path, resp.StatusCode, err)
-		}
+		call(t, method, endpoint+path+"?apikey="+key, token, body, &out)
 		return out
 	}
-	var code bytes.Buffer
-	zw := zip.NewWriter(&code)
-	w, _ := zw.Create("handler.py")
-	_, _ = io.WriteString(w, "def handle(event, context):\n    return 'hi from ' + event.path\n")
-	_ = zw.Close()
-	created := send("POST", "functions", `{"name":"cmd-fn","runtime":"python3.11","code_archive":"`+base64.StdEncoding.EncodeToString(code.Bytes())+`"}`)
+	code := ziptest.Base64(map[string]string{"handler.py": "def handle(event, context):\n    return 'hi from ' + event.path\n"})
+	created := send("POST", "functions", `{"name":"cmd-fn","runtime":"python3.11","code_archive":"`+code+`"}`)
 	id, _ := created["id"].(string)
 	var f map[string]any
 	if !runnertest.Eventually(30*time.Second, func() bool { f = send("GET", "functions/"+id, ""); return f["status"] != "Deploying" }) || f["status"] != "Running" {

@@ -5,21 +5,26 @@
 // that the provider can be tried and tested without an E2E account.
 //
 // It prints the base URL and the environment lines that point the provider
-// at it, for the faas-v1 API and, as comments, for the MyAccount API (or the
-// other way round with -dialect myaccount):
+// at it, for the MyAccount API (the provider's default) and, as comments,
+// for the faas-v1 API (or the other way round with -dialect faas-v1):
 //
 //	e2e-faas-local listening on http://127.0.0.1:8088
-//	export E2E_API_ENDPOINT=http://127.0.0.1:8088/faas/api/v1/
+//	export E2E_API_ENDPOINT=http://127.0.0.1:8088/myaccount/api/v1/
+//	export E2E_PROJECT_ID=12345
+//	export E2E_LOCATION=Delhi
 //	export E2E_API_KEY=...
 //	export E2E_AUTH_TOKEN=...
-//	# MyAccount API (-dialect myaccount): the same key and token, with
-//	# export E2E_API_ENDPOINT=http://127.0.0.1:8088/myaccount/api/v1/
-//	# export E2E_PROJECT_ID=12345
-//	# export E2E_LOCATION=Delhi
+//	# faas-v1 API (-dialect faas-v1): the same key and token, with
+//	# export E2E_API_ENDPOINT=http://127.0.0.1:8088/faas/api/v1/
 //
 // The credentials are $E2E_LOCAL_API_KEY and $E2E_LOCAL_AUTH_TOKEN, else
 // random ones; the -api-key and -auth-token flags also set them, but show in
 // ps to every user of the machine.
+//
+// While it serves, it prints a line per API request (method, route name as
+// -fault-routes takes it, status, duration), per deploy that starts,
+// finishes or fails (with why), and per line of a function's output,
+// prefixed by the function's name; -quiet prints only the banner.
 //
 // SIGINT or SIGTERM starts a graceful shutdown: calls in flight are answered,
 // then the functions' processes are ended, within -shutdown-timeout, past
@@ -109,134 +114,199 @@ var errStoppedAtOnce = errors.New("stopped at once by a second signal; the funct
 // serve serves until ctx is done, then shuts down gracefully, or at once
 // when pc.now is closed.
 func serve(ctx context.Context, pc processControl, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("e2e-faas-local", flag.ContinueOnError)
-	fs.SetOutput(stdout)
-	addr := fs.String("addr", "127.0.0.1:8088", "`address` to listen on; port 0 picks a free port")
-	apiKey := fs.String("api-key", "", "API key clients must send (default $E2E_LOCAL_API_KEY, else random); a flag shows in ps to every user, the variable does not")
-	authToken := fs.String("auth-token", "", "auth token clients must send (default $E2E_LOCAL_AUTH_TOKEN, else random); a flag shows in ps to every user, the variable does not")
-	project := fs.String("project", "local", "project of requests without a project_id parameter; the E2E_PROJECT_ID printed for the MyAccount API when it is a positive integer, else "+defaultProjectID)
-	dialect := fs.String("dialect", dialectFaaSV1, "`API` whose settings the export lines and -env-file set: faas-v1 or myaccount; the other's are printed as comments")
-	limits := addLimitFlags(fs)
-	deployDelay := fs.Duration("deploy-delay", 2*time.Second, "how long a deploy takes")
-	deleteDelay := fs.Duration("delete-delay", time.Second, "how long a delete takes")
-	envelope := fs.Bool("envelope", false, `wrap success bodies as {"code","data","errors","message"}`)
-	functions := addFunctionFlags(fs)
-	envFile := fs.String("env-file", "", "when ready, write the export lines to this `file`")
-	allowRemote := fs.Bool("allow-remote", false, "allow listening on a non-loopback address")
-	showVersion := fs.Bool("version", false, "print the version and exit")
-	faults := addFaultFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return err
+	o, err := parseFlags(args, stdout)
+	if err != nil || o == nil {
+		return err // nil after -h
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
-	}
-	if *showVersion {
+	switch {
+	case o.showVersion:
 		_, err := fmt.Fprintln(stdout, "e2e-faas-local", version)
 		return err
+	case *o.functions.invoke != "":
+		return invokeFunction(ctx, *o.functions.invoke, *o.functions.data, stdout)
 	}
-	if *functions.invoke != "" {
-		return invokeFunction(ctx, *functions.invoke, *functions.data, stdout)
-	}
-	if err := checkLoopback(*addr, *allowRemote); err != nil {
+	if err := o.check(); err != nil {
 		return err
 	}
-	if *dialect != dialectFaaSV1 && *dialect != dialectMyAccount {
-		return fmt.Errorf("-dialect %q: it must be %s or %s", *dialect, dialectFaaSV1, dialectMyAccount)
-	}
-	if err := limits.check(); err != nil {
-		return err
-	}
-
-	key := credential(*apiKey, "E2E_LOCAL_API_KEY")
-	token := credential(*authToken, "E2E_LOCAL_AUTH_TOKEN")
-	ln, err := net.Listen("tcp", *addr)
+	l, err := launch(o, pc, stdout)
 	if err != nil {
 		return err
 	}
-	fnRunner := functions.newRunner(stdout, pc.ownsChildren)
-	local := localfaas.New(localfaas.Options{
-		APIKey: key, AuthToken: token, DefaultProject: *project,
-		DeployDelay: *deployDelay, DeleteDelay: *deleteDelay, Envelope: *envelope, Runner: fnRunner,
-	})
-	if err := faults.install(local, stdout); err != nil {
-		_ = ln.Close()
-		functions.close()
+	return l.serveUntil(ctx, pc)
+}
+
+// options are the command's flags.
+type options struct {
+	addr, apiKey, authToken, project, dialect, envFile string
+	deployDelay, deleteDelay                           time.Duration
+	envelope, allowRemote, quiet, showVersion          bool
+	limits                                             *limitFlags
+	functions                                          *functionFlags
+	faults                                             *faultFlags
+}
+
+// parseFlags reads the flags; it returns nil options after -h, which
+// printed the usage.
+func parseFlags(args []string, stdout io.Writer) (*options, error) {
+	fs := flag.NewFlagSet("e2e-faas-local", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	o := &options{}
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8088", "`address` to listen on; port 0 picks a free port")
+	fs.StringVar(&o.apiKey, "api-key", "", "API key clients must send (default $E2E_LOCAL_API_KEY, else random); a flag shows in ps to every user, the variable does not")
+	fs.StringVar(&o.authToken, "auth-token", "", "auth token clients must send (default $E2E_LOCAL_AUTH_TOKEN, else random); a flag shows in ps to every user, the variable does not")
+	fs.StringVar(&o.project, "project", "local", "project of requests without a project_id parameter; the E2E_PROJECT_ID printed for the MyAccount API when it is a positive integer, else "+defaultProjectID)
+	fs.StringVar(&o.dialect, "dialect", dialectMyAccount, "`API` whose settings the export lines and -env-file set: myaccount (the provider's default) or faas-v1; the other's are printed as comments")
+	o.limits = addLimitFlags(fs)
+	fs.DurationVar(&o.deployDelay, "deploy-delay", 2*time.Second, "how long a deploy takes")
+	fs.DurationVar(&o.deleteDelay, "delete-delay", time.Second, "how long a delete takes")
+	fs.BoolVar(&o.envelope, "envelope", false, `wrap success bodies as {"code","data","errors","message"}`)
+	o.functions = addFunctionFlags(fs)
+	fs.StringVar(&o.envFile, "env-file", "", "when ready, write the export lines to this `file`")
+	fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
+	fs.BoolVar(&o.quiet, "quiet", false, "print only the banner: no line per API request, deploy or line of a function's output")
+	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit")
+	o.faults = addFaultFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	return o, nil
+}
+
+// check refuses settings the server cannot serve with.
+func (o *options) check() error {
+	if err := checkLoopback(o.addr, o.allowRemote); err != nil {
 		return err
 	}
-	limited := limits.listener(ln)
-	srv := limits.server(local, limited)
+	if o.dialect != dialectFaaSV1 && o.dialect != dialectMyAccount {
+		return fmt.Errorf("-dialect %q: it must be %s or %s", o.dialect, dialectMyAccount, dialectFaaSV1)
+	}
+	return o.limits.check()
+}
 
-	base := baseURL(ln.Addr())
-	exports := exportLines(base, key, token, *dialect, *project)
-	if *envFile != "" {
-		if err := writeFileAtomic(*envFile, []byte(exports)); err != nil {
-			_ = ln.Close()
-			functions.close()
-			return fmt.Errorf("write env file: %w", err)
+// launched is a server listening, with its banner printed.
+type launched struct {
+	srv       *http.Server
+	functions *functionFlags
+	shutdown  time.Duration // -shutdown-timeout
+	stdout    io.Writer
+	served    chan error // what srv.Serve returned
+}
+
+// launch listens, builds the server, writes the env file and prints the
+// banner; then it serves.
+func launch(o *options, pc processControl, stdout io.Writer) (*launched, error) {
+	key := credential(o.apiKey, "E2E_LOCAL_API_KEY")
+	token := credential(o.authToken, "E2E_LOCAL_AUTH_TOKEN")
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return nil, err
+	}
+	fnRunner := o.functions.newRunner(stdout, pc.ownsChildren)
+	var console io.Writer
+	if !o.quiet {
+		console = stdout
+	}
+	local := localfaas.New(localfaas.Options{
+		APIKey: key, AuthToken: token, DefaultProject: o.project,
+		DeployDelay: o.deployDelay, DeleteDelay: o.deleteDelay, Envelope: o.envelope, Runner: fnRunner,
+		Console: console,
+	})
+	fail := func(err error) (*launched, error) {
+		_ = ln.Close()
+		o.functions.close()
+		return nil, err
+	}
+	if err := o.faults.install(local, stdout); err != nil {
+		return fail(err)
+	}
+	exports := exportLines(baseURL(ln.Addr()), key, token, o.dialect, o.project)
+	if o.envFile != "" {
+		if err := writeFileAtomic(o.envFile, []byte(exports)); err != nil {
+			return fail(fmt.Errorf("write env file: %w", err))
 		}
 	}
-	if !isLoopback(ln.Addr()) {
+	printBanner(stdout, o, ln.Addr(), exports)
+	limited := o.limits.listener(ln)
+	l := &launched{
+		srv: o.limits.server(local, limited), functions: o.functions,
+		shutdown: o.limits.shutdown, stdout: stdout, served: make(chan error, 1),
+	}
+	go func() { l.served <- l.srv.Serve(limited) }()
+	return l, nil
+}
+
+// printBanner says where the server listens and how to point the provider
+// at it.
+func printBanner(stdout io.Writer, o *options, addr net.Addr, exports string) {
+	if !isLoopback(addr) {
 		fmt.Fprintln(stdout, "# warning: reachable beyond this machine, over plain HTTP")
 	}
-	fmt.Fprintf(stdout, "e2e-faas-local listening on %s\n%s", base, exports)
-	if *apiKey != "" || *authToken != "" {
+	fmt.Fprintf(stdout, "e2e-faas-local listening on %s\n%s", baseURL(addr), exports)
+	if o.apiKey != "" || o.authToken != "" {
 		fmt.Fprintln(stdout, "# note: -api-key and -auth-token show in ps to every user of this machine; $E2E_LOCAL_API_KEY and $E2E_LOCAL_AUTH_TOKEN do not")
 	}
-	functions.describe(stdout)
+	o.functions.describe(stdout)
+}
 
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(limited) }()
+// serveUntil serves until ctx is done, then shuts down gracefully; at once
+// when pc.now is closed.
+func (l *launched) serveUntil(ctx context.Context, pc processControl) error {
 	select {
-	case err := <-served:
-		functions.close()
+	case err := <-l.served:
+		l.functions.close()
 		return err
 	case <-pc.now:
-		functions.kill()
-		_ = srv.Close()
-		return errStoppedAtOnce
+		return l.stopAtOnce()
 	case <-ctx.Done():
 	}
-	fmt.Fprintf(stdout, "# shutting down within %s (-shutdown-timeout); interrupt again to stop at once\n", limits.shutdown)
-
-	// Calls in flight are answered, then the functions stopped; past the
-	// deadline, what is left is cut.
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), limits.shutdown)
-	defer cancel()
+	fmt.Fprintf(l.stdout, "# shutting down within %s (-shutdown-timeout); interrupt again to stop at once\n", l.shutdown)
 	stopped := make(chan error, 1)
-	go func() {
-		err := srv.Shutdown(shutdownCtx)
-		if err != nil {
-			_ = srv.Close()
-			functions.kill()
-			err = fmt.Errorf("calls still in flight after %s (-shutdown-timeout) were cut, and the functions' processes killed", limits.shutdown)
-		}
-		functions.close()
-		stopped <- err
-	}()
-	giveUp := time.NewTimer(limits.shutdown + stopGrace)
+	go func() { stopped <- l.shutDown() }()
+	giveUp := time.NewTimer(l.shutdown + stopGrace)
 	defer giveUp.Stop()
 	select {
 	case err := <-stopped:
 		if err != nil {
 			return err
 		}
-		if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		if err := <-l.served; !errors.Is(err, http.ErrServerClosed) {
 			return err
 		}
 		return nil
 	case <-pc.now:
-		functions.kill()
-		_ = srv.Close()
-		return errStoppedAtOnce
+		return l.stopAtOnce()
 	case <-giveUp.C:
-		functions.kill()
-		_ = srv.Close()
-		return fmt.Errorf("the functions did not stop within %s (-shutdown-timeout) and %s: their processes were killed", limits.shutdown, stopGrace)
+		_ = l.stopAtOnce()
+		return fmt.Errorf("the functions did not stop within %s (-shutdown-timeout) and %s: their processes were killed", l.shutdown, stopGrace)
 	}
+}
+
+// shutDown answers the calls in flight, then stops the functions; past
+// -shutdown-timeout, what is left is cut.
+func (l *launched) shutDown() error {
+	ctx, cancel := context.WithTimeout(context.Background(), l.shutdown)
+	defer cancel()
+	err := l.srv.Shutdown(ctx)
+	if err != nil {
+		_ = l.srv.Close()
+		l.functions.kill()
+		err = fmt.Errorf("calls still in flight after %s (-shutdown-timeout) were cut, and the functions' processes killed", l.shutdown)
+	}
+	l.functions.close()
+	return err
+}
+
+// stopAtOnce kills the functions and closes every connection.
+func (l *launched) stopAtOnce() error {
+	l.functions.kill()
+	_ = l.srv.Close()
+	return errStoppedAtOnce
 }
 
 // The API dialects whose settings the banner prints.

@@ -6,12 +6,15 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -21,6 +24,17 @@ type started struct {
 	lines  []string // the banner, up to the line that says which functions run
 	cancel context.CancelFunc
 	done   chan error
+
+	mu      sync.Mutex
+	after   []string      // what it printed after the banner
+	drained chan struct{} // closed when its output ended
+}
+
+// printed is what the run printed after its banner so far.
+func (s *started) printed() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.after)
 }
 
 // start calls run with args and waits for its banner.
@@ -28,7 +42,7 @@ func start(t *testing.T, args ...string) *started {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
-	s := &started{cancel: cancel, done: make(chan error, 1)}
+	s := &started{cancel: cancel, done: make(chan error, 1), drained: make(chan struct{})}
 	go func() {
 		err := run(ctx, args, pw)
 		_ = pw.Close()
@@ -48,8 +62,12 @@ func start(t *testing.T, args ...string) *started {
 			break
 		}
 	}
-	go func() { // keep draining, so that run never blocks on its output
-		for range lines {
+	go func() { // keep reading, so that run never blocks on its output
+		defer close(s.drained)
+		for line := range lines {
+			s.mu.Lock()
+			s.after = append(s.after, line)
+			s.mu.Unlock()
 		}
 	}()
 	t.Cleanup(func() {
@@ -76,38 +94,62 @@ func (s *started) stop() error {
 
 var banner = regexp.MustCompile(`^e2e-faas-local listening on (http://127\.0\.0\.1:[0-9]+)$`)
 
-// parseBanner reads the faas-v1 banner: the listening line and the three
-// export lines after it.
+// parseBanner reads the banner: the listening line and the export lines
+// after it, of either dialect.
 func parseBanner(t *testing.T, lines []string) (base, key, token string) {
 	t.Helper()
 	for len(lines) > 0 && !banner.MatchString(lines[0]) {
 		lines = lines[1:]
 	}
-	if len(lines) < 4 {
-		t.Fatalf("banner %q", lines)
+	if len(lines) == 0 {
+		t.Fatalf("no banner in %q", lines)
 	}
 	base = banner.FindStringSubmatch(lines[0])[1]
-	if lines[1] != "export E2E_API_ENDPOINT="+base+"/faas/api/v1/" {
-		t.Errorf("endpoint line %q", lines[1])
+	for _, line := range lines[1:] {
+		if v, ok := strings.CutPrefix(line, "export E2E_API_KEY="); ok {
+			key = v
+		}
+		if v, ok := strings.CutPrefix(line, "export E2E_AUTH_TOKEN="); ok {
+			token = v
+		}
 	}
-	key, ok1 := strings.CutPrefix(lines[2], "export E2E_API_KEY=")
-	token, ok2 := strings.CutPrefix(lines[3], "export E2E_AUTH_TOKEN=")
-	if !ok1 || !ok2 {
-		t.Fatalf("credential lines %q", lines[2:])
+	if key == "" || token == "" {
+		t.Fatalf("credential lines missing: %q", lines)
 	}
 	return base, key, token
 }
 
-func get(t *testing.T, url, token string) int {
+// call sends a request with the bearer token, and a JSON body unless
+// body is "", decodes a JSON answer into out unless it is nil, and returns
+// the status.
+func call(t *testing.T, method, url, token, body string, out any) int {
 	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := http.DefaultClient.Do(req)
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
-	res.Body.Close()
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	client := &http.Client{Timeout: 30 * time.Second}
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if out != nil {
+		if err := json.NewDecoder(res.Body).Decode(out); err != nil {
+			t.Fatalf("%s %s: %d: %v", method, url, res.StatusCode, err)
+		}
+	}
 	return res.StatusCode
+}
+
+// get is the status of a GET.
+func get(t *testing.T, url, token string) int {
+	t.Helper()
+	return call(t, "GET", url, token, "", nil)
 }
 
 func TestRunServesAndPrintsExports(t *testing.T) {
@@ -118,15 +160,15 @@ func TestRunServesAndPrintsExports(t *testing.T) {
 	if key != "my-key" || token != "my-token" {
 		t.Errorf("banner %q", s.lines)
 	}
-	exports := s.lines[1:8] // faas-v1's, then MyAccount's as comments
+	exports := s.lines[1:8] // MyAccount's, the provider's default, then faas-v1's as comments
 	if want := []string{
-		"export E2E_API_ENDPOINT=" + base + "/faas/api/v1/",
+		"export E2E_API_ENDPOINT=" + base + "/myaccount/api/v1/",
+		"export E2E_PROJECT_ID=12345",
+		"export E2E_LOCATION=Delhi",
 		"export E2E_API_KEY=my-key",
 		"export E2E_AUTH_TOKEN=my-token",
-		"# MyAccount API (-dialect myaccount): the same key and token, with",
-		"# export E2E_API_ENDPOINT=" + base + "/myaccount/api/v1/",
-		"# export E2E_PROJECT_ID=12345",
-		"# export E2E_LOCATION=Delhi",
+		"# faas-v1 API (-dialect faas-v1): the same key and token, with",
+		"# export E2E_API_ENDPOINT=" + base + "/faas/api/v1/",
 	}; strings.Join(exports, "\n") != strings.Join(want, "\n") {
 		t.Errorf("export lines\n%s\nwant\n%s", strings.Join(exports, "\n"), strings.Join(want, "\n"))
 	}
@@ -221,6 +263,16 @@ func TestRunVersionAndUsage(t *testing.T) {
 	out.Reset()
 	if err := run(context.Background(), []string{"-h"}, &out); err != nil || !strings.Contains(out.String(), "-deploy-delay") {
 		t.Errorf("-h: %q %v", out.String(), err)
+	}
+	// The toolchain flags name every runtime they run, from the catalogues.
+	for _, rt := range locallyRunnable() {
+		if !strings.Contains(out.String(), rt) {
+			t.Errorf("-h does not name %s", rt)
+		}
+	}
+	// -fault-routes says where the route names it takes are shown.
+	if usage := out.String(); !strings.Contains(usage, "-quiet") || !strings.Contains(usage, "named as each request's console line names it") {
+		t.Errorf("-h does not say where route names are shown: %q", usage)
 	}
 	if err := run(context.Background(), []string{"-nope"}, io.Discard); err == nil {
 		t.Errorf("unknown flag accepted")

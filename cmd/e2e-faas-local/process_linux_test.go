@@ -7,10 +7,8 @@ package main
 // limit, and what its functions can see of it.
 
 import (
-	"archive/zip"
 	"bufio"
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,6 +26,7 @@ import (
 	"time"
 
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas/runner/runnertest"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/ziptest"
 )
 
 var (
@@ -102,7 +101,7 @@ type serverProcess struct {
 func startServer(t *testing.T, dir string, configure func(*exec.Cmd), args ...string) *serverProcess {
 	t.Helper()
 	envFile := filepath.Join(dir, "server.env")
-	cmd := exec.Command(serverBinary(t), append([]string{"-addr", "127.0.0.1:0", "-env-file", envFile, "-deploy-delay", "0", "-delete-delay", "0"}, args...)...)
+	cmd := exec.Command(serverBinary(t), append([]string{"-addr", "127.0.0.1:0", "-dialect", "faas-v1", "-env-file", envFile, "-deploy-delay", "0", "-delete-delay", "0"}, args...)...)
 	cmd.Env = append(os.Environ(), "E2E_LOCAL_API_KEY=test-key-"+strconv.Itoa(os.Getpid()), "E2E_LOCAL_AUTH_TOKEN=test-token-"+strconv.Itoa(os.Getpid()))
 	s := &serverProcess{cmd: cmd, out: &lockedBuffer{}, exited: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = s.out, s.out
@@ -172,26 +171,12 @@ func (s *serverProcess) signal(t *testing.T, sig syscall.Signal) {
 // api calls the server's faas-v1 API and decodes the answer.
 func (s *serverProcess) api(t *testing.T, method, path string, body any) map[string]any {
 	t.Helper()
-	var in io.Reader
+	var in []byte
 	if body != nil {
-		data, _ := json.Marshal(body)
-		in = bytes.NewReader(data)
+		in, _ = json.Marshal(body)
 	}
-	req, err := http.NewRequest(method, s.endpoint+path+"?apikey="+s.key, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+s.token)
-	client := &http.Client{Timeout: 30 * time.Second}
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
 	var out map[string]any
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		t.Fatalf("%s %s: %d: %v", method, path, resp.StatusCode, err)
-	}
+	call(t, method, s.endpoint+path+"?apikey="+s.key, s.token, string(in), &out)
 	return out
 }
 
@@ -199,14 +184,9 @@ func (s *serverProcess) api(t *testing.T, method, path string, body any) map[str
 // once it runs.
 func (s *serverProcess) deployPython(t *testing.T, name, handler string, env map[string]string) string {
 	t.Helper()
-	var code bytes.Buffer
-	zw := zip.NewWriter(&code)
-	w, _ := zw.Create("handler.py")
-	_, _ = io.WriteString(w, handler)
-	_ = zw.Close()
 	created := s.api(t, "POST", "functions", map[string]any{
 		"name": name, "runtime": "python3.11", "environment": env,
-		"code_archive": base64.StdEncoding.EncodeToString(code.Bytes()),
+		"code_archive": ziptest.Base64(map[string]string{"handler.py": handler}),
 	})
 	id, _ := created["id"].(string)
 	var f map[string]any
@@ -364,8 +344,9 @@ func TestSignalShutdownIsBounded(t *testing.T) {
 	noFunctionFiles(t, filepath.Join(dir, "work"))
 }
 
-// Clients that hold connections open, idle or silent, beyond the open-file
-// limit, do not keep the API from answering.
+// Clients that hold connections open, idle, silent or with a request whose
+// body never comes, beyond the open-file limit, do not keep the API from
+// answering.
 func TestConnectionFloodLeavesTheAPIAnswering(t *testing.T) {
 	if _, err := os.Stat("/bin/sh"); err != nil {
 		t.Skip("skipped: no /bin/sh to lower the open-file limit with")
@@ -383,14 +364,20 @@ func TestConnectionFloodLeavesTheAPIAnswering(t *testing.T) {
 		}
 	}()
 	request := "GET /faas/api/v1/runtimes?apikey=" + s.key + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + s.token + "\r\n\r\n"
+	partial := "POST /faas/api/v1/functions?apikey=" + s.key + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + s.token +
+		"\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"
 	for i := range 300 {
 		c, err := net.DialTimeout("tcp", addr, 5*time.Second)
 		if err != nil {
 			t.Fatalf("connection %d: %v", i, err)
 		}
 		conns = append(conns, c)
-		if i >= 100 {
+		if i >= 200 {
 			continue // silent: connected, sending nothing
+		}
+		if i >= 100 { // a body begun and never finished
+			_, _ = io.WriteString(c, partial)
+			continue
 		}
 		// Idle: one request answered, then kept alive.
 		_ = c.SetDeadline(time.Now().Add(5 * time.Second))

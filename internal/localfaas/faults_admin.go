@@ -10,6 +10,8 @@ import (
 	"io"
 	"net/http"
 	"time"
+
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas/faults"
 )
 
 // The admin routes of fault injection: GET /_local/faults answers the
@@ -20,28 +22,28 @@ const faultsExample = `{"seed":42,"rate":0.2,"kinds":["503","drop"],"routes":{"P
 	`"retry_after":"0s","latency":"0-50ms","deploy_fail_rate":0.1,"deploy_stall":"30s"}`
 
 type wireFaultRule struct {
-	Rate  float64     `json:"rate"`
-	Kinds []FaultKind `json:"kinds"`
+	Rate  float64       `json:"rate"`
+	Kinds []faults.Kind `json:"kinds"`
 }
 
 type wireFaultConfig struct {
 	Seed           uint64                   `json:"seed"`
 	Rate           float64                  `json:"rate"`
-	Kinds          []FaultKind              `json:"kinds"`
+	Kinds          []faults.Kind            `json:"kinds"`
 	Routes         map[string]wireFaultRule `json:"routes"`
 	RetryAfter     textDuration             `json:"retry_after"`
-	Latency        DurationRange            `json:"latency"`
+	Latency        faults.DurationRange     `json:"latency"`
 	DeployFailRate float64                  `json:"deploy_fail_rate"`
 	DeployStall    textDuration             `json:"deploy_stall"`
 }
 
 type wireInjectedFault struct {
-	Route      string    `json:"route,omitempty"`
-	Request    uint64    `json:"request"`
-	Kind       FaultKind `json:"kind"`
-	Latency    string    `json:"latency,omitempty"`
-	FunctionID string    `json:"function_id,omitempty"`
-	Time       string    `json:"time"`
+	Route      string      `json:"route,omitempty"`
+	Request    uint64      `json:"request"`
+	Kind       faults.Kind `json:"kind"`
+	Latency    string      `json:"latency,omitempty"`
+	FunctionID string      `json:"function_id,omitempty"`
+	Time       string      `json:"time"`
 }
 
 type wireFaults struct {
@@ -64,7 +66,7 @@ func (d *textDuration) UnmarshalText(text []byte) error {
 	return nil
 }
 
-func faultConfigToWire(c FaultConfig) wireFaultConfig {
+func faultConfigToWire(c faults.Config) wireFaultConfig {
 	w := wireFaultConfig{
 		Seed: c.Seed, Rate: c.Rate, Kinds: nonNil(c.Kinds), Routes: map[string]wireFaultRule{},
 		RetryAfter: textDuration(c.RetryAfter), Latency: c.Latency,
@@ -76,16 +78,16 @@ func faultConfigToWire(c FaultConfig) wireFaultConfig {
 	return w
 }
 
-func (w wireFaultConfig) config() FaultConfig {
-	c := FaultConfig{
+func (w wireFaultConfig) config() faults.Config {
+	c := faults.Config{
 		Seed: w.Seed, Rate: w.Rate, Kinds: w.Kinds,
 		RetryAfter: time.Duration(w.RetryAfter), Latency: w.Latency,
 		DeployFailRate: w.DeployFailRate, DeployStall: time.Duration(w.DeployStall),
 	}
 	if len(w.Routes) > 0 {
-		c.Routes = map[string]FaultRule{}
+		c.Routes = map[string]faults.Rule{}
 		for route, rule := range w.Routes {
-			c.Routes[route] = FaultRule{Rate: rule.Rate, Kinds: rule.Kinds}
+			c.Routes[route] = faults.Rule{Rate: rule.Rate, Kinds: rule.Kinds}
 		}
 	}
 	return c
@@ -103,7 +105,7 @@ func (s *Server) adminGetFaults(w http.ResponseWriter, _ *http.Request) {
 	out := wireFaults{Enabled: cfg.Enabled(), wireFaultConfig: faultConfigToWire(cfg), Injected: []wireInjectedFault{}}
 	for _, f := range s.InjectedFaults() {
 		wf := wireInjectedFault{Route: f.Route, Request: f.Request, Kind: f.Kind, FunctionID: f.FunctionID, Time: formatTime(f.Time)}
-		if f.Kind == FaultLatency || f.Kind == FaultDeployStall {
+		if f.Kind == faults.Latency || f.Kind == faults.DeployStall {
 			wf.Latency = f.Latency.String()
 		}
 		out.Injected = append(out.Injected, wf)

@@ -15,16 +15,17 @@ import (
 	"time"
 
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas/faults"
 )
 
-func setFaults(t *testing.T, h *harness, cfg localfaas.FaultConfig) {
+func setFaults(t *testing.T, h *harness, cfg faults.Config) {
 	t.Helper()
 	if err := h.srv.SetFaults(cfg); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func kinds(k ...localfaas.FaultKind) []localfaas.FaultKind { return k }
+func kinds(k ...faults.Kind) []faults.Kind { return k }
 
 // everyRoute is a valid request for each route of the contract, on the
 // function id and the secret name given.
@@ -55,7 +56,7 @@ func everyRoute(id, secret string) []call {
 // checker with each status fault: each answer must be valid for its
 // operation, and nothing may change.
 func TestFaultStatusKinds(t *testing.T) {
-	for _, kind := range kinds(localfaas.FaultInternalError, localfaas.FaultBadGateway, localfaas.FaultUnavailable, localfaas.FaultRateLimited) {
+	for _, kind := range kinds(faults.InternalError, faults.BadGateway, faults.Unavailable, faults.RateLimited) {
 		t.Run(string(kind), func(t *testing.T) {
 			envelopes(t, func(t *testing.T, h *harness) {
 				h.createSecret("kept", "kept-value-3b9e")
@@ -64,7 +65,7 @@ func TestFaultStatusKinds(t *testing.T) {
 				before, _ := h.srv.Function(f.ID)
 				secretsBefore := h.srv.Secrets()
 
-				setFaults(t, h, localfaas.FaultConfig{Seed: 7, Rate: 1, Kinds: kinds(kind), RetryAfter: 1500 * time.Millisecond})
+				setFaults(t, h, faults.Config{Seed: 7, Rate: 1, Kinds: kinds(kind), RetryAfter: 1500 * time.Millisecond})
 				want, _ := strconv.Atoi(string(kind))
 				calls := everyRoute(f.ID, "kept")
 				for _, c := range calls {
@@ -75,7 +76,7 @@ func TestFaultStatusKinds(t *testing.T) {
 					if e := errorOf(t, r); !strings.Contains(e.Message, "fault injected") || !strings.Contains(e.Message, "seed 7") {
 						t.Errorf("%s %s: message %q does not say it was injected, with its seed", c.Method, c.Path, e.Message)
 					}
-					if retry := r.Header.Get("Retry-After"); kind == localfaas.FaultRateLimited && retry != "2" {
+					if retry := r.Header.Get("Retry-After"); kind == faults.RateLimited && retry != "2" {
 						t.Errorf("%s %s: Retry-After %q, want 2 (1.5 s rounded up)", c.Method, c.Path, retry)
 					}
 				}
@@ -101,7 +102,7 @@ func TestFaultStatusKinds(t *testing.T) {
 
 func TestFaultRetryAfterZero(t *testing.T) {
 	h := newHarness(t)
-	setFaults(t, h, localfaas.FaultConfig{Rate: 1, Kinds: kinds(localfaas.FaultRateLimited)})
+	setFaults(t, h, faults.Config{Rate: 1, Kinds: kinds(faults.RateLimited)})
 	r := h.do("GET", "runtimes", nil).want(t, http.StatusTooManyRequests)
 	if got := r.Header.Get("Retry-After"); got != "0" {
 		t.Errorf("Retry-After %q, want 0", got)
@@ -110,12 +111,12 @@ func TestFaultRetryAfterZero(t *testing.T) {
 
 func TestFaultRouteSelection(t *testing.T) {
 	h := newHarness(t)
-	setFaults(t, h, localfaas.FaultConfig{
-		Rate: 1, Kinds: kinds(localfaas.FaultInternalError),
-		Routes: map[string]localfaas.FaultRule{
-			"POST functions":     {Rate: 1, Kinds: kinds(localfaas.FaultUnavailable)},
+	setFaults(t, h, faults.Config{
+		Rate: 1, Kinds: kinds(faults.InternalError),
+		Routes: map[string]faults.Rule{
+			"POST functions":     {Rate: 1, Kinds: kinds(faults.Unavailable)},
 			"GET runtimes":       {Rate: 0},
-			"GET functions/{id}": {Rate: 1, Kinds: kinds(localfaas.FaultBadGateway)},
+			"GET functions/{id}": {Rate: 1, Kinds: kinds(faults.BadGateway)},
 		},
 	})
 	h.do("POST", "functions", minimal("routed")).want(t, http.StatusServiceUnavailable)
@@ -124,13 +125,13 @@ func TestFaultRouteSelection(t *testing.T) {
 	h.do("GET", "secrets", nil).want(t, http.StatusInternalServerError)
 
 	// Routes alone: the others are left alone.
-	setFaults(t, h, localfaas.FaultConfig{Routes: map[string]localfaas.FaultRule{"POST functions": {Rate: 1, Kinds: kinds(localfaas.FaultUnavailable)}}})
+	setFaults(t, h, faults.Config{Routes: map[string]faults.Rule{"POST functions": {Rate: 1, Kinds: kinds(faults.Unavailable)}}})
 	h.do("POST", "functions", minimal("routed")).want(t, http.StatusServiceUnavailable)
 	h.do("POST", "secrets", map[string]any{"name": "routed", "value": "v"}).want(t, http.StatusCreated)
 	h.do("GET", "functions", nil).want(t, http.StatusOK)
 
 	// Admin routes, and requests that fail authentication, never meet a fault.
-	setFaults(t, h, localfaas.FaultConfig{Rate: 1, Kinds: kinds(localfaas.FaultUnavailable)})
+	setFaults(t, h, faults.Config{Rate: 1, Kinds: kinds(faults.Unavailable)})
 	h.send(call{Method: "GET", Path: "runtimes", Token: ptr("")}).want(t, http.StatusUnauthorized)
 	h.do("GET", "/_local/requests", nil).want(t, http.StatusOK)
 	h.do("GET", "/_local/faults", nil).want(t, http.StatusOK)
@@ -144,10 +145,10 @@ func TestFaultRouteSelection(t *testing.T) {
 
 // faultSequence sends a fixed sequence of requests with faults at half the
 // requests, and returns the statuses of GET runtimes and GET secrets.
-func faultSequence(t *testing.T, seed uint64, interleave bool) (runtimes, secrets []int, injected []localfaas.InjectedFault) {
+func faultSequence(t *testing.T, seed uint64, interleave bool) (runtimes, secrets []int, injected []faults.Injected) {
 	t.Helper()
 	h := newHarness(t)
-	setFaults(t, h, localfaas.FaultConfig{Seed: seed, Rate: 0.5, Kinds: kinds("500", "502", "503", "429")})
+	setFaults(t, h, faults.Config{Seed: seed, Rate: 0.5, Kinds: kinds("500", "502", "503", "429")})
 	for i := range 40 {
 		runtimes = append(runtimes, h.do("GET", "runtimes", nil).Status)
 		if interleave || i%10 == 0 {
@@ -190,7 +191,7 @@ func TestFaultSeedReproducible(t *testing.T) {
 
 func TestSetFaultsRestartsTheSequence(t *testing.T) {
 	h := newHarness(t)
-	cfg := localfaas.FaultConfig{Seed: 9, Rate: 0.5, Kinds: kinds("503")}
+	cfg := faults.Config{Seed: 9, Rate: 0.5, Kinds: kinds("503")}
 	run := func() []int {
 		setFaults(t, h, cfg)
 		var out []int
@@ -206,7 +207,7 @@ func TestSetFaultsRestartsTheSequence(t *testing.T) {
 
 func TestFaultRandomSeedIsReported(t *testing.T) {
 	h := newHarness(t)
-	setFaults(t, h, localfaas.FaultConfig{Rate: 0.1})
+	setFaults(t, h, faults.Config{Rate: 0.1})
 	seed := h.srv.Faults().Seed
 	if seed == 0 {
 		t.Fatal("SetFaults kept seed 0; want the random seed it uses")
@@ -229,7 +230,7 @@ func TestFaultDropAfterWrite(t *testing.T) {
 	srv := localfaas.New(localfaas.Options{APIKey: testAPIKey, AuthToken: testAuthToken})
 	h := &harness{t: t, srv: srv, ts: httptest.NewServer(srv)}
 	t.Cleanup(h.ts.Close)
-	setFaults(t, h, localfaas.FaultConfig{Routes: map[string]localfaas.FaultRule{"POST functions": {Rate: 1, Kinds: kinds(localfaas.FaultDrop)}}})
+	setFaults(t, h, faults.Config{Routes: map[string]faults.Rule{"POST functions": {Rate: 1, Kinds: kinds(faults.Drop)}}})
 
 	if r, err := h.tryKeyed(call{Method: "POST", Path: "functions", Body: minimal("dropped")}, key1); err == nil {
 		t.Fatalf("a dropped create was answered %d: %s", r.Status, r.Body)
@@ -242,7 +243,7 @@ func TestFaultDropAfterWrite(t *testing.T) {
 	if last := log[len(log)-1]; last.Route != "POST functions" || last.Status != http.StatusCreated {
 		t.Errorf("request log: %+v, want the create's own status 201", last)
 	}
-	if f := srv.InjectedFaults(); len(f) != 1 || f[0].Kind != localfaas.FaultDrop || f[0].Route != "POST functions" {
+	if f := srv.InjectedFaults(); len(f) != 1 || f[0].Kind != faults.Drop || f[0].Route != "POST functions" {
 		t.Errorf("injected faults %+v", f)
 	}
 
@@ -264,7 +265,7 @@ func TestFaultDropBehindABufferingWriter(t *testing.T) {
 	h := newHarness(t)
 	f := h.create(minimal("dropped-config"))
 	h.get(f.ID)
-	setFaults(t, h, localfaas.FaultConfig{Rate: 1, Kinds: kinds(localfaas.FaultDrop)})
+	setFaults(t, h, faults.Config{Rate: 1, Kinds: kinds(faults.Drop)})
 
 	if r, err := h.tryKeyed(call{Method: "PUT", Path: "functions/" + f.ID + "/config", Body: map[string]any{"memory_mb": 1024}}, ""); err == nil {
 		t.Fatalf("a dropped update was answered %d: %s", r.Status, r.Body)
@@ -281,8 +282,8 @@ func TestFaultDropBehindABufferingWriter(t *testing.T) {
 
 func TestFaultLatency(t *testing.T) {
 	h := newHarness(t)
-	lat := localfaas.DurationRange{Min: time.Millisecond, Max: 3 * time.Millisecond}
-	setFaults(t, h, localfaas.FaultConfig{Seed: 5, Rate: 1, Kinds: kinds(localfaas.FaultLatency), Latency: lat})
+	lat := faults.DurationRange{Min: time.Millisecond, Max: 3 * time.Millisecond}
+	setFaults(t, h, faults.Config{Seed: 5, Rate: 1, Kinds: kinds(faults.Latency), Latency: lat})
 	f := h.create(minimal("slow"))
 	h.get(f.ID)
 	h.do("GET", "runtimes", nil).want(t, http.StatusOK)
@@ -291,7 +292,7 @@ func TestFaultLatency(t *testing.T) {
 		t.Fatalf("injected %+v, want a latency for each of 3 requests", injected)
 	}
 	for _, fault := range injected {
-		if fault.Kind != localfaas.FaultLatency || fault.Latency < lat.Min || fault.Latency > lat.Max {
+		if fault.Kind != faults.Latency || fault.Latency < lat.Min || fault.Latency > lat.Max {
 			t.Errorf("%+v: want a latency within %s", fault, lat)
 		}
 	}
@@ -302,7 +303,7 @@ func TestFaultLatency(t *testing.T) {
 
 func TestFaultDeployFails(t *testing.T) {
 	h := newHarness(t)
-	setFaults(t, h, localfaas.FaultConfig{Seed: 3, DeployFailRate: 1})
+	setFaults(t, h, faults.Config{Seed: 3, DeployFailRate: 1})
 	f := h.create(minimal("doomed"))
 	got := h.get(f.ID)
 	if got.Status != localfaas.StatusFailed || !strings.Contains(got.ErrorMessage, "fault injected") {
@@ -318,7 +319,7 @@ func TestFaultDeployFails(t *testing.T) {
 func TestFaultDeployFailRateIsSeeded(t *testing.T) {
 	outcomes := func() []string {
 		h := newHarness(t)
-		setFaults(t, h, localfaas.FaultConfig{Seed: 11, DeployFailRate: 0.5})
+		setFaults(t, h, faults.Config{Seed: 11, DeployFailRate: 0.5})
 		f := h.create(minimal("coin"))
 		var out []string
 		for range 16 {
@@ -338,7 +339,7 @@ func TestFaultDeployFailRateIsSeeded(t *testing.T) {
 
 func TestFaultDeployStall(t *testing.T) {
 	h := newHarness(t, func(o *localfaas.Options) { o.DeployDelay = 2 * time.Second })
-	setFaults(t, h, localfaas.FaultConfig{DeployStall: 30 * time.Second})
+	setFaults(t, h, faults.Config{DeployStall: 30 * time.Second})
 	f := h.create(minimal("stalled"))
 	h.clock.Advance(31 * time.Second)
 	if got := h.get(f.ID); got.Status != localfaas.StatusDeploying {
@@ -389,9 +390,9 @@ func TestFaultAdminRoutes(t *testing.T) {
 	if !s.Enabled || s.Seed != 42 || s.Latency != "0s-50ms" || s.DeployStall != "1m0s" || s.DeployFailRate != 0.25 || len(s.Routes) != 1 {
 		t.Errorf("PUT answered %+v", s)
 	}
-	want := localfaas.FaultConfig{
-		Seed: 42, Kinds: []localfaas.FaultKind{}, Latency: localfaas.DurationRange{Max: 50 * time.Millisecond},
-		Routes:         map[string]localfaas.FaultRule{"POST functions": {Rate: 1, Kinds: kinds("503")}},
+	want := faults.Config{
+		Seed: 42, Kinds: []faults.Kind{}, Latency: faults.DurationRange{Max: 50 * time.Millisecond},
+		Routes:         map[string]faults.Rule{"POST functions": {Rate: 1, Kinds: kinds("503")}},
 		DeployFailRate: 0.25, DeployStall: time.Minute,
 	}
 	if got := h.srv.Faults(); !reflect.DeepEqual(got, want) {
@@ -438,17 +439,17 @@ func TestFaultAdminRoutes(t *testing.T) {
 
 func TestSetFaultsRefusesBadConfig(t *testing.T) {
 	h := newHarness(t)
-	good := localfaas.FaultConfig{Seed: 1, Rate: 0.5}
+	good := faults.Config{Seed: 1, Rate: 0.5}
 	setFaults(t, h, good)
-	for _, bad := range []localfaas.FaultConfig{
+	for _, bad := range []faults.Config{
 		{Rate: -0.1},
 		{Rate: 1.1},
 		{Rate: 1, Kinds: kinds("deploy-fail")},
-		{Routes: map[string]localfaas.FaultRule{"GET nowhere": {Rate: 1}}},
-		{Routes: map[string]localfaas.FaultRule{"GET runtimes": {Rate: 1, Kinds: kinds("404")}}},
+		{Routes: map[string]faults.Rule{"GET nowhere": {Rate: 1}}},
+		{Routes: map[string]faults.Rule{"GET runtimes": {Rate: 1, Kinds: kinds("404")}}},
 		{RetryAfter: -time.Second},
-		{Latency: localfaas.DurationRange{Min: -time.Millisecond}},
-		{Latency: localfaas.DurationRange{Min: 2 * time.Millisecond, Max: time.Millisecond}},
+		{Latency: faults.DurationRange{Min: -time.Millisecond}},
+		{Latency: faults.DurationRange{Min: 2 * time.Millisecond, Max: time.Millisecond}},
 		{DeployFailRate: 2},
 		{DeployStall: -time.Second},
 	} {

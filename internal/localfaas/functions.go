@@ -60,7 +60,7 @@ func (s *Server) createFunction(w http.ResponseWriter, r *http.Request) {
 	f.ID = newUUID()
 	f.InvokeURL = invokeURL(r, &f)
 	f.CreatedAt = now
-	rec := &record{fn: f, unpackErr: p.Code.unpackErr}
+	rec := &record{fn: f, unpackErr: p.Code.unpackErr, console: s.console}
 	s.functions[f.ID] = rec
 	s.startDeployLocked(rec, now)
 	s.writeOK(w, http.StatusCreated, s.wire(r, &rec.fn))

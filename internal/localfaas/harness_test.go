@@ -4,7 +4,6 @@
 package localfaas_test
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/api"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/ziptest"
 )
 
 const (
@@ -75,6 +75,8 @@ func newHarness(t *testing.T, configure ...func(*localfaas.Options)) *harness {
 	h := &harness{t: t, srv: localfaas.New(opts), clock: c, opts: opts}
 	h.ts = httptest.NewServer(h.checked(h.srv))
 	t.Cleanup(h.ts.Close)
+	// A redirect is an answer like any other: its headers are checked too.
+	h.ts.Client().CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return h
 }
 
@@ -133,6 +135,10 @@ type call struct {
 	Project      string
 	Location     string
 	Host         string
+	// IdempotencyKey is sent as the Idempotency-Key header unless "".
+	IdempotencyKey string
+	// Client sends the request; the test server's client when nil.
+	Client *http.Client
 }
 
 func (h *harness) url(c call) string {
@@ -205,7 +211,14 @@ func (h *harness) try(c call) (response, error) {
 	if c.Host != "" {
 		req.Host = c.Host
 	}
-	res, err := h.ts.Client().Do(req)
+	if c.IdempotencyKey != "" {
+		req.Header.Set("Idempotency-Key", c.IdempotencyKey)
+	}
+	client := h.ts.Client()
+	if c.Client != nil {
+		client = c.Client
+	}
+	res, err := client.Do(req)
 	if err != nil {
 		return response{}, err
 	}
@@ -380,19 +393,7 @@ func zipBytes(files map[string]string) []byte {
 	if files == nil {
 		files = map[string]string{"handler.py": "def handle(event, context):\n    return 'ok'\n"}
 	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for name, content := range files {
-		w, err := zw.Create(name)
-		if err != nil {
-			panic(err)
-		}
-		_, _ = w.Write([]byte(content))
-	}
-	if err := zw.Close(); err != nil {
-		panic(err)
-	}
-	return buf.Bytes()
+	return ziptest.Build(files)
 }
 
 func zipB64(files map[string]string) string {

@@ -4,9 +4,7 @@
 package localfaas_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -29,38 +27,8 @@ func (h *harness) tryKeyed(c call, key string) (response, error) {
 
 // tryKeyedVia is tryKeyed through the given client.
 func (h *harness) tryKeyedVia(client *http.Client, c call, key string) (response, error) {
-	var body io.Reader
-	if c.Body != nil {
-		data, err := json.Marshal(c.Body)
-		if err != nil {
-			return response{}, err
-		}
-		body = bytes.NewReader(data)
-	}
-	req, err := http.NewRequest(c.Method, h.url(c), body)
-	if err != nil {
-		return response{}, err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Authorization", "Bearer "+testAuthToken)
-	if key != "" {
-		req.Header.Set("Idempotency-Key", key)
-	}
-	if c.Invalid {
-		req.Header.Set(invalidHeader, "1")
-	}
-	res, err := client.Do(req)
-	if err != nil {
-		return response{}, err
-	}
-	defer res.Body.Close()
-	data, err := io.ReadAll(res.Body)
-	if err != nil {
-		return response{}, err
-	}
-	return response{Status: res.StatusCode, Header: res.Header, Body: data}, nil
+	c.Client, c.IdempotencyKey = client, key
+	return h.try(c)
 }
 
 // createKeyed posts a create with an Idempotency-Key.

@@ -32,6 +32,8 @@ type record struct {
 	// flight, live the one answering invocations.
 	next, live  *deployment
 	invocations invocations
+	// console shows the log's lines as they are added; nil for none.
+	console *console
 }
 
 type logLine struct {
@@ -44,7 +46,9 @@ func (rec *record) log(at time.Time, stream, format string, args ...any) {
 	if len(rec.logs) >= maxLogLines {
 		rec.logs = append(rec.logs[:0], rec.logs[len(rec.logs)-maxLogLines+1:]...)
 	}
-	rec.logs = append(rec.logs, logLine{at: at, stream: stream, message: fmt.Sprintf(format, args...)})
+	line := logLine{at: at, stream: stream, message: fmt.Sprintf(format, args...)}
+	rec.logs = append(rec.logs, line)
+	rec.console.function(rec.fn.Name, line.stream, line.message)
 }
 
 // advanceLocked settles every deploy and delete that has had its time. With

@@ -28,8 +28,8 @@ import (
 // the runner treat it as any other function (template "http", handler
 // "handle").
 
-// maLimits are the dialect's name, memory and timeout limits.
-var maLimits = catalogue.MyAccountLimits
+// myAccountLimits are the dialect's name, memory and timeout limits.
+var myAccountLimits = catalogue.MyAccountLimits
 
 // joinInt64s is "128, 256, 512".
 func joinInt64s(ns []int64) string {
@@ -41,8 +41,8 @@ func joinInt64s(ns []int64) string {
 }
 
 const (
-	// maReadOnly is what E2E's documentation says of a function in flight.
-	maReadOnly = "settings are read-only while a function is Creating or Deploying"
+	// myAccountReadOnly is what E2E's documentation says of a function in flight.
+	myAccountReadOnly = "settings are read-only while a function is Creating or Deploying"
 )
 
 // myAccountQuery refuses a request without the query every MyAccount
@@ -68,9 +68,9 @@ func myAccountQuery(h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// maSettings are what a create or an update sets besides name, runtime and
+// myAccountSettings are what a create or an update sets besides name, runtime and
 // node type.
-type maSettings struct {
+type myAccountSettings struct {
 	code, requirements string
 	environment        map[string]string
 	secrets            []string
@@ -79,8 +79,8 @@ type maSettings struct {
 
 // decodeMASettings reads and checks the settings of a create or update body;
 // problems go to o's errors, by wire key.
-func decodeMASettings(o *object) maSettings {
-	var s maSettings
+func decodeMASettings(o *object) myAccountSettings {
+	var s myAccountSettings
 	errs := o.errs
 	if code := o.str("code"); code != nil {
 		s.code = *code
@@ -99,14 +99,14 @@ func decodeMASettings(o *object) maSettings {
 	}
 	if mem := o.integer("memory"); mem != nil {
 		s.memory = *mem
-		if !maLimits.MemoryAccepted(int64(*mem)) {
-			errs.Add("memory", "must be one of %s (MB; got %d)", joinInt64s(maLimits.MemoryChoicesMB), *mem)
+		if !myAccountLimits.MemoryAccepted(int64(*mem)) {
+			errs.Add("memory", "must be one of %s (MB; got %d)", joinInt64s(myAccountLimits.MemoryChoicesMB), *mem)
 		}
 	}
 	if timeout := o.integer("timeout"); timeout != nil {
 		s.timeout = *timeout
-		if *timeout < catalogue.TimeoutMinSeconds || int64(*timeout) > maLimits.TimeoutMaxSeconds {
-			errs.Add("timeout", "must be between %d and %d seconds (got %d)", catalogue.TimeoutMinSeconds, maLimits.TimeoutMaxSeconds, *timeout)
+		if *timeout < catalogue.TimeoutMinSeconds || int64(*timeout) > myAccountLimits.TimeoutMaxSeconds {
+			errs.Add("timeout", "must be between %d and %d seconds (got %d)", catalogue.TimeoutMinSeconds, myAccountLimits.TimeoutMaxSeconds, *timeout)
 		}
 	}
 	s.environment = o.strMap("environment_variables")
@@ -169,12 +169,12 @@ func readMAObject(w http.ResponseWriter, r *http.Request, errs fieldErrors, allo
 	return o, true
 }
 
-// maArchive is the archive a MyAccount function runs from: its handler file,
+// myAccountArchive is the archive a MyAccount function runs from: its handler file,
 // named by the runtime, and its requirements file when there are
 // requirements. Entries are stored, not compressed, with a fixed time: the
 // archive is built under the store's lock, so it must be cheap, and the same
 // code gives the same archive.
-func maArchive(rt maRuntime, code, requirements string) ([]byte, error) {
+func myAccountArchive(rt myAccountRuntime, code, requirements string) ([]byte, error) {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	add := func(name, text string) error {
@@ -200,8 +200,8 @@ func maArchive(rt maRuntime, code, requirements string) ([]byte, error) {
 }
 
 // applyMASettings stores the settings and the code's archive on f.
-func applyMASettings(f *Function, rt maRuntime, set maSettings) error {
-	archive, err := maArchive(rt, set.code, set.requirements)
+func applyMASettings(f *Function, rt myAccountRuntime, set myAccountSettings) error {
+	archive, err := myAccountArchive(rt, set.code, set.requirements)
 	if err != nil {
 		return err
 	}
@@ -214,27 +214,27 @@ func applyMASettings(f *Function, rt maRuntime, set maSettings) error {
 	return nil
 }
 
-func (s *Server) maCreateFunction(w http.ResponseWriter, r *http.Request) {
+func (s *Server) myAccountCreateFunction(w http.ResponseWriter, r *http.Request) {
 	errs := fieldErrors{}
-	o, ok := readMAObject(w, r, errs, maCreateFields)
+	o, ok := readMAObject(w, r, errs, myAccountCreateFields)
 	if !ok {
 		return
 	}
 	name := o.str("function")
 	if name != nil {
 		switch {
-		case len(*name) < maLimits.NameMin || len(*name) > maLimits.NameMax:
-			errs.Add("function", "must be %d to %d characters long (got %d)", maLimits.NameMin, maLimits.NameMax, len(*name))
-		case !maLimits.NameFits(*name):
+		case len(*name) < myAccountLimits.NameMin || len(*name) > myAccountLimits.NameMax:
+			errs.Add("function", "must be %d to %d characters long (got %d)", myAccountLimits.NameMin, myAccountLimits.NameMax, len(*name))
+		case !myAccountLimits.NameFits(*name):
 			errs.Add("function", "must be lowercase letters, digits and hyphens, starting with a letter")
 		}
 	}
 	rtName, nodeType := o.str("runtime"), o.str("node_type")
-	var rt maRuntime
+	var rt myAccountRuntime
 	if rtName != nil {
 		var known bool
 		if rt, known = lookupMARuntime(*rtName); !known {
-			errs.Add("runtime", "must be one of %s", strings.Join(maRuntimeNames(), ", "))
+			errs.Add("runtime", "must be one of %s", strings.Join(myAccountRuntimeNames(), ", "))
 		}
 	}
 	switch {
@@ -270,7 +270,7 @@ func (s *Server) maCreateFunction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.InvokeURL = invokeURL(r, &f)
-	rec := &record{fn: f}
+	rec := &record{fn: f, console: s.console}
 	s.functions[f.ID] = rec
 	s.startDeployLocked(rec, now)
 	writeMyAccountOK(w, toMAFunction(&rec.fn, invokeURL(r, &rec.fn)))
@@ -293,7 +293,7 @@ func (s *Server) withMAFunction(w http.ResponseWriter, r *http.Request, do func(
 	do(rec, now)
 }
 
-func (s *Server) maGetFunction(w http.ResponseWriter, r *http.Request) {
+func (s *Server) myAccountGetFunction(w http.ResponseWriter, r *http.Request) {
 	s.withMAFunction(w, r, func(rec *record, _ time.Time) {
 		if s.opts.MyAccountSparse {
 			writeMyAccountOK(w, toMASparse(&rec.fn, invokeURL(r, &rec.fn)))
@@ -303,7 +303,7 @@ func (s *Server) maGetFunction(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *Server) maListFunctions(w http.ResponseWriter, r *http.Request) {
+func (s *Server) myAccountListFunctions(w http.ResponseWriter, r *http.Request) {
 	ns := s.namespace(r)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -317,18 +317,18 @@ func (s *Server) maListFunctions(w http.ResponseWriter, r *http.Request) {
 	slices.SortFunc(matched, func(a, b *Function) int {
 		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
 	})
-	out := make([]maSummary, len(matched))
+	out := make([]myAccountSummary, len(matched))
 	for i, f := range matched {
 		out[i] = toMASummary(f, invokeURL(r, f))
 	}
 	writeMyAccountOK(w, out)
 }
 
-// maUpdateFunction replaces code, requirements, environment, secrets,
+// myAccountUpdateFunction replaces code, requirements, environment, secrets,
 // memory and timeout, and redeploys.
-func (s *Server) maUpdateFunction(w http.ResponseWriter, r *http.Request) {
+func (s *Server) myAccountUpdateFunction(w http.ResponseWriter, r *http.Request) {
 	errs := fieldErrors{}
-	o, ok := readMAObject(w, r, errs, maUpdateFields)
+	o, ok := readMAObject(w, r, errs, myAccountUpdateFields)
 	if !ok {
 		return
 	}
@@ -339,7 +339,7 @@ func (s *Server) maUpdateFunction(w http.ResponseWriter, r *http.Request) {
 	}
 	s.withMAFunction(w, r, func(rec *record, now time.Time) {
 		f := &rec.fn
-		if bad := maInFlight(f); bad != "" {
+		if bad := myAccountInFlight(f); bad != "" {
 			writeMyAccountError(w, http.StatusConflict, bad, nil)
 			return
 		}
@@ -361,23 +361,23 @@ func (s *Server) maUpdateFunction(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// maInFlight says why a function cannot change now, or "".
-func maInFlight(f *Function) string {
+// myAccountInFlight says why a function cannot change now, or "".
+func myAccountInFlight(f *Function) string {
 	switch f.Status {
 	case StatusDeploying:
-		return fmt.Sprintf("function %q is deploying: %s; retry when it is running or failed", f.Name, maReadOnly)
+		return fmt.Sprintf("function %q is deploying: %s; retry when it is running or failed", f.Name, myAccountReadOnly)
 	case StatusDeleting:
 		return fmt.Sprintf("function %q is being deleted", f.Name)
 	}
 	return ""
 }
 
-// maDeleteFunction deletes a running or failed function. A function already
+// myAccountDeleteFunction deletes a running or failed function. A function already
 // being deleted is answered as the first delete was, so a client may repeat
 // a delete whose answer it lost.
-func (s *Server) maDeleteFunction(w http.ResponseWriter, r *http.Request) {
+func (s *Server) myAccountDeleteFunction(w http.ResponseWriter, r *http.Request) {
 	errs := fieldErrors{}
-	o, ok := readMAObject(w, r, errs, maDeleteFields)
+	o, ok := readMAObject(w, r, errs, myAccountDeleteFields)
 	if !ok {
 		return
 	}
@@ -402,10 +402,10 @@ func (s *Server) maDeleteFunction(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *Server) maListRuntimes(w http.ResponseWriter, _ *http.Request) {
-	out := make([]maRuntimeInfo, len(maRuntimes))
-	for i, rt := range maRuntimes {
-		out[i] = maRuntimeInfo{Runtime: rt.name, NodeType: rt.nodeType, BoilerCode: rt.boilerCode,
+func (s *Server) myAccountListRuntimes(w http.ResponseWriter, _ *http.Request) {
+	out := make([]myAccountRuntimeInfo, len(myAccountRuntimes))
+	for i, rt := range myAccountRuntimes {
+		out[i] = myAccountRuntimeInfo{Runtime: rt.name, NodeType: rt.nodeType, BoilerCode: rt.boilerCode,
 			Label: rt.requirementsFile, RequirementsCode: rt.requirementsCode}
 	}
 	writeMyAccountOK(w, out)

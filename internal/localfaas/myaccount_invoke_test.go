@@ -68,11 +68,11 @@ func newMyAccountRunningHarness(t *testing.T) (*harness, aliasRunner) {
 	return h, ar
 }
 
-// maSettled waits until the function has left deploying.
-func (h *harness) maSettled(name string) maFn {
+// myAccountSettled waits until the function has left deploying.
+func (h *harness) myAccountSettled(name string) myAccountFn {
 	h.t.Helper()
-	var f maFn
-	if !runnertest.Eventually(60*time.Second, func() bool { f = h.maGet(name); return f.Status != "deploying" }) {
+	var f myAccountFn
+	if !runnertest.Eventually(60*time.Second, func() bool { f = h.myAccountGet(name); return f.Status != "deploying" }) {
 		h.t.Fatalf("function %s still deploying", name)
 	}
 	return f
@@ -94,9 +94,9 @@ func (h *harness) greeting(method, url string) string {
 func TestMyAccountRunsPython(t *testing.T) {
 	h, _ := newMyAccountRunningHarness(t)
 	starter := catalogueEntry(t, h, "python3-http-debian")
-	h.maCreate(with(maBody("py-hello"), "code", starter.BoilerCode, "requirements", starter.RequirementsCode,
+	h.myAccountCreate(with(myAccountBody("py-hello"), "code", starter.BoilerCode, "requirements", starter.RequirementsCode,
 		"environment_variables", map[string]string{"GREETING": "hi"}))
-	f := h.maSettled("py-hello")
+	f := h.myAccountSettled("py-hello")
 	if f.Status != "running" {
 		t.Fatalf("status %s: %s", f.Status, f.ErrorMessage)
 	}
@@ -107,12 +107,12 @@ func TestMyAccountRunsPython(t *testing.T) {
 		t.Errorf("POST: %q", got)
 	}
 
-	h.ma("PUT", "faas/handler_file/py-hello/", with(maUpdateBody(`import os
+	h.myAccount("PUT", "faas/handler_file/py-hello/", with(myAccountUpdateBody(`import os
 
 def handle(event, context):
     return {"statusCode": 200, "body": {"message": "v2 " + os.environ.get("GREETING", "none")}}
 `), "environment_variables", map[string]string{"GREETING": "hello"})).want(t, http.StatusOK)
-	if f = h.maSettled("py-hello"); f.Status != "running" {
+	if f = h.myAccountSettled("py-hello"); f.Status != "running" {
 		t.Fatalf("after the update: %s: %s", f.Status, f.ErrorMessage)
 	}
 	if got := h.greeting("GET", f.URL); got != "v2 hello" {
@@ -120,12 +120,12 @@ def handle(event, context):
 	}
 
 	// Code that cannot load fails the deploy, with why.
-	h.ma("PUT", "faas/handler_file/py-hello/", maUpdateBody("def handle(:\n")).want(t, http.StatusOK)
-	if f = h.maSettled("py-hello"); f.Status != "failed" || f.ErrorMessage == "" {
+	h.myAccount("PUT", "faas/handler_file/py-hello/", myAccountUpdateBody("def handle(:\n")).want(t, http.StatusOK)
+	if f = h.myAccountSettled("py-hello"); f.Status != "failed" || f.ErrorMessage == "" {
 		t.Errorf("broken code: %+v", f)
 	}
 
-	h.maFunction(h.ma("DELETE", "faas/function/py-hello/", map[string]any{"function": "py-hello"}))
+	h.myAccountFunction(h.myAccount("DELETE", "faas/function/py-hello/", map[string]any{"function": "py-hello"}))
 	if status, _ := h.invoke("GET", f.URL, ""); status != http.StatusNotFound {
 		t.Errorf("deleted: %d", status)
 	}
@@ -138,8 +138,8 @@ func TestMyAccountRunsNode(t *testing.T) {
 		t.Skipf("skipped: %v", err)
 	}
 	starter := catalogueEntry(t, h, "node18")
-	h.maCreate(with(maBody("node-hello"), "runtime", "node18", "code", starter.BoilerCode, "requirements", starter.RequirementsCode))
-	f := h.maSettled("node-hello")
+	h.myAccountCreate(with(myAccountBody("node-hello"), "runtime", "node18", "code", starter.BoilerCode, "requirements", starter.RequirementsCode))
+	f := h.myAccountSettled("node-hello")
 	if f.Status != "running" {
 		t.Fatalf("status %s: %s", f.Status, f.ErrorMessage)
 	}

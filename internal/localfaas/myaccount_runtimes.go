@@ -9,11 +9,11 @@ import (
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/catalogue"
 )
 
-// maRuntime is a runtime of the MyAccount dialect's catalogue
+// myAccountRuntime is a runtime of the MyAccount dialect's catalogue
 // (catalogue.MyAccount), with the facts the dialect's handlers use.
 // handlerFile names the file the code text is stored as in the function's
 // archive; it is the server's own knowledge and never goes on the wire.
-type maRuntime struct {
+type myAccountRuntime struct {
 	name             string
 	nodeType         string
 	handlerFile      string
@@ -22,25 +22,25 @@ type maRuntime struct {
 	requirementsCode string
 }
 
-// maRuntimes is the catalogue of GET faas/runtimes/: catalogue.MyAccount, in
+// myAccountRuntimes is the catalogue of GET faas/runtimes/: catalogue.MyAccount, in
 // its order.
-var maRuntimes = myAccountRuntimes()
+var myAccountRuntimes = buildMyAccountRuntimes()
 
-func myAccountRuntimes() []maRuntime {
-	out := make([]maRuntime, len(catalogue.MyAccount))
+func buildMyAccountRuntimes() []myAccountRuntime {
+	out := make([]myAccountRuntime, len(catalogue.MyAccount))
 	for i, rt := range catalogue.MyAccount {
-		out[i] = maRuntime{name: rt.Name, nodeType: rt.NodeType(), handlerFile: rt.Handler,
+		out[i] = myAccountRuntime{name: rt.Name, nodeType: rt.NodeType(), handlerFile: rt.Handler,
 			requirementsFile: rt.RequirementsFile, boilerCode: rt.BoilerCode, requirementsCode: rt.RequirementsCode}
 	}
 	return out
 }
 
-func lookupMARuntime(name string) (maRuntime, bool) {
-	i := slices.IndexFunc(maRuntimes, func(r maRuntime) bool { return r.name == name })
+func lookupMARuntime(name string) (myAccountRuntime, bool) {
+	i := slices.IndexFunc(myAccountRuntimes, func(r myAccountRuntime) bool { return r.name == name })
 	if i < 0 {
-		return maRuntime{}, false
+		return myAccountRuntime{}, false
 	}
-	return maRuntimes[i], true
+	return myAccountRuntimes[i], true
 }
 
-func maRuntimeNames() []string { return catalogue.MyAccount.Names() }
+func myAccountRuntimeNames() []string { return catalogue.MyAccount.Names() }

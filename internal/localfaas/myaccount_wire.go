@@ -14,24 +14,24 @@ import (
 
 // Request body keys.
 var (
-	maCreateFields = []string{"function", "runtime", "arguments", "code", "memory", "timeout", "params",
+	myAccountCreateFields = []string{"function", "runtime", "arguments", "code", "memory", "timeout", "params",
 		"requirements", "environment_variables", "secrets", "node_type"}
-	maUpdateFields = []string{"code", "params", "requirements", "environment_variables", "secrets", "memory", "timeout"}
-	maDeleteFields = []string{"function"}
+	myAccountUpdateFields = []string{"code", "params", "requirements", "environment_variables", "secrets", "memory", "timeout"}
+	myAccountDeleteFields = []string{"function"}
 )
 
-// maEnvelope is every answer of the dialect.
-type maEnvelope struct {
+// myAccountEnvelope is every answer of the dialect.
+type myAccountEnvelope struct {
 	Code    int         `json:"code"`
 	Data    any         `json:"data"`
 	Errors  fieldErrors `json:"errors"`
 	Message string      `json:"message"`
 }
 
-// maFunction is the function object. Name and status are always there; the
+// myAccountFunction is the function object. Name and status are always there; the
 // rest is omitted in sparse answers (Options.MyAccountSparse), so pointers
 // and slices tell "absent" from "empty".
-type maFunction struct {
+type myAccountFunction struct {
 	Name                 string             `json:"name"`
 	Status               string             `json:"status"`
 	Runtime              string             `json:"runtime,omitempty"`
@@ -48,16 +48,16 @@ type maFunction struct {
 	UpdatedAt            string             `json:"updated_at,omitempty"`
 }
 
-// maSummary is an element of the list answer.
-type maSummary struct {
+// myAccountSummary is an element of the list answer.
+type myAccountSummary struct {
 	Name    string `json:"name"`
 	Runtime string `json:"runtime"`
 	Status  string `json:"status"`
 	URL     string `json:"url"`
 }
 
-// maRuntimeInfo is an element of the runtime catalogue.
-type maRuntimeInfo struct {
+// myAccountRuntimeInfo is an element of the runtime catalogue.
+type myAccountRuntimeInfo struct {
 	Runtime          string `json:"runtime"`
 	NodeType         string `json:"node_type"`
 	BoilerCode       string `json:"boiler_code"`
@@ -65,14 +65,14 @@ type maRuntimeInfo struct {
 	RequirementsCode string `json:"requirements_code"`
 }
 
-// maStatus is a status as the dialect writes it: lowercase.
-func maStatus(status string) string { return strings.ToLower(status) }
+// myAccountStatus is a status as the dialect writes it: lowercase.
+func myAccountStatus(status string) string { return strings.ToLower(status) }
 
 // toMAFunction is the full function object of f; code is absent for a
 // function whose code was sent as an archive (through faas-v1).
-func toMAFunction(f *Function, url string) maFunction {
-	out := maFunction{
-		Name: f.Name, Status: maStatus(f.Status), Runtime: f.Runtime, NodeType: f.Config.HardwareType, URL: url,
+func toMAFunction(f *Function, url string) myAccountFunction {
+	out := myAccountFunction{
+		Name: f.Name, Status: myAccountStatus(f.Status), Runtime: f.Runtime, NodeType: f.Config.HardwareType, URL: url,
 		Memory: &f.Config.MemoryMB, Timeout: &f.Config.TimeoutSeconds, Requirements: &f.Requirements,
 		EnvironmentVariables: new(cloneMap(f.Environment)), Secrets: new(cloneList(f.Secrets)),
 		CreatedAt: formatTime(f.CreatedAt), UpdatedAt: formatTime(f.UpdatedAt),
@@ -88,12 +88,12 @@ func toMAFunction(f *Function, url string) maFunction {
 
 // toMASparse is the function object as E2E may answer it: name, runtime,
 // status and url alone.
-func toMASparse(f *Function, url string) maFunction {
-	return maFunction{Name: f.Name, Status: maStatus(f.Status), Runtime: f.Runtime, URL: url}
+func toMASparse(f *Function, url string) myAccountFunction {
+	return myAccountFunction{Name: f.Name, Status: myAccountStatus(f.Status), Runtime: f.Runtime, URL: url}
 }
 
-func toMASummary(f *Function, url string) maSummary {
-	return maSummary{Name: f.Name, Runtime: f.Runtime, Status: maStatus(f.Status), URL: url}
+func toMASummary(f *Function, url string) myAccountSummary {
+	return myAccountSummary{Name: f.Name, Runtime: f.Runtime, Status: myAccountStatus(f.Status), URL: url}
 }
 
 // isMyAccount reports whether the request addresses the MyAccount dialect.
@@ -104,7 +104,7 @@ func isMyAccount(r *http.Request) bool {
 // writeMyAccountOK answers success: HTTP 200 and body code 200, as E2E's
 // CLI expects of every call that worked.
 func writeMyAccountOK(w http.ResponseWriter, data any) {
-	writeJSON(w, http.StatusOK, maEnvelope{Code: http.StatusOK, Data: data, Errors: fieldErrors{}, Message: "Success"})
+	writeJSON(w, http.StatusOK, myAccountEnvelope{Code: http.StatusOK, Data: data, Errors: fieldErrors{}, Message: "Success"})
 }
 
 // writeMyAccountError answers a failure with the same status in the body.
@@ -112,12 +112,12 @@ func writeMyAccountError(w http.ResponseWriter, status int, message string, fiel
 	if fields == nil {
 		fields = fieldErrors{}
 	}
-	writeJSON(w, status, maEnvelope{Code: status, Errors: fields, Message: message})
+	writeJSON(w, status, myAccountEnvelope{Code: status, Errors: fields, Message: message})
 }
 
 // writeMyAccountNotFound answers a name the project has no function of: HTTP
 // 200, body code 404, as E2E's API does.
 func writeMyAccountNotFound(w http.ResponseWriter, name, ns string) {
-	writeJSON(w, http.StatusOK, maEnvelope{Code: http.StatusNotFound, Errors: fieldErrors{},
+	writeJSON(w, http.StatusOK, myAccountEnvelope{Code: http.StatusNotFound, Errors: fieldErrors{},
 		Message: "function \"" + name + "\" not found in namespace " + ns})
 }

@@ -95,9 +95,9 @@ func TestInvokeURLIgnoresHostHeader(t *testing.T) {
 		t.Errorf("stored invoke_url %s", stored.InvokeURL)
 	}
 
-	c := maCall("POST", "faas/functions/", maBody("hosted-ma"))
+	c := myAccountCall("POST", "faas/functions/", myAccountBody("hosted-ma"))
 	c.Host = evil
-	if got := h.maFunction(h.send(c)); got.URL != h.ts.URL+"/faas/function/v1/hosted-ma."+maNamespace+"/" {
+	if got := h.myAccountFunction(h.send(c)); got.URL != h.ts.URL+"/faas/function/v1/hosted-ma."+myAccountNamespace+"/" {
 		t.Errorf("myaccount url %s", got.URL)
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas/faults"
 )
 
 func TestSecrets(t *testing.T) {
@@ -282,8 +282,8 @@ func TestSecretRotationRefusals(t *testing.T) {
 		})
 	}
 
-	if err := h.srv.SetFaults(localfaas.FaultConfig{Seed: 1, Routes: map[string]localfaas.FaultRule{
-		"PUT secrets/{name}": {Rate: 1, Kinds: kinds(localfaas.FaultInternalError)},
+	if err := h.srv.SetFaults(faults.Config{Seed: 1, Routes: map[string]faults.Rule{
+		"PUT secrets/{name}": {Rate: 1, Kinds: kinds(faults.InternalError)},
 	}}); err != nil {
 		t.Fatal(err)
 	}

@@ -9,8 +9,10 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -57,6 +59,12 @@ type Options struct {
 	// would answer; the key still makes a repeated create a replay. It lets
 	// clients' handling of a lost create answer be tested without that proof.
 	OmitCreateRequestID bool
+	// Console, when set, is where the server says what it does: a line per
+	// API request (method, route name, status, duration), and each
+	// function's log lines (deploys started, finished or failed and why,
+	// its handler's stdout and stderr) prefixed by its name. It is written
+	// under the server's lock, a line at a time: it must not block for long.
+	Console io.Writer
 	// MyAccountSparse makes the MyAccount dialect's GET faas/function/{name}/
 	// answer only name, runtime, status and url, as E2E may, so that clients
 	// can be tested against a subset of the function object.
@@ -74,6 +82,7 @@ type Server struct {
 	functions map[string]*record // by id
 	secrets   map[secretKey]*secretRecord
 	requests  []Request
+	console   *console
 
 	// faults is the fault layer, hooked into each contract route (routes)
 	// and into each deploy that starts (startDeployLocked); under its own
@@ -94,6 +103,7 @@ func New(opts Options) *Server {
 		mux:       http.NewServeMux(),
 		functions: map[string]*record{},
 		secrets:   map[secretKey]*secretRecord{},
+		console:   newConsole(opts.Console),
 	}
 	s.faults = s.newFaultLayer()
 	s.routes()
@@ -125,15 +135,15 @@ func (s *Server) routes() {
 
 	// The MyAccount dialect (internal/api/myaccount.yaml) over the same store; see
 	// myaccount.go. Routes are named relative to its base path.
-	ma := func(route string, h http.HandlerFunc) {
+	myAccount := func(route string, h http.HandlerFunc) {
 		s.handle(myAccountPrefix, route, s.faults.Wrap(route, myAccountQuery(h)))
 	}
-	ma("GET faas/runtimes/", s.maListRuntimes)
-	ma("POST faas/functions/", s.maCreateFunction)
-	ma("GET faas/functions/", s.maListFunctions)
-	ma("GET faas/function/{name}/", s.maGetFunction)
-	ma("PUT faas/handler_file/{name}/", s.maUpdateFunction)
-	ma("DELETE faas/function/{name}/", s.maDeleteFunction)
+	myAccount("GET faas/runtimes/", s.myAccountListRuntimes)
+	myAccount("POST faas/functions/", s.myAccountCreateFunction)
+	myAccount("GET faas/functions/", s.myAccountListFunctions)
+	myAccount("GET faas/function/{name}/", s.myAccountGetFunction)
+	myAccount("PUT faas/handler_file/{name}/", s.myAccountUpdateFunction)
+	myAccount("DELETE faas/function/{name}/", s.myAccountDeleteFunction)
 
 	s.mux.HandleFunc(invokePrefix+"{target}/{rest...}", s.invoke)
 	s.mux.HandleFunc(invokePrefix+"{target}", s.invoke)
@@ -179,11 +189,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := answer.Wrap(w)
 	var route string
 	r = r.WithContext(context.WithValue(r.Context(), routeKey{}, &route))
-	start := s.now()
+	start, began := s.now(), time.Now()
 	admin := strings.HasPrefix(r.URL.Path, adminPrefix)
 	s.serve(rec, r, admin || strings.HasPrefix(r.URL.Path, apiPrefix) || isMyAccount(r))
 	if !admin {
 		s.logRequest(Request{Method: r.Method, Path: r.URL.Path, Route: route, Status: rec.Status(), Time: start})
+		s.console.request(r, route, rec.Status(), time.Since(began))
 	}
 }
 
@@ -194,9 +205,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, needsAuth bool) {
 			return
 		}
 	}
-	if _, pattern := s.mux.Handler(r); pattern != "" {
-		s.mux.ServeHTTP(w, r)
-		return
+	// Every route is a HandlerFunc (handle); the mux answers a path it
+	// would redirect with a handler of its own, which must not serve.
+	if h, pattern := s.mux.Handler(r); pattern != "" {
+		if _, routed := h.(http.HandlerFunc); routed {
+			s.mux.ServeHTTP(w, r)
+			return
+		}
 	}
 	// No route: learn from the mux whether the path exists for other methods,
 	// and answer in the dialect's error form rather than plain text.
@@ -208,10 +223,24 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, needsAuth bool) {
 		w.Header().Set("Allow", allow)
 		writeErrorFor(w, r, http.StatusMethodNotAllowed, fmt.Sprintf("%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, allow))
 	case http.StatusMovedPermanently, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
-		http.Redirect(w, r, probe.Header().Get("Location"), probe.Status())
+		// The mux would redirect to the endpoint's own path (a trailing
+		// slash added, the path cleaned) with the query, which holds the
+		// apikey: a header never repeats a credential, so the answer names
+		// the endpoint instead.
+		writeErrorFor(w, r, http.StatusNotFound, fmt.Sprintf("no endpoint %s %s; the endpoint is %s %s", r.Method, r.URL.Path, r.Method, redirectPath(probe.Header().Get("Location"), r.URL.Path)))
 	default:
 		writeErrorFor(w, r, http.StatusNotFound, fmt.Sprintf("no endpoint %s %s", r.Method, r.URL.Path))
 	}
+}
+
+// redirectPath is the path of the mux's redirect location, without its
+// query; fallback when the location cannot be read.
+func redirectPath(location, fallback string) string {
+	u, err := url.Parse(location)
+	if err != nil || u.Path == "" {
+		return fallback
+	}
+	return u.Path
 }
 
 // authenticate returns what is wrong with the request's credentials, or "".

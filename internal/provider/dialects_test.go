@@ -21,6 +21,7 @@ import (
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/api"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas/faults"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/packaging"
 )
 
@@ -249,8 +250,8 @@ func TestAccDialects_lostCreateAnswer(t *testing.T) {
 		accTest(t, env,
 			resource.TestStep{
 				PreConfig: func() {
-					must(t, env.server.SetFaults(localfaas.FaultConfig{Seed: 7, Routes: map[string]localfaas.FaultRule{
-						d.createRoute: {Rate: 1, Kinds: []localfaas.FaultKind{localfaas.FaultDrop}},
+					must(t, env.server.SetFaults(faults.Config{Seed: 7, Routes: map[string]faults.Rule{
+						d.createRoute: {Rate: 1, Kinds: []faults.Kind{faults.Drop}},
 					}}))
 				},
 				Config: cfg,
@@ -288,8 +289,8 @@ func TestAccDialects_ambiguousCreateRefusesAnotherFunction(t *testing.T) {
 					must(t, err)
 					before = f
 					env.server.ResetRequests()
-					must(t, env.server.SetFaults(localfaas.FaultConfig{Seed: 7, Routes: map[string]localfaas.FaultRule{
-						d.createRoute: {Rate: 1, Kinds: []localfaas.FaultKind{localfaas.FaultBadGateway}},
+					must(t, env.server.SetFaults(faults.Config{Seed: 7, Routes: map[string]faults.Rule{
+						d.createRoute: {Rate: 1, Kinds: []faults.Kind{faults.BadGateway}},
 					}}))
 				},
 				Config:      cfg,
@@ -329,8 +330,8 @@ func TestAccDialects_ambiguousCreateAdoptsItsOwn(t *testing.T) {
 				PreConfig: func() {
 					createOutside(t, env, "adopt-me", fmt.Sprintf(dialectCode, "configured"), map[string]string{"A": "1"})
 					env.server.ResetRequests()
-					must(t, env.server.SetFaults(localfaas.FaultConfig{Seed: 7, Routes: map[string]localfaas.FaultRule{
-						d.createRoute: {Rate: 1, Kinds: []localfaas.FaultKind{localfaas.FaultBadGateway}},
+					must(t, env.server.SetFaults(faults.Config{Seed: 7, Routes: map[string]faults.Rule{
+						d.createRoute: {Rate: 1, Kinds: []faults.Kind{faults.BadGateway}},
 					}}))
 				},
 				Config: cfg,

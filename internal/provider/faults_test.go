@@ -14,6 +14,7 @@ import (
 
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/api"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas/faults"
 )
 
 func envInt(name string, fallback int) int {
@@ -43,10 +44,10 @@ func TestAccFunction_convergesUnderFaults(t *testing.T) {
 	seed := uint64(envInt("E2E_SOAK_SEED", 20261125))
 	key, token := "key-"+randomHex(t, 8), "token-"+randomHex(t, 8)
 	server := localfaas.New(localfaas.Options{APIKey: key, AuthToken: token})
-	must(t, server.SetFaults(localfaas.FaultConfig{
+	must(t, server.SetFaults(faults.Config{
 		Seed:           seed,
 		Rate:           rate,
-		Latency:        localfaas.DurationRange{Max: 20 * time.Millisecond},
+		Latency:        faults.DurationRange{Max: 20 * time.Millisecond},
 		DeployFailRate: rate,
 		DeployStall:    100 * time.Millisecond,
 	}))
@@ -114,7 +115,7 @@ resource "e2e_faas_function" "f" {
 	if left := server.Functions(); len(left) != 0 {
 		t.Errorf("%d functions left on the server after destroy", len(left))
 	}
-	injected := map[localfaas.FaultKind]int{}
+	injected := map[faults.Kind]int{}
 	for _, f := range server.InjectedFaults() {
 		injected[f.Kind]++
 	}

@@ -187,7 +187,11 @@ func (r *functionResource) Read(ctx context.Context, req resource.ReadRequest, r
 		addAPIError(&resp.Diagnostics, "Could not read the function", err, "")
 		return
 	}
-	resp.Diagnostics.Append(r.data.recordDialect(ctx, resp.Private)...)
+	if resp.Private != nil {
+		// nil when the list resource reads a function for terraform query:
+		// there is no state to note the dialect in.
+		resp.Diagnostics.Append(r.data.recordDialect(ctx, resp.Private)...)
+	}
 	raw, diags := req.Private.GetKey(ctx, privateRequirementsKey)
 	resp.Diagnostics.Append(diags...)
 	state.requirementsFromCode = readRequirementsFromCode(raw)

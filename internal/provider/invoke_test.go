@@ -145,16 +145,16 @@ func TestAccInvoke_timeoutAndCrash(t *testing.T) {
 
 def handle(event, context):
     if event.path == "/sleep":
-        time.sleep(30)
+        time.sleep(600)
     if event.path == "/crash":
         os._exit(3)
     return "alive " + str(os.getpid())
 `
 	accTest(t, env, resource.TestStep{
-		Config: functionConfig(env, "unreliable", "python3.11", code, "config {\n    timeout_seconds = 1\n  }"),
+		Config: functionConfig(env, "unreliable", "python3.11", code, "config {\n    timeout_seconds = 10\n  }"),
 		Check: resource.ComposeAggregateTestCheckFunc(
-			answers("sleep", http.StatusGatewayTimeout, "did not answer within 1s"),
-			env.logged(`^GET /sleep: timed out after 1s \(timeout_seconds\); the caller got 504; its worker 1 \(pid [0-9]+\) is killed and replaced$`),
+			answers("sleep", http.StatusGatewayTimeout, "did not answer within 10s"),
+			env.logged(`^GET /sleep: timed out after 10s \(timeout_seconds\); the caller got 504; its worker 1 \(pid [0-9]+\) is killed and replaced$`),
 			answers("crash", http.StatusBadGateway, "did not answer"),
 			env.logged(`exited \(exit status 3\); restarting it`),
 			answers("", http.StatusOK, "^alive [0-9]+$"),

@@ -22,6 +22,7 @@ import (
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/conformance"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas/faults"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas/runner"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas/runner/runnertest"
 )
@@ -88,7 +89,7 @@ func localSession(t *testing.T, o localOptions) (*live.Session, *localfaas.Serve
 	// A local deploy ends at once; the probe of an update during a deploy
 	// needs one that does not, until it has been sent.
 	s.HoldDeploys = func() func(string) {
-		if err := server.SetFaults(localfaas.FaultConfig{DeployStall: time.Hour}); err != nil {
+		if err := server.SetFaults(faults.Config{DeployStall: time.Hour}); err != nil {
 			t.Fatal(err)
 		}
 		return func(name string) {

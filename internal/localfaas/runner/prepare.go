@@ -291,7 +291,7 @@ func (inst *instance) runTool(ctx context.Context, what, dir string, env []strin
 	setProcessGroup(cmd)
 	cmd.Cancel = func() error { return killGroup(cmd.Process.Pid) }
 	cmd.WaitDelay = waitDelay
-	inst.spec.Log("stdout", fmt.Sprintf("%s: %s", what, strings.Join(args, " ")))
+	inst.spec.Log("stdout", fmt.Sprintf("%s: %s", what, redactUserinfo(strings.Join(args, " "))))
 	tag := inst.r.tracker.newTag(inst.id)
 	err := inst.r.tracker.start(cmd, tag)
 	if err == nil {
@@ -305,7 +305,7 @@ func (inst *instance) runTool(ctx context.Context, what, dir string, env []strin
 	if ctx.Err() != nil {
 		return fmt.Errorf("%s did not finish: %w", what, context.Cause(ctx))
 	}
-	return fmt.Errorf("%s failed (%v):\n%s", what, err, strings.TrimSpace(out.String()))
+	return fmt.Errorf("%s failed (%v):\n%s", what, err, redactUserinfo(strings.TrimSpace(out.String())))
 }
 
 // toolEnv is the server's environment for package tools and compilers (they
@@ -325,6 +325,16 @@ func toolEnv() []string {
 func hasContent(path string) bool {
 	fi, err := os.Stat(path)
 	return err == nil && fi.Mode().IsRegular() && fi.Size() > 0
+}
+
+// urlUserinfo is the user and password part of a URL, such as a private
+// package index's in -pip-flags "--index-url https://user:token@host/simple".
+var urlUserinfo = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]+@`)
+
+// redactUserinfo hides the credentials of the URLs in s: a tool's command
+// line goes to the function's log and the server's console.
+func redactUserinfo(s string) string {
+	return urlUserinfo.ReplaceAllString(s, "${1}***@")
 }
 
 // tailBuffer keeps the last maxToolOutput bytes written to it.

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/ziptest"
 )
 
 func TestCheckPipRequirements(t *testing.T) {
@@ -61,7 +63,7 @@ func TestPythonRequirementsOptionsRefused(t *testing.T) {
 		t.Fatalf("--target: %v", err)
 	}
 	s.Requirements = ""
-	s.Archive = zipOf(map[string]string{"handler.py": pythonHTTP, "requirements.txt": "-r /etc/passwd\n"})
+	s.Archive = ziptest.Build(map[string]string{"handler.py": pythonHTTP, "requirements.txt": "-r /etc/passwd\n"})
 	_, err = r.Start(context.Background(), s)
 	if err == nil || !strings.Contains(err.Error(), "the code's requirements.txt line 1") {
 		t.Fatalf("-r in requirements.txt: %v", err)
@@ -115,7 +117,7 @@ func TestNodeNpmrcCannotMoveTheInstall(t *testing.T) {
 	global := t.TempDir()
 	t.Setenv("npm_config_prefix", global) // where a global install would land
 	s := spec("node20", "handler.js", "", newLogBook())
-	s.Archive = zipOf(map[string]string{
+	s.Archive = ziptest.Build(map[string]string{
 		"handler.js": `module.exports.handle = async () => require('local-greeting')('npmrc');`,
 		".npmrc":     "location=global\nglobal=true\n",
 	})
@@ -123,5 +125,26 @@ func TestNodeNpmrcCannotMoveTheInstall(t *testing.T) {
 	call(start(t, r, s), "GET", "/", "").want(t, 200, "greetings, npmrc")
 	if entries, _ := os.ReadDir(global); len(entries) > 0 {
 		t.Errorf("npm installed beyond the function: %v", entries)
+	}
+}
+
+// The credentials of a private index in -pip-flags reach neither the
+// function's log (and so the server's console) nor the deploy's error.
+func TestPipFlagsCredentialsStayOutOfTheLog(t *testing.T) {
+	const secret = "s3cret-7f2c"
+	r := newRunner(t, func(o *Options) {
+		o.PipFlags = []string{"--no-index", "--retries", "0", "--timeout", "1", "--find-links", "http://user:" + secret + "@127.0.0.1:1/wheels/"}
+	})
+	needs(t, r, "python3.11")
+	log := newLogBook()
+	s := spec("python3.11", "handler.py", pythonHTTP, log)
+	s.Requirements = "nothing-by-this-name==1.0\n"
+	_, err := r.Start(context.Background(), s)
+	if err == nil {
+		t.Fatal("the deploy of an unreachable requirement succeeded")
+	}
+	log.waitFor(t, "http://***@127.0.0.1:1/wheels/")
+	if strings.Contains(log.String(), secret) || strings.Contains(err.Error(), secret) {
+		t.Errorf("the index's password is in the log or the error:\n%s\n%v", log, err)
 	}
 }

@@ -4,11 +4,8 @@
 package runner
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -21,24 +18,8 @@ import (
 	"time"
 
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas/runner/runnertest"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/ziptest"
 )
-
-// zipOf builds a code archive; writing to memory fails only on a bug.
-func zipOf(files map[string]string) []byte {
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for name, content := range files {
-		w, err := zw.Create(name)
-		if err != nil {
-			panic(err)
-		}
-		_, _ = io.WriteString(w, content)
-	}
-	if err := zw.Close(); err != nil {
-		panic(err)
-	}
-	return buf.Bytes()
-}
 
 // newRunner returns a runner over a test directory; at the end of the test
 // it closes it and checks that no process it started is left.
@@ -122,7 +103,7 @@ func spec(runtime, handlerFile, code string, log *logBook) Spec {
 }
 
 func (s Spec) withCode(file, code string) Spec {
-	s.Archive = zipOf(map[string]string{file: code})
+	s.Archive = ziptest.Build(map[string]string{file: code})
 	return s
 }
 

@@ -203,43 +203,73 @@ func (inst *instance) launch(ctx context.Context, i int) (*process, error) {
 	if ctx.Err() != nil {
 		return nil, context.Cause(ctx)
 	}
-	readyR, readyW, err := os.Pipe()
+	pipes, err := openWorkerPipes()
 	if err != nil {
 		return nil, err
 	}
-	outR, outW, err := os.Pipe()
+	p, err := inst.startProcess(i, pipes)
 	if err != nil {
-		closeAll(readyR, readyW)
 		return nil, err
 	}
-	errR, errW, err := os.Pipe()
-	if err != nil {
-		closeAll(readyR, readyW, outR, outW)
-		return nil, err
+	inst.follow(p, pipes.outR, pipes.errR)
+	return inst.awaitReady(ctx, p, pipes.readyR)
+}
+
+// workerPipes are a worker's pipes: the line it writes when ready on file
+// descriptor 3, its stdout and its stderr; the read ends are the server's,
+// the write ends the worker's.
+type workerPipes struct {
+	readyR, readyW, outR, outW, errR, errW *os.File
+}
+
+func openWorkerPipes() (*workerPipes, error) {
+	var p workerPipes
+	var opened []*os.File
+	for _, ends := range []struct{ r, w **os.File }{{&p.readyR, &p.readyW}, {&p.outR, &p.outW}, {&p.errR, &p.errW}} {
+		r, w, err := os.Pipe()
+		if err != nil {
+			closeAll(opened...)
+			return nil, err
+		}
+		*ends.r, *ends.w = r, w
+		opened = append(opened, r, w)
 	}
+	return &p, nil
+}
+
+// startProcess starts worker i's program on the pipes, whose write ends it
+// then closes (the child holds its copies), and applies memory_mb.
+func (inst *instance) startProcess(i int, pipes *workerPipes) (*process, error) {
 	cmd := exec.Command(inst.argv[0], inst.argv[1:]...)
 	cmd.Dir, cmd.Env = inst.cwd, inst.env
-	cmd.Stdout, cmd.Stderr, cmd.ExtraFiles = outW, errW, []*os.File{readyW}
+	cmd.Stdout, cmd.Stderr, cmd.ExtraFiles = pipes.outW, pipes.errW, []*os.File{pipes.readyW}
 	setProcessGroup(cmd)
 	tag := inst.r.tracker.newTag(inst.id)
-	err = inst.r.tracker.start(cmd, tag)
-	closeAll(readyW, outW, errW) // the child holds its copies
+	err := inst.r.tracker.start(cmd, tag)
+	closeAll(pipes.readyW, pipes.outW, pipes.errW)
 	if err != nil {
-		closeAll(readyR, outR, errR)
+		closeAll(pipes.readyR, pipes.outR, pipes.errR)
 		return nil, err
 	}
-	inst.holdPipes(readyR, outR, errR)
+	inst.holdPipes(pipes.readyR, pipes.outR, pipes.errR)
 	p := &process{cmd: cmd, index: i, tag: tag, started: time.Now(), exited: make(chan struct{}), output: make(chan struct{}), stderr: &tailBuffer{}}
 	if runtimeKinds[inst.spec.Runtime] == "python" && inst.spec.MemoryMB > 0 {
 		if err := limitMemory(cmd.Process.Pid, inst.spec.MemoryMB); err != nil {
 			inst.spec.Log("stderr", fmt.Sprintf("memory_mb not applied to worker %d: %v", i+1, err))
 		}
 	}
+	return p, nil
+}
+
+// follow sends the process's output to the function's log (p.output is
+// closed once both streams are drained) and waits for it to exit (then
+// p.exited is closed).
+func (inst *instance) follow(p *process, stdout, stderr *os.File) {
 	var pumps sync.WaitGroup
 	pumps.Add(2)
 	inst.wg.Add(3)
-	go inst.pump(outR, "stdout", nil, &pumps)
-	go inst.pump(errR, "stderr", p, &pumps)
+	go inst.pump(stdout, "stdout", nil, &pumps)
+	go inst.pump(stderr, "stderr", p, &pumps)
 	go func() {
 		defer inst.wg.Done()
 		pumps.Wait()
@@ -248,17 +278,22 @@ func (inst *instance) launch(ctx context.Context, i int) (*process, error) {
 	inst.wg.Add(1)
 	go func() {
 		defer inst.wg.Done()
-		p.err = cmd.Wait()
-		inst.r.tracker.waited(cmd)
+		p.err = p.cmd.Wait()
+		inst.r.tracker.waited(p.cmd)
 		close(p.exited)
 	}()
+}
 
+// awaitReady waits for the worker's line on its ready pipe: "ready <port>"
+// returns the process, answering on that port; "error <JSON string>", an
+// exit, Options.StartTimeout or ctx ends it, with why.
+func (inst *instance) awaitReady(ctx context.Context, p *process, ready *os.File) (*process, error) {
 	line := make(chan string, 1)
 	inst.wg.Add(1)
 	go func() {
 		defer inst.wg.Done()
-		defer inst.releasePipe(readyR)
-		s, _ := bufio.NewReader(readyR).ReadString('\n') // EOF once the worker exits
+		defer inst.releasePipe(ready)
+		s, _ := bufio.NewReader(ready).ReadString('\n') // EOF once the worker exits
 		line <- strings.TrimSpace(s)
 	}()
 	timer := time.NewTimer(inst.r.opts.StartTimeout)
@@ -271,6 +306,7 @@ func (inst *instance) launch(ctx context.Context, i int) (*process, error) {
 		}
 		return nil, fmt.Errorf(format, args...)
 	}
+	n := p.index + 1
 	select {
 	case s := <-line:
 		if port, ok := strings.CutPrefix(s, "ready "); ok {
@@ -292,9 +328,9 @@ func (inst *instance) launch(ctx context.Context, i int) (*process, error) {
 		}
 		p.kill()
 		<-p.exited
-		return fail("worker %d exited before it was ready (%v):\n%s", i+1, p.err, p.stderrTail())
+		return fail("worker %d exited before it was ready (%v):\n%s", n, p.err, p.stderrTail())
 	case <-timer.C:
-		return fail("worker %d did not become ready within %s:\n%s", i+1, inst.r.opts.StartTimeout, p.stderrTail())
+		return fail("worker %d did not become ready within %s:\n%s", n, inst.r.opts.StartTimeout, p.stderrTail())
 	case <-ctx.Done():
 		return fail("%w", context.Cause(ctx))
 	}
