@@ -47,25 +47,25 @@ func NewMyAccount(cfg Config) (*MyAccountClient, error) {
 	if strings.TrimSpace(c.cfg.Location) == "" {
 		return nil, errors.New("location must be set for the MyAccount API (for example Delhi)")
 	}
-	mya := &MyAccountClient{core: c}
-	mya.waiter = waiter{get: mya.GetFunction}
-	return mya, nil
+	myAccount := &MyAccountClient{core: c}
+	myAccount.waiter = waiter{get: myAccount.GetFunction}
+	return myAccount, nil
 }
 
 // Wire paths, relative to the base; every one ends in a slash.
 const (
-	myaRuntimesPath  = "faas/runtimes/"
-	myaFunctionsPath = "faas/functions/"
+	myAccountRuntimesPath  = "faas/runtimes/"
+	myAccountFunctionsPath = "faas/functions/"
 )
 
-func myaFunctionPath(name string) string { return "faas/function/" + url.PathEscape(name) + "/" }
+func myAccountFunctionPath(name string) string { return "faas/function/" + url.PathEscape(name) + "/" }
 
-func myaHandlerFilePath(name string) string {
+func myAccountHandlerFilePath(name string) string {
 	return "faas/handler_file/" + url.PathEscape(name) + "/"
 }
 
-// myaCreateBody is the body of POST faas/functions/: exactly these keys.
-type myaCreateBody struct {
+// myAccountCreateBody is the body of POST faas/functions/: exactly these keys.
+type myAccountCreateBody struct {
 	Function             string            `json:"function"`
 	Runtime              string            `json:"runtime"`
 	Arguments            struct{}          `json:"arguments"`
@@ -79,9 +79,9 @@ type myaCreateBody struct {
 	NodeType             string            `json:"node_type"`
 }
 
-// myaUpdateBody is the body of PUT faas/handler_file/{name}/: exactly these
+// myAccountUpdateBody is the body of PUT faas/handler_file/{name}/: exactly these
 // keys. Name, runtime and node type cannot change.
-type myaUpdateBody struct {
+type myAccountUpdateBody struct {
 	Code                 string            `json:"code"`
 	Params               struct{}          `json:"params"`
 	Requirements         string            `json:"requirements"`
@@ -91,13 +91,13 @@ type myaUpdateBody struct {
 	Timeout              int64             `json:"timeout"`
 }
 
-// myaDeleteBody is the body of DELETE faas/function/{name}/.
-type myaDeleteBody struct {
+// myAccountDeleteBody is the body of DELETE faas/function/{name}/.
+type myAccountDeleteBody struct {
 	Function string `json:"function"`
 }
 
-// myaRuntime is one entry of GET faas/runtimes/.
-type myaRuntime struct {
+// myAccountRuntime is one entry of GET faas/runtimes/.
+type myAccountRuntime struct {
 	Runtime          string `json:"runtime"`
 	NodeType         string `json:"node_type"`
 	BoilerCode       string `json:"boiler_code"`
@@ -121,7 +121,7 @@ func (c *MyAccountClient) CreateFunction(ctx context.Context, req *CreateFunctio
 	if err := checkSingleFile("create function", "memory, timeout and hardware", &req.FunctionSpec); err != nil {
 		return nil, err
 	}
-	post := &request{method: http.MethodPost, path: myaFunctionsPath, body: &myaCreateBody{
+	post := &request{method: http.MethodPost, path: myAccountFunctionsPath, body: &myAccountCreateBody{
 		Function: req.Name, Runtime: req.Runtime, Code: req.CodeText,
 		Memory: req.Config.MemoryMB, Timeout: req.Config.TimeoutSeconds, NodeType: req.Config.HardwareType,
 		Requirements:         req.Requirements,
@@ -208,7 +208,7 @@ func (c *MyAccountClient) ConfirmNotFound(ctx context.Context, notFound error) e
 
 // GetFunction sends GET faas/function/{name}/.
 func (c *MyAccountClient) GetFunction(ctx context.Context, id string) (*Function, error) {
-	r := &request{method: http.MethodGet, path: myaFunctionPath(id), idempotent: true}
+	r := &request{method: http.MethodGet, path: myAccountFunctionPath(id), idempotent: true}
 	data, err := c.do(ctx, r)
 	if err != nil {
 		return nil, err
@@ -232,7 +232,7 @@ func (c *MyAccountClient) ListAllFunctions(ctx context.Context, opts ListFunctio
 	if len(opts.Labels) > 0 {
 		return nil, fmt.Errorf("list functions by label: %w", ErrUnsupported)
 	}
-	r := &request{method: http.MethodGet, path: myaFunctionsPath, idempotent: true}
+	r := &request{method: http.MethodGet, path: myAccountFunctionsPath, idempotent: true}
 	data, err := c.do(ctx, r)
 	if err != nil {
 		return nil, err
@@ -263,7 +263,7 @@ func (c *MyAccountClient) UpdateFunction(ctx context.Context, id string, req *Up
 	if err := checkSingleFile("update function", "memory and timeout", req); err != nil {
 		return nil, err
 	}
-	data, err := c.doWhenSettled(ctx, id, &request{method: http.MethodPut, path: myaHandlerFilePath(id), idempotent: true, body: &myaUpdateBody{
+	data, err := c.doWhenSettled(ctx, id, &request{method: http.MethodPut, path: myAccountHandlerFilePath(id), idempotent: true, body: &myAccountUpdateBody{
 		Code: req.CodeText, Requirements: req.Requirements,
 		EnvironmentVariables: emptyMap(req.Environment), Secrets: emptyList(req.Secrets),
 		Memory: req.Config.MemoryMB, Timeout: req.Config.TimeoutSeconds,
@@ -283,7 +283,7 @@ func (c *MyAccountClient) UpdateFunction(ctx context.Context, id string, req *Up
 // reads Deleting until it is gone.
 func (c *MyAccountClient) DeleteFunction(ctx context.Context, id string) (*Function, error) {
 	data, err := c.doWhenSettled(ctx, id, &request{
-		method: http.MethodDelete, path: myaFunctionPath(id), body: &myaDeleteBody{Function: id}, idempotent: true,
+		method: http.MethodDelete, path: myAccountFunctionPath(id), body: &myAccountDeleteBody{Function: id}, idempotent: true,
 	})
 	if err != nil {
 		return nil, err
@@ -324,12 +324,12 @@ func functionIn(data json.RawMessage, name string) *Function {
 // ListRuntimes sends GET faas/runtimes/. Each runtime belongs to one node
 // type, its only hardware; there are no templates.
 func (c *MyAccountClient) ListRuntimes(ctx context.Context) ([]Runtime, error) {
-	r := &request{method: http.MethodGet, path: myaRuntimesPath, idempotent: true}
+	r := &request{method: http.MethodGet, path: myAccountRuntimesPath, idempotent: true}
 	data, err := c.do(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	var items []myaRuntime
+	var items []myAccountRuntime
 	if err := decodeData(data, &items); err != nil {
 		return nil, unreadable(r, http.StatusOK, err)
 	}
