@@ -5,6 +5,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -28,6 +29,7 @@ import (
 
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/catalogue"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/packaging"
 )
 
 // The validation lists and defaults of e2e_faas_function
@@ -104,7 +106,8 @@ func functionSchema(ctx context.Context) schema.Schema {
 			// Required.
 			"name": schema.StringAttribute{
 				Required: true,
-				MarkdownDescription: "Function name: 3 to 63 lowercase letters, digits and hyphens, starting and ending with a letter or digit. " +
+				MarkdownDescription: fmt.Sprintf("Function name: %d to %d lowercase letters, digits and hyphens, starting and ending with a letter or digit. ",
+					faasV1Limits.NameMin, faasV1Limits.NameMax) +
 					"Unique within the namespace. Changing it replaces the function.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 				Validators:    functionNameValidators(),
@@ -127,7 +130,7 @@ func functionSchema(ctx context.Context) schema.Schema {
 			"code_path": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Path to a directory holding the function's code. It is packed into a deterministic ZIP (sorted entries, " +
-					"fixed timestamps, normalised modes), leaving out `.git/`, `.terraform/`, `__pycache__/`, `*.pyc`, `.DS_Store`, " +
+					"fixed timestamps, normalised modes), leaving out " + quoted(packaging.DefaultExcludes) + ", " +
 					"the patterns of `code_excludes` and those of a `.faasignore` file in the directory.",
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
@@ -289,7 +292,7 @@ func configBlockAttributes() map[string]schema.Attribute {
 			Computed:            true,
 			CustomType:          wholeNumberType{},
 			Default:             int64default.StaticInt64(defaultMemoryMB),
-			MarkdownDescription: "Memory in MB, 64 to 8192. Defaults to 128.",
+			MarkdownDescription: fmt.Sprintf("Memory in MB, %d to %d. Defaults to %d.", faasV1Limits.MemoryMinMB, faasV1Limits.MemoryMaxMB, defaultMemoryMB),
 			Validators:          []validator.Int64{int64validator.Between(faasV1Limits.MemoryMinMB, faasV1Limits.MemoryMaxMB)},
 		},
 		"timeout_seconds": schema.Int64Attribute{
@@ -297,7 +300,7 @@ func configBlockAttributes() map[string]schema.Attribute {
 			Computed:            true,
 			CustomType:          wholeNumberType{},
 			Default:             int64default.StaticInt64(defaultTimeoutSeconds),
-			MarkdownDescription: "Execution timeout in seconds, 1 to 900. Defaults to 30.",
+			MarkdownDescription: fmt.Sprintf("Execution timeout in seconds, %d to %d. Defaults to %d.", catalogue.TimeoutMinSeconds, faasV1Limits.TimeoutMaxSeconds, defaultTimeoutSeconds),
 			Validators:          []validator.Int64{int64validator.Between(catalogue.TimeoutMinSeconds, faasV1Limits.TimeoutMaxSeconds)},
 		},
 		"replicas": schema.Int64Attribute{
