@@ -16,8 +16,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -34,6 +32,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/acctest/tfsetup"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/api"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas"
@@ -53,33 +52,16 @@ var terraformMissing string
 // user's own. Without terraform it only records the absence, for
 // acceptance to skip.
 func TestMain(m *testing.M) {
-	if os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
-		if bin, err := exec.LookPath("terraform"); err == nil {
-			os.Setenv("TF_ACC_TERRAFORM_PATH", bin)
-		} else {
-			terraformMissing = "the acceptance tests drive the real terraform binary: put terraform (1.11 or newer) on PATH or set TF_ACC_TERRAFORM_PATH"
-			if os.Getenv("CI") != "" {
-				// CI must run them: a green run that skipped them proves nothing.
-				fmt.Fprintln(os.Stderr, "CI is set and "+terraformMissing)
-				os.Exit(1)
-			}
-			fmt.Fprintln(os.Stderr, "skipping the acceptance tests: "+terraformMissing)
-		}
-	}
-	dir, err := os.MkdirTemp("", "tf-cli-config")
+	missing, cleanup, err := tfsetup.Setup("the acceptance tests")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	cfg := filepath.Join(dir, "terraformrc")
-	if err := os.WriteFile(cfg, []byte("# isolated from the user's CLI configuration\n"), 0o600); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+	if terraformMissing = missing; missing != "" {
+		fmt.Fprintln(os.Stderr, "skipping the acceptance tests: "+missing)
 	}
-	os.Setenv("TF_CLI_CONFIG_FILE", cfg)
-	os.Setenv("CHECKPOINT_DISABLE", "1")
 	code := m.Run()
-	os.RemoveAll(dir)
+	cleanup()
 	os.Exit(code)
 }
 
