@@ -64,19 +64,14 @@ func myAccountHandlerFilePath(name string) string {
 	return "faas/handler_file/" + url.PathEscape(name) + "/"
 }
 
-// myAccountCreateBody is the body of POST faas/functions/: exactly these keys.
+// myAccountCreateBody is the body of POST faas/functions/: exactly these
+// keys, the update's among them.
 type myAccountCreateBody struct {
-	Function             string            `json:"function"`
-	Runtime              string            `json:"runtime"`
-	Arguments            struct{}          `json:"arguments"`
-	Code                 string            `json:"code"`
-	Memory               int64             `json:"memory"`
-	Timeout              int64             `json:"timeout"`
-	Params               struct{}          `json:"params"`
-	Requirements         string            `json:"requirements"`
-	EnvironmentVariables map[string]string `json:"environment_variables"`
-	Secrets              []string          `json:"secrets"`
-	NodeType             string            `json:"node_type"`
+	Function  string   `json:"function"`
+	Runtime   string   `json:"runtime"`
+	Arguments struct{} `json:"arguments"`
+	NodeType  string   `json:"node_type"`
+	myAccountUpdateBody
 }
 
 // myAccountUpdateBody is the body of PUT faas/handler_file/{name}/: exactly these
@@ -89,6 +84,15 @@ type myAccountUpdateBody struct {
 	Secrets              []string          `json:"secrets"`
 	Memory               int64             `json:"memory"`
 	Timeout              int64             `json:"timeout"`
+}
+
+// myAccountSettings is what a create and an update both send of spec.
+func myAccountSettings(spec *FunctionSpec) myAccountUpdateBody {
+	return myAccountUpdateBody{
+		Code: spec.CodeText, Requirements: spec.Requirements,
+		EnvironmentVariables: emptyMap(spec.Environment), Secrets: emptyList(spec.Secrets),
+		Memory: spec.Config.MemoryMB, Timeout: spec.Config.TimeoutSeconds,
+	}
 }
 
 // myAccountDeleteBody is the body of DELETE faas/function/{name}/.
@@ -122,10 +126,8 @@ func (c *MyAccountClient) CreateFunction(ctx context.Context, req *CreateFunctio
 		return nil, err
 	}
 	post := &request{method: http.MethodPost, path: myAccountFunctionsPath, body: &myAccountCreateBody{
-		Function: req.Name, Runtime: req.Runtime, Code: req.CodeText,
-		Memory: req.Config.MemoryMB, Timeout: req.Config.TimeoutSeconds, NodeType: req.Config.HardwareType,
-		Requirements:         req.Requirements,
-		EnvironmentVariables: emptyMap(req.Environment), Secrets: emptyList(req.Secrets),
+		Function: req.Name, Runtime: req.Runtime, NodeType: req.Config.HardwareType,
+		myAccountUpdateBody: myAccountSettings(&req.FunctionSpec),
 	}}
 	return c.createOrAdopt(ctx, creation{
 		name: req.Name,
@@ -263,11 +265,8 @@ func (c *MyAccountClient) UpdateFunction(ctx context.Context, id string, req *Up
 	if err := checkSingleFile("update function", "memory and timeout", req); err != nil {
 		return nil, err
 	}
-	data, err := c.doWhenSettled(ctx, id, &request{method: http.MethodPut, path: myAccountHandlerFilePath(id), idempotent: true, body: &myAccountUpdateBody{
-		Code: req.CodeText, Requirements: req.Requirements,
-		EnvironmentVariables: emptyMap(req.Environment), Secrets: emptyList(req.Secrets),
-		Memory: req.Config.MemoryMB, Timeout: req.Config.TimeoutSeconds,
-	}})
+	body := myAccountSettings(req)
+	data, err := c.doWhenSettled(ctx, id, &request{method: http.MethodPut, path: myAccountHandlerFilePath(id), idempotent: true, body: &body})
 	if err != nil {
 		return nil, err
 	}

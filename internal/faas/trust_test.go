@@ -236,8 +236,8 @@ func TestMyAccountInBodyErrorsRetried(t *testing.T) {
 				_, err = c.GetFunction(context.Background(), myAccountName)
 			} else {
 				_, err = c.do(context.Background(), &request{method: http.MethodPost, path: myAccountFunctionsPath, body: &myAccountCreateBody{
-					Function: myAccountName, Runtime: myAccountRuntimeName, Code: myAccountCode, Memory: 128, Timeout: 30, NodeType: "cpu",
-					EnvironmentVariables: map[string]string{}, Secrets: []string{},
+					Function: myAccountName, Runtime: myAccountRuntimeName, NodeType: "cpu",
+					myAccountUpdateBody: myAccountUpdateBody{Code: myAccountCode, Memory: 128, Timeout: 30, EnvironmentVariables: map[string]string{}, Secrets: []string{}},
 				}})
 			}
 			var apiErr *APIError
