@@ -68,7 +68,9 @@ func (r *secretResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			"secret in one apply, give the secret `lifecycle { create_before_destroy = true }`: Terraform then updates the functions " +
 			"before it deletes the secret.\n\n" +
 			"With Terraform 1.11 or newer, prefer `value_wo` with `value_wo_version`: the value is then sent to the API but never " +
-			"stored in the plan or the state file. Bump `value_wo_version` to send a new value.",
+			"stored in the plan or the state file. Bump `value_wo_version` to send a new value.\n\n" +
+			"A rotation (the update and the wait until every function that binds the secret is `Running` again) may take at most " +
+			minutes(defaultUpdateTimeout) + "; a secret has no `timeouts` block.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
