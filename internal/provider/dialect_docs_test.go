@@ -16,7 +16,11 @@ import (
 // capabilities hold them, and the default timeouts.
 func TestFunctionDocsStateEachDialect(t *testing.T) {
 	s := functionSchema(context.Background())
-	config := s.Blocks["config"].(schema.ListNestedBlock).NestedObject.Attributes
+	block, ok := s.Blocks["config"].(schema.ListNestedBlock)
+	if !ok {
+		t.Fatalf("config is a %T", s.Blocks["config"])
+	}
+	config := block.NestedObject.Attributes
 	memory := config["memory_mb"].GetMarkdownDescription()
 	timeout := config["timeout_seconds"].GetMarkdownDescription()
 	for _, m := range myAccountCapabilities.MemoryChoices {
@@ -29,9 +33,9 @@ func TestFunctionDocsStateEachDialect(t *testing.T) {
 			t.Errorf("memory_mb's description lacks %q: %s", want, memory)
 		}
 	}
-	for _, max := range []int64{myAccountCapabilities.MaxTimeoutSeconds, faasV1Capabilities.MaxTimeoutSeconds} {
-		if !strings.Contains(timeout, fmt.Sprintf("1 to %d", max)) {
-			t.Errorf("timeout_seconds's description does not give the limit %d: %s", max, timeout)
+	for _, most := range []int64{myAccountCapabilities.MaxTimeoutSeconds, faasV1Capabilities.MaxTimeoutSeconds} {
+		if !strings.Contains(timeout, fmt.Sprintf("1 to %d", most)) {
+			t.Errorf("timeout_seconds's description does not give the limit %d: %s", most, timeout)
 		}
 	}
 	id := s.Attributes["id"].GetMarkdownDescription()
