@@ -81,7 +81,8 @@ func (d *functionsDataSource) Read(ctx context.Context, req datasource.ReadReque
 	if len(labels) > 0 && !d.data.client.Capabilities().LabelFilter {
 		resp.Diagnostics.AddAttributeError(path.Root("labels"), "Not supported by the MyAccount API",
 			"The MyAccount API (api_flavor = \"myaccount\", the API E2E serves) has no labels, so functions cannot be listed by label. "+
-				"Remove labels, and filter the list in the configuration instead (for example by name).")
+				"Remove labels, and filter the list in the configuration instead (for example by name), or use the faas-v1 API: "+
+				otherDialect(dialectMyAccount))
 		return
 	}
 	fns, err := d.data.client.ListAllFunctions(ctx, faas.ListFunctionsOptions{Name: m.Name.ValueString(), Labels: labels})
