@@ -9,7 +9,7 @@
 # dev_overrides (the user's own ~/.terraformrc is never read or touched), show
 # the function and call it, change its code and call it again, then destroy
 # it and stop the server. Calls go through `e2e-faas-local -invoke`, so curl
-# is not needed.
+# is not needed. Bold step titles only on a terminal and without NO_COLOR.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,11 +24,38 @@ cleanup() {
 }
 trap cleanup EXIT
 
-step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+# Colour (bold step titles) only on a terminal, and never with NO_COLOR
+# (https://no-color.org: set and not empty).
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
+  bold=$'\033[1m' plain=$'\033[0m'
+else
+  bold="" plain=""
+fi
+step() { printf '\n%s==> %s%s\n' "$bold" "$*" "$plain"; }
+
+# progress shows a build as it goes: each module as it is downloaded, and a
+# count of the packages compiled (one line rewritten on a terminal, a line
+# every 50 packages otherwise). Errors are printed as they are.
+progress() {
+  local n=0 line
+  while IFS= read -r line; do
+    case "$line" in
+      "go: downloading "*) [ -t 1 ] && printf '\r\033[K'; printf '  %s\n' "${line#go: }" ;;
+      *" "* | *":"*) [ -t 1 ] && printf '\r\033[K'; printf '%s\n' "$line" ;;
+      *)
+        n=$((n + 1))
+        if [ -t 1 ]; then printf '\r\033[K  compiled %d packages (%s)' "$n" "$line"
+        elif [ $((n % 50)) -eq 0 ]; then printf '  compiled %d packages\n' "$n"; fi ;;
+    esac
+  done
+  [ -t 1 ] && printf '\r\033[K'
+  printf '  built (%d packages compiled; the rest came from the build cache)\n' "$n"
+}
 
 step "Building terraform-provider-e2e and e2e-faas-local"
+echo "  The first build downloads the Go modules and compiles them: it may take a few minutes. Later builds take seconds."
 mkdir -p "$work/bin"
-(cd "$root" && go build -o "$work/bin/terraform-provider-e2e" . && go build -o "$work/bin/e2e-faas-local" ./cmd/e2e-faas-local)
+(cd "$root" && go build -v -o "$work/bin/terraform-provider-e2e" . 2>&1 && go build -v -o "$work/bin/e2e-faas-local" ./cmd/e2e-faas-local 2>&1) | progress
 
 api=${DEMO_API:-myaccount}
 case "$api" in
@@ -83,7 +110,9 @@ invoke
 
 step "Changing its code: terraform apply -var greeting=..."
 terraform apply -auto-approve -no-color -var 'greeting=Hello again, after a code change' >"$work/update.log" 2>&1 || { cat "$work/update.log"; exit 1; }
-quiet "$work/update.log" | grep -E 'will be updated|Modifying|Modifications complete|Apply complete'
+# The plan's diff (what changes, attribute by attribute), then the apply.
+quiet "$work/update.log" | sed -n -e '/^Terraform will perform the following actions:/,/^Plan:/p'
+quiet "$work/update.log" | grep -E 'Modifying|Modifications complete|Apply complete'
 printf '  status:     %s\n' "$(terraform output -raw status)"
 invoke
 

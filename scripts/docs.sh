@@ -74,7 +74,13 @@ check)
     echo "docs-check with Terraform $version: docs/actions/, docs/list-resources/ and the import-by-identity sections were not checked" \
       "(they need Terraform 1.14+: ../shared/tools/terraform-v1.15.9/terraform, see ../shared/tools/README.md)"
   fi
-  go tool -modfile="$PWD/tools/go.mod" tfplugindocs validate --provider-name e2e
+  # Quiet when all is well: tfplugindocs prints a [DEBUG] line per file.
+  go tool -modfile="$PWD/tools/go.mod" tfplugindocs validate --provider-name e2e >"$out.log" 2>&1 || {
+    grep -v '\[DEBUG\]' "$out.log"
+    echo "tfplugindocs validate failed (its full output: go tool -modfile=tools/go.mod tfplugindocs validate --provider-name e2e)" >&2
+    exit 1
+  }
+  echo "docs/ is up to date and valid"
   ;;
 *)
   echo "usage: scripts/docs.sh generate|check" >&2

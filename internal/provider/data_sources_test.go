@@ -142,6 +142,8 @@ resource "e2e_faas_function" "test" {
 }
 
 func TestAccFunctionDataSources(t *testing.T) {
+	// Parallel from the start: the 230 creates below overlap other tests.
+	t.Parallel()
 	env := newTestEnv(t)
 	// Enough functions for two pages of the API's largest page size.
 	c := env.client()
@@ -158,7 +160,6 @@ func TestAccFunctionDataSources(t *testing.T) {
 		})
 		must(t, err)
 	}
-	t.Parallel()
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testProviderFactories,
 		Steps: []resource.TestStep{{

@@ -5,6 +5,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -143,35 +144,37 @@ func functionInfoAttributes() map[string]schema.Attribute {
 		return schema.MapAttribute{Computed: true, ElementType: types.StringType, Sensitive: sensitive, MarkdownDescription: desc}
 	}
 	return map[string]schema.Attribute{
-		"id":               str("Function ID."),
+		"id":               str("Function ID: the name under the `myaccount` API, a UUID under `faas-v1`."),
 		"name":             str("Function name."),
-		"namespace":        str("Namespace."),
+		"namespace":        str("Namespace (`faas-v1`; null under `myaccount`, which has no namespaces)."),
 		"runtime":          str("Runtime."),
-		"template":         str("Template."),
-		"handler_function": str("Entry point function name."),
+		"template":         str("Template (`faas-v1`; under `myaccount` the runtime decides)."),
+		"handler_function": str("Entry point function name (`faas-v1`; under `myaccount` the runtime decides)."),
 		"requirements":     str("Requirements as uploaded (empty when none)."),
 		"config": schema.SingleNestedAttribute{
 			Computed:            true,
 			MarkdownDescription: "Resources and scaling.",
 			Attributes: map[string]schema.Attribute{
-				"memory_mb":       schema.Int64Attribute{Computed: true, MarkdownDescription: "Memory in MB."},
-				"timeout_seconds": schema.Int64Attribute{Computed: true, MarkdownDescription: "Execution timeout in seconds."},
-				"replicas":        schema.Int64Attribute{Computed: true, MarkdownDescription: "Replicas."},
-				"hardware_type":   schema.StringAttribute{Computed: true, MarkdownDescription: "`cpu` or `gpu`."},
-				"min_scale":       schema.Int64Attribute{Computed: true, MarkdownDescription: "Minimum scale."},
-				"max_scale":       schema.Int64Attribute{Computed: true, MarkdownDescription: "Maximum scale."},
+				"memory_mb": schema.Int64Attribute{Computed: true, MarkdownDescription: fmt.Sprintf("Memory in MB (%s under `myaccount`, %s under `faas-v1`).",
+					memoryText(myAccountCapabilities), memoryText(faasV1Capabilities))},
+				"timeout_seconds": schema.Int64Attribute{Computed: true, MarkdownDescription: fmt.Sprintf("Execution timeout in seconds (%s under `myaccount`, %s under `faas-v1`).",
+					timeoutText(myAccountCapabilities), timeoutText(faasV1Capabilities))},
+				"replicas":      schema.Int64Attribute{Computed: true, MarkdownDescription: "Replicas (`faas-v1`; the default under `myaccount`, where the platform scales)."},
+				"hardware_type": schema.StringAttribute{Computed: true, MarkdownDescription: "`cpu` or `gpu` (under `myaccount`, the runtime's node type)."},
+				"min_scale":     schema.Int64Attribute{Computed: true, MarkdownDescription: "Minimum scale (`faas-v1`; the default under `myaccount`)."},
+				"max_scale":     schema.Int64Attribute{Computed: true, MarkdownDescription: "Maximum scale (`faas-v1`; the default under `myaccount`)."},
 			},
 		},
 		"environment":      strMap("Environment variables (sensitive).", true),
 		"secrets":          schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Names of the bound secrets."},
-		"labels":           strMap("Labels (without the platform's `com.openfaas.*`).", false),
-		"annotations":      strMap("Annotations (without the platform's `com.openfaas.*`).", false),
+		"labels":           strMap("Labels (without the platform's `com.openfaas.*`; `faas-v1` only, empty under `myaccount`).", false),
+		"annotations":      strMap("Annotations (without the platform's `com.openfaas.*`; `faas-v1` only, empty under `myaccount`).", false),
 		"invoke_url":       str("URL that invokes the function."),
 		"status":           str("`Deploying`, `Running`, `Failed` or `Deleting`."),
 		"error_message":    str("Why the last deploy failed, when `status` is `Failed`."),
-		"version":          str("Deployed version."),
-		"code_sha256":      str("Hex SHA-256 of the deployed archive."),
-		"invocation_count": schema.Int64Attribute{Computed: true, MarkdownDescription: "Total invocations so far."},
+		"version":          str("Deployed version (`faas-v1`; null under `myaccount`)."),
+		"code_sha256":      str("Hex SHA-256 of the deployed code: the archive (`faas-v1`) or the handler's text (`myaccount`)."),
+		"invocation_count": schema.Int64Attribute{Computed: true, MarkdownDescription: "Total invocations so far (`faas-v1`; null under `myaccount`)."},
 		"created_at":       str("Creation time (RFC 3339, UTC)."),
 		"updated_at":       str("Time of the last change (RFC 3339, UTC)."),
 	}
@@ -183,10 +186,10 @@ func (d *functionDataSource) Metadata(_ context.Context, req datasource.Metadata
 
 func (d *functionDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	attrs := functionInfoAttributes()
-	attrs["id"] = schema.StringAttribute{Optional: true, Computed: true, MarkdownDescription: "ID of the function to look up. Exactly one of `id` and `name` is required."}
+	attrs["id"] = schema.StringAttribute{Optional: true, Computed: true, MarkdownDescription: "ID of the function to look up: its name under the `myaccount` API, a UUID under `faas-v1`. Exactly one of `id` and `name` is required."}
 	attrs["name"] = schema.StringAttribute{Optional: true, Computed: true, MarkdownDescription: "Name of the function to look up.",
 		Validators: functionNameValidators()}
-	attrs["namespace"] = schema.StringAttribute{Optional: true, Computed: true, MarkdownDescription: "With `name`: the namespace to look in, when a name is not unique."}
+	attrs["namespace"] = schema.StringAttribute{Optional: true, Computed: true, MarkdownDescription: "With `name`: the namespace to look in, when a name is not unique (`faas-v1`; null under `myaccount`, which has no namespaces)."}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Looks up one existing function, managed by Terraform or not, by `id` or by `name` (and `namespace`).",
 		Attributes:          attrs,

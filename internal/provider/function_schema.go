@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -74,6 +75,17 @@ const (
 	reservedMetadataPrefix = "com.openfaas."
 )
 
+// The design's limits, for the schema's validators and its descriptions:
+// faas-v1's, the wider, from catalogue.FaaSV1Limits; the MyAccount API's own
+// are its capabilities' Limits, checked at plan time (checkDialect).
+var (
+	nameMinLength     = faasV1Limits.NameMin
+	nameMaxLength     = faasV1Limits.NameMax
+	minMemoryMB       = faasV1Limits.MemoryMinMB
+	maxMemoryMB       = faasV1Limits.MemoryMaxMB
+	minTimeoutSeconds = int64(catalogue.TimeoutMinSeconds)
+)
+
 var defaultConfig = faas.FunctionConfig{
 	MemoryMB:       defaultMemoryMB,
 	TimeoutSeconds: defaultTimeoutSeconds,
@@ -101,14 +113,16 @@ func functionSchema(ctx context.Context) schema.Schema {
 		MarkdownDescription: "An E2E Functions-as-a-Service function: its code, runtime, configuration, environment and secrets. " +
 			"Terraform waits until each deploy is `Running` (or reports the platform's error when it is `Failed`). " +
 			"Code comes from exactly one of `code_inline`, `code_path` or `code_archive`; `source_hash` is computed from the code " +
-			"itself at plan time, so an edited file shows in `terraform plan` without a hash to maintain by hand.",
+			"itself at plan time, so an edited file shows in `terraform plan` without a hash to maintain by hand.\n\n" +
+			"The provider speaks two APIs (`api_flavor`): E2E's MyAccount API (`myaccount`, the default, and what E2E serves) and " +
+			"the design's fuller `faas-v1` API. Where they differ:\n\n" + functionDialectTable() + "\n" + defaultTimeoutsText(),
 		Attributes: map[string]schema.Attribute{
 			// Required.
 			"name": schema.StringAttribute{
 				Required: true,
-				MarkdownDescription: fmt.Sprintf("Function name: %d to %d lowercase letters, digits and hyphens, starting and ending with a letter or digit. ",
-					faasV1Limits.NameMin, faasV1Limits.NameMax) +
-					"Unique within the namespace. Changing it replaces the function.",
+				MarkdownDescription: fmt.Sprintf("Function name: %d to %d lowercase letters, digits and hyphens, starting and ending with a letter or digit; "+
+					"under the `myaccount` API also starting with a letter, and at most %d characters. "+
+					"Unique within the namespace (`faas-v1`) or the project (`myaccount`). Changing it replaces the function.", nameMinLength, nameMaxLength, myAccountCapabilities.Limits.NameMax),
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 				Validators:    functionNameValidators(),
 			},
@@ -131,13 +145,15 @@ func functionSchema(ctx context.Context) schema.Schema {
 				Optional: true,
 				MarkdownDescription: "Path to a directory holding the function's code. It is packed into a deterministic ZIP (sorted entries, " +
 					"fixed timestamps, normalised modes), leaving out " + quoted(packaging.DefaultExcludes) + ", " +
-					"the patterns of `code_excludes` and those of a `.faasignore` file in the directory.",
+					"the patterns of `code_excludes` and those of a `.faasignore` file in the directory. Under the `myaccount` API the directory " +
+					"holds one source file, plus the runtime's requirements file (sent as `requirements` when that is not set).",
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"code_archive": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Path to a ZIP file holding the function's code. It is checked (no absolute or `..` paths, no links, E2E's size limits) before anything is sent.",
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Optional: true,
+				MarkdownDescription: "Path to a ZIP file holding the function's code. It is checked (no absolute or `..` paths, no links, E2E's size limits) before anything is sent. " +
+					"Under the `myaccount` API it holds one source file, plus the runtime's requirements file.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"code_excludes": schema.ListAttribute{
 				Optional:            true,
@@ -159,14 +175,14 @@ func functionSchema(ctx context.Context) schema.Schema {
 				Optional:            true,
 				Computed:            true,
 				Default:             stringdefault.StaticString(defaultTemplate),
-				MarkdownDescription: "Template: one of " + quoted(templates) + ". Defaults to `http`.",
+				MarkdownDescription: "Template (`faas-v1`): one of " + quoted(templates) + ". Defaults to `http`." + notUnderMyAccount,
 				Validators:          []validator.String{stringvalidator.OneOf(templates...)},
 			},
 			"handler_function": schema.StringAttribute{
 				Optional:            true,
 				Computed:            true,
 				Default:             stringdefault.StaticString(defaultHandler),
-				MarkdownDescription: "Entry point function name. Defaults to `handle`.",
+				MarkdownDescription: "Entry point function name (`faas-v1`). Defaults to `handle`." + notUnderMyAccount,
 				Validators:          []validator.String{stringvalidator.RegexMatches(handlerName, "must be an identifier such as handle or main.handler")},
 			},
 			"environment": schema.MapAttribute{
@@ -200,20 +216,22 @@ func functionSchema(ctx context.Context) schema.Schema {
 				},
 			},
 			"labels": schema.MapAttribute{
-				Optional:            true,
-				Computed:            true,
-				ElementType:         types.StringType,
-				Default:             mapdefault.StaticValue(emptyMap),
-				MarkdownDescription: "Labels. Keys starting `com.openfaas.` are the platform's and are neither accepted nor shown.",
-				Validators:          []validator.Map{mapvalidator.KeysAre(noPrefix(reservedMetadataPrefix))},
+				Optional:    true,
+				Computed:    true,
+				ElementType: types.StringType,
+				Default:     mapdefault.StaticValue(emptyMap),
+				MarkdownDescription: "Labels (`faas-v1`). Keys starting `com.openfaas.` are the platform's and are neither accepted nor shown. " +
+					"The `myaccount` API has none: setting any fails the plan.",
+				Validators: []validator.Map{mapvalidator.KeysAre(noPrefix(reservedMetadataPrefix))},
 			},
 			"annotations": schema.MapAttribute{
-				Optional:            true,
-				Computed:            true,
-				ElementType:         types.StringType,
-				Default:             mapdefault.StaticValue(emptyMap),
-				MarkdownDescription: "Annotations. Keys starting `com.openfaas.` are the platform's and are neither accepted nor shown.",
-				Validators:          []validator.Map{mapvalidator.KeysAre(noPrefix(reservedMetadataPrefix))},
+				Optional:    true,
+				Computed:    true,
+				ElementType: types.StringType,
+				Default:     mapdefault.StaticValue(emptyMap),
+				MarkdownDescription: "Annotations (`faas-v1`). Keys starting `com.openfaas.` are the platform's and are neither accepted nor shown. " +
+					"The `myaccount` API has none: setting any fails the plan.",
+				Validators: []validator.Map{mapvalidator.KeysAre(noPrefix(reservedMetadataPrefix))},
 			},
 
 			// Computed: what the provider and the API say. UseStateForUnknown
@@ -221,7 +239,7 @@ func functionSchema(ctx context.Context) schema.Schema {
 			// ModifyPlan marks it unknown when one is planned.
 			"id": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "Function ID (a UUID).",
+				MarkdownDescription: "Function ID: under the `myaccount` API the function's name, under `faas-v1` a UUID.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"source_hash": schema.StringAttribute{
@@ -231,7 +249,7 @@ func functionSchema(ctx context.Context) schema.Schema {
 			},
 			"namespace": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "Namespace the function lives in, such as `e2e-faas-20235-dl`.",
+				MarkdownDescription: "Namespace the function lives in, such as `e2e-faas-20235-dl` (`faas-v1`; null under `myaccount`, which has no namespaces).",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"invoke_url": schema.StringAttribute{
@@ -247,17 +265,17 @@ func functionSchema(ctx context.Context) schema.Schema {
 			},
 			"version": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "Deployed version; changes on every redeploy.",
+				MarkdownDescription: "Deployed version; changes on every redeploy (`faas-v1`; null under `myaccount`, whose API does not report it).",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"code_sha256": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "Hex SHA-256 of the archive the API last deployed, as it reports it.",
+				MarkdownDescription: "Hex SHA-256 of the code the API last deployed: of the archive (`faas-v1`), or of the handler's text (`myaccount`).",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"invocation_count": schema.Int64Attribute{
 				Computed:            true,
-				MarkdownDescription: "Total invocations so far, as of the last refresh.",
+				MarkdownDescription: "Total invocations so far, as of the last refresh (`faas-v1`; null under `myaccount`, whose API does not report it).",
 				PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 			},
 			"created_at": schema.StringAttribute{
@@ -277,7 +295,12 @@ func functionSchema(ctx context.Context) schema.Schema {
 				Validators:          []validator.List{listvalidator.SizeAtMost(1)},
 				NestedObject:        schema.NestedBlockObject{Attributes: configBlockAttributes()},
 			},
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{
+				Create: true, Update: true, Delete: true,
+				CreateDescription: timeoutDescription("create and its first deploy", defaultCreateTimeout),
+				UpdateDescription: timeoutDescription("an update and its redeploy", defaultUpdateTimeout),
+				DeleteDescription: timeoutDescription("a delete, until the function is gone", defaultDeleteTimeout),
+			}),
 		},
 	}
 }
@@ -288,34 +311,36 @@ func functionSchema(ctx context.Context) schema.Schema {
 func configBlockAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"memory_mb": schema.Int64Attribute{
-			Optional:            true,
-			Computed:            true,
-			CustomType:          wholeNumberType{},
-			Default:             int64default.StaticInt64(defaultMemoryMB),
-			MarkdownDescription: fmt.Sprintf("Memory in MB, %d to %d. Defaults to %d.", faasV1Limits.MemoryMinMB, faasV1Limits.MemoryMaxMB, defaultMemoryMB),
-			Validators:          []validator.Int64{int64validator.Between(faasV1Limits.MemoryMinMB, faasV1Limits.MemoryMaxMB)},
+			Optional:   true,
+			Computed:   true,
+			CustomType: wholeNumberType{},
+			Default:    int64default.StaticInt64(defaultMemoryMB),
+			MarkdownDescription: fmt.Sprintf("Memory in MB: %s under the `myaccount` API, %s under `faas-v1`. Defaults to %d.",
+				memoryText(myAccountCapabilities), memoryText(faasV1Capabilities), defaultMemoryMB),
+			Validators: []validator.Int64{int64validator.Between(minMemoryMB, maxMemoryMB)},
 		},
 		"timeout_seconds": schema.Int64Attribute{
-			Optional:            true,
-			Computed:            true,
-			CustomType:          wholeNumberType{},
-			Default:             int64default.StaticInt64(defaultTimeoutSeconds),
-			MarkdownDescription: fmt.Sprintf("Execution timeout in seconds, %d to %d. Defaults to %d.", catalogue.TimeoutMinSeconds, faasV1Limits.TimeoutMaxSeconds, defaultTimeoutSeconds),
-			Validators:          []validator.Int64{int64validator.Between(catalogue.TimeoutMinSeconds, faasV1Limits.TimeoutMaxSeconds)},
+			Optional:   true,
+			Computed:   true,
+			CustomType: wholeNumberType{},
+			Default:    int64default.StaticInt64(defaultTimeoutSeconds),
+			MarkdownDescription: fmt.Sprintf("Execution timeout in seconds: %s under the `myaccount` API, %s under `faas-v1`. Defaults to %d.",
+				timeoutText(myAccountCapabilities), timeoutText(faasV1Capabilities), defaultTimeoutSeconds),
+			Validators: []validator.Int64{int64validator.Between(minTimeoutSeconds, faasV1Capabilities.Limits.TimeoutMaxSeconds)},
 		},
 		"replicas": schema.Int64Attribute{
 			Optional:            true,
 			Computed:            true,
 			CustomType:          wholeNumberType{},
 			Default:             int64default.StaticInt64(defaultReplicas),
-			MarkdownDescription: "Replicas, 1 to 5; more than one only on `cpu`. Defaults to 1.",
+			MarkdownDescription: "Replicas (`faas-v1`), 1 to 5; more than one only on `cpu`. Defaults to 1." + notUnderMyAccount,
 			Validators:          []validator.Int64{int64validator.Between(1, 5)},
 		},
 		"hardware_type": schema.StringAttribute{
 			Optional:            true,
 			Computed:            true,
 			Default:             stringdefault.StaticString(defaultHardwareType),
-			MarkdownDescription: "`cpu` or `gpu`. Defaults to `cpu`. Changing it replaces the function.",
+			MarkdownDescription: "`cpu` or `gpu`, as the runtime offers (`faas-v1`); under `myaccount` the runtime's one node type. Defaults to `cpu`. Changing it replaces the function.",
 			Validators:          []validator.String{stringvalidator.OneOf(hardwareTypes...)},
 		},
 		"min_scale": schema.Int64Attribute{
@@ -323,7 +348,7 @@ func configBlockAttributes() map[string]schema.Attribute {
 			Computed:            true,
 			CustomType:          wholeNumberType{},
 			Default:             int64default.StaticInt64(defaultMinScale),
-			MarkdownDescription: "Minimum scale, 0 to 100, at most `max_scale`. Defaults to 1.",
+			MarkdownDescription: "Minimum scale (`faas-v1`), 0 to 100, at most `max_scale`. Defaults to 1." + notUnderMyAccount,
 			Validators:          []validator.Int64{int64validator.Between(0, 100)},
 		},
 		"max_scale": schema.Int64Attribute{
@@ -331,8 +356,13 @@ func configBlockAttributes() map[string]schema.Attribute {
 			Computed:            true,
 			CustomType:          wholeNumberType{},
 			Default:             int64default.StaticInt64(defaultMaxScale),
-			MarkdownDescription: "Maximum scale, 1 to 100. Defaults to 5.",
+			MarkdownDescription: "Maximum scale (`faas-v1`), 1 to 100. Defaults to 5." + notUnderMyAccount,
 			Validators:          []validator.Int64{int64validator.Between(1, 100)},
 		},
 	}
+}
+
+// timeoutDescription is a timeouts attribute's description, with its default.
+func timeoutDescription(what string, d time.Duration) string {
+	return fmt.Sprintf("How long %s may take, as a duration such as `30s` or `2h45m` (units `s`, `m`, `h`). Defaults to `%s`.", what, minutes(d))
 }

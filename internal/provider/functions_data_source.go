@@ -39,7 +39,8 @@ func (d *functionsDataSource) Metadata(_ context.Context, req datasource.Metadat
 func (d *functionsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists existing functions, optionally only those with a name or with every given label. " +
-			"It follows the API's pages, so any number of functions is listed.",
+			"It follows the API's pages, so any number of functions is listed. Under E2E's `myaccount` API the list is one page, " +
+			"functions have no labels, and `labels` fails the plan; filtering by label needs the `faas-v1` API.",
 		Attributes: map[string]schema.Attribute{
 			"name": schema.StringAttribute{
 				Optional:            true,
@@ -49,7 +50,7 @@ func (d *functionsDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 			"labels": schema.MapAttribute{
 				Optional:            true,
 				ElementType:         types.StringType,
-				MarkdownDescription: "Only functions that carry every one of these labels with these values.",
+				MarkdownDescription: "Only functions that carry every one of these labels with these values (`faas-v1` only: under `myaccount` it fails the plan).",
 			},
 			"functions": schema.ListNestedAttribute{
 				Computed:            true,
@@ -78,7 +79,8 @@ func (d *functionsDataSource) Read(ctx context.Context, req datasource.ReadReque
 	if len(labels) > 0 && !d.data.client.Capabilities().LabelFilter {
 		resp.Diagnostics.AddAttributeError(path.Root("labels"), "Not supported by the MyAccount API",
 			"The MyAccount API (api_flavor = \"myaccount\", the API E2E serves) has no labels, so functions cannot be listed by label. "+
-				"Remove labels, and filter the list in the configuration instead (for example by name).")
+				"Remove labels, and filter the list in the configuration instead (for example by name), or use the faas-v1 API: "+
+				otherDialect(dialectMyAccount))
 		return
 	}
 	fns, err := d.data.client.ListAllFunctions(ctx, faas.ListFunctionsOptions{Name: m.Name.ValueString(), Labels: labels})

@@ -33,17 +33,17 @@ func TestAccMyAccount_planTimeRefusals(t *testing.T) {
 	must(t, os.WriteFile(filepath.Join(twoFiles, "handler.py"), []byte("def handle(e, c): return 1\n"), 0o644))
 	must(t, os.WriteFile(filepath.Join(twoFiles, "helpers.py"), []byte("X = 1\n"), 0o644))
 	cases := []struct{ name, config, want string }{
-		{"template", fn(ok + `template = "flask"`), `(?s)template.*MyAccount API.*no such setting`},
+		{"template", fn(ok + `template = "flask"`), `(?s)template.*MyAccount API.*no such setting.*E2E_API_FLAVOR=faas-v1`},
 		{"handler_function", fn(ok + `handler_function = "main"`), `(?s)handler_function.*MyAccount API.*no such setting`},
 		{"replicas", fn(ok + "config {\n" + "replicas = 2" + "\n}"), `(?s)replicas.*MyAccount API.*no such setting`},
 		{"min_scale", fn(ok + "config {\n" + "min_scale = 0" + "\n}"), `(?s)min_scale.*MyAccount API.*no such setting`},
 		{"max_scale", fn(ok + "config {\n" + "max_scale = 10" + "\n}"), `(?s)max_scale.*MyAccount API.*no such setting`},
-		{"labels", fn(ok + `labels = { team = "a" }`), `(?s)labels.*MyAccount API.*no such setting`},
+		{"labels", fn(ok + `labels = { team = "a" }`), `(?s)labels.*MyAccount API.*no such setting.*E2E_API_FLAVOR=faas-v1`},
 		{"annotations", fn(ok + `annotations = { team = "a" }`), `(?s)annotations.*MyAccount API.*no such setting`},
-		{"memory not offered", fn(ok + "config {\n" + "memory_mb = 200" + "\n}"), `(?s)memory_mb.*128, 256, 512, 1024`},
-		{"timeout too long", fn(ok + "config {\n" + "timeout_seconds = 700" + "\n}"), `(?s)timeout_seconds.*1 to 600`},
-		{"name too long for E2E", fn(`name = "` + strings.Repeat("a", 41) + `"` + "\n" + `runtime = "python3-http-debian"` + "\n" + code), `(?s)name.*at most 40`},
-		{"runtime not in the catalogue", fn(`name = "okname"` + "\n" + `runtime = "python3.11"` + "\n" + code), `(?s)runtime.*python3-http-debian`},
+		{"memory not offered", fn(ok + "config {\n" + "memory_mb = 200" + "\n}"), `(?s)memory_mb.*128, 256, 512, 1024.*E2E_API_FLAVOR=faas-v1`},
+		{"timeout too long", fn(ok + "config {\n" + "timeout_seconds = 700" + "\n}"), `(?s)timeout_seconds.*1 to 600.*E2E_API_FLAVOR=faas-v1`},
+		{"name too long for E2E", fn(`name = "` + strings.Repeat("a", 41) + `"` + "\n" + `runtime = "python3-http-debian"` + "\n" + code), `(?s)name.*MyAccount API.*at most 40.*E2E_API_FLAVOR=faas-v1`},
+		{"runtime not in the catalogue", fn(`name = "okname"` + "\n" + `runtime = "python3.11"` + "\n" + code), `(?s)runtime.*python3-http-debian.*MyAccount API.*"python3.11" is a runtime of the faas-v1 API.*E2E_API_FLAVOR=faas-v1`},
 		{"hardware not the runtime's", fn(ok + "config {\n" + `hardware_type = "gpu"` + "\n}"), `(?s)hardware_type.*runs on cpu`},
 		{"gpu runtime on cpu", fn(`name = "okname"` + "\n" + `runtime = "python3-tensorflow"` + "\n" + code), `(?s)runs on gpu`},
 		{"directory of two files", fn(`name = "okname"` + "\n" + `runtime = "python3-http-debian"` + "\n" + `code_path = "` + twoFiles + `"`), `(?s)code_path.*handler\.py.*helpers\.py`},
@@ -52,12 +52,12 @@ resource "e2e_faas_secret" "s" {
   name  = "db"
   value = "x"
 }
-`), `(?s)no secrets endpoint.*console`},
+`), `(?s)no secrets endpoint.*console.*E2E_API_FLAVOR=faas-v1`},
 		{"functions by label", env.config(`
 data "e2e_faas_functions" "all" {
   labels = { team = "a" }
 }
-`), `(?s)labels.*MyAccount API`},
+`), `(?s)labels.*MyAccount API.*E2E_API_FLAVOR=faas-v1`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -91,9 +91,9 @@ func (r *secretResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 			"before it deletes the secret.\n\n" +
 			"With Terraform 1.11 or newer, prefer `value_wo` with `value_wo_version`: the value is then sent to the API but never " +
 			"stored in the plan or the state file. Bump `value_wo_version` to send a new value.\n\n" +
-			fmt.Sprintf("The `timeouts` block bounds each operation: `create` (default %s), `update` (default %s, which covers a rotation's "+
-				"wait for the functions that bind the secret) and `delete` (default %s).",
-				defaultSecretCreateTimeout, defaultSecretUpdateTimeout, defaultSecretDeleteTimeout),
+			fmt.Sprintf("The `timeouts` block bounds each operation: `create` (default %s), `update` (default %s, which covers a rotation: "+
+				"the update and the wait until every function that binds the secret is `Running` again) and `delete` (default %s).",
+				minutes(defaultSecretCreateTimeout), minutes(defaultSecretUpdateTimeout), minutes(defaultSecretDeleteTimeout)),
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -182,7 +182,8 @@ func (r *secretResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		resp.Diagnostics.AddError("Secrets cannot be managed through the MyAccount API",
 			"The MyAccount API (api_flavor = \"myaccount\", the API E2E serves) has no secrets endpoint, so e2e_faas_secret cannot create, "+
 				"read or delete secrets there. Create the secret in the E2E MyAccount console (Functions > Secrets) and bind it to functions "+
-				"by name with the secrets argument of e2e_faas_function, which is passed through as is.")
+				"by name with the secrets argument of e2e_faas_function, which is passed through as is. To manage secrets with Terraform, use the faas-v1 API: "+
+				otherDialect(dialectMyAccount))
 		return
 	}
 	resp.Diagnostics.Append(checkNamespace(ctx, req)...)

@@ -28,8 +28,8 @@ import (
 // the plan, and a failed write says "nothing was changed" only when that is
 // known.
 
-// otherDialect is the dialect d is not.
-func otherDialect(d dialectCase) dialectCase {
+// theOtherDialect is the dialect d is not.
+func theOtherDialect(d dialectCase) dialectCase {
 	if d.name == myAccount.name {
 		return faasV1
 	}
@@ -114,7 +114,7 @@ func TestAccDialects_flavorSwitchKeepsState(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, d dialectCase) {
 		env := newDialectTestEnv(t, d, nil)
 		cfg := dialectConfig(env, "flavor-fn", "one", "")
-		other := otherDialect(d)
+		other := theOtherDialect(d)
 		switched := withProvider(env, cfg, providerAt(env, strings.TrimSuffix(env.url, d.base)+other.base, other))
 		switched = strings.Replace(switched, fmt.Sprintf("runtime     = %q", d.runtime), fmt.Sprintf("runtime     = %q", other.runtime), 1)
 		accTest(t, env,

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/catalogue"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
 )
 
@@ -129,23 +130,26 @@ var configIntegers = []struct {
 
 // checkDialect fails the plan for settings the configured API cannot carry
 // (DESIGN.md#api-dialects): each rule reads its own capability, so a
-// dialect is only its faas.Capabilities. Values unknown at plan time are
-// skipped.
+// dialect is only its faas.Capabilities (faas-v1 has a fixed runtime list;
+// MyAccount has narrower limits and none of the settings below). Values
+// unknown at plan time are skipped.
 func checkDialect(caps faas.Capabilities, plan *functionModel) diag.Diagnostics {
 	var diags diag.Diagnostics
 	unsupported := func(p path.Path, what string) {
 		diags.AddAttributeError(p, "Not supported by the MyAccount API",
 			fmt.Sprintf("%s. The MyAccount API (api_flavor = \"myaccount\", the API E2E serves) has no such setting. "+
-				"Remove it from the configuration, or use an endpoint of the faas-v1 API (such as e2e-faas-local's /faas/api/v1/).", what))
+				"Remove it from the configuration, or use the faas-v1 API: %s", what, otherDialect(dialectMyAccount)))
 	}
 	if rt := plan.Runtime; len(caps.Runtimes) > 0 && !rt.IsUnknown() && !slices.Contains(caps.Runtimes, rt.ValueString()) {
-		diags.AddAttributeError(path.Root("runtime"), "Invalid Attribute Value Match",
-			fmt.Sprintf("Attribute runtime value must be one of: [%s], got: %q", strings.Join(quotedList(caps.Runtimes), " "), rt.ValueString()))
+		diags.AddAttributeError(path.Root("runtime"), "Runtime not offered by the faas-v1 API",
+			fmt.Sprintf("Attribute runtime value must be one of: [%s], got: %q. %s",
+				strings.Join(quotedList(caps.Runtimes), " "), rt.ValueString(), dialectHint(dialectFaaSV1, rt.ValueString())))
 	}
 	if n := plan.Name; !n.IsUnknown() && !n.IsNull() && !caps.Limits.NameFits(n.ValueString()) {
 		diags.AddAttributeError(path.Root("name"), "Invalid function name for E2E",
-			fmt.Sprintf("E2E function names start with a letter and have at most %d characters; %q does not fit. Choose a shorter name starting with a letter.",
-				caps.Limits.NameMax, n.ValueString()))
+			fmt.Sprintf("Under the MyAccount API (api_flavor = \"myaccount\", the API E2E serves) function names start with a letter and have at most %d characters; "+
+				"%q does not fit. Choose a shorter name starting with a letter, or use the faas-v1 API: %s",
+				caps.Limits.NameMax, n.ValueString(), otherDialect(dialectMyAccount)))
 	}
 	if t := plan.Template; !caps.Templates && !t.IsUnknown() && !t.IsNull() && t.ValueString() != defaultTemplate {
 		unsupported(path.Root("template"), fmt.Sprintf("template = %q: the runtime decides the template", t.ValueString()))
@@ -175,7 +179,8 @@ func checkDialect(caps faas.Capabilities, plan *functionModel) diag.Diagnostics 
 	if limits := caps.Limits; !limits.MemoryAccepted(cfg.MemoryMB) {
 		if len(limits.MemoryChoicesMB) > 0 {
 			diags.AddAttributeError(at("memory_mb"), "Memory size not offered by E2E",
-				fmt.Sprintf("The MyAccount API accepts memory_mb of %s; %d is not one of them.", joinInts(limits.MemoryChoicesMB), cfg.MemoryMB))
+				fmt.Sprintf("The MyAccount API (api_flavor = \"myaccount\", the API E2E serves) accepts memory_mb of %s; %d is not one of them. "+
+					"Choose one of them, or use the faas-v1 API: %s", joinInts(limits.MemoryChoicesMB), cfg.MemoryMB, otherDialect(dialectMyAccount)))
 		} else {
 			diags.AddAttributeError(at("memory_mb"), "Memory size not offered by E2E",
 				fmt.Sprintf("The API accepts memory_mb from %d to %d; %d is not in that range.", limits.MemoryMinMB, limits.MemoryMaxMB, cfg.MemoryMB))
@@ -183,7 +188,8 @@ func checkDialect(caps faas.Capabilities, plan *functionModel) diag.Diagnostics 
 	}
 	if maxTimeout := caps.Limits.TimeoutMaxSeconds; cfg.TimeoutSeconds > maxTimeout {
 		diags.AddAttributeError(at("timeout_seconds"), "Timeout too long for E2E",
-			fmt.Sprintf("The MyAccount API accepts timeout_seconds from 1 to %d; %d is more.", maxTimeout, cfg.TimeoutSeconds))
+			fmt.Sprintf("The MyAccount API (api_flavor = \"myaccount\", the API E2E serves) accepts timeout_seconds from 1 to %d; %d is more. "+
+				"Lower it, or use the faas-v1 API: %s", maxTimeout, cfg.TimeoutSeconds, otherDialect(dialectMyAccount)))
 	}
 	return diags
 }
@@ -203,7 +209,8 @@ func checkAgainstCatalogue(rts []faas.Runtime, runtime, template, hardware strin
 			names[j] = r.Name
 		}
 		diags.AddAttributeError(path.Root("runtime"), "Runtime not offered here",
-			fmt.Sprintf("The E2E runtime catalogue for this project and location has no %q. Available: %s.", runtime, strings.Join(names, ", ")))
+			fmt.Sprintf("The E2E runtime catalogue for this project and location has no %q. Available: %s. %s",
+				runtime, strings.Join(names, ", "), dialectHint(catalogueDialect(rts), runtime)))
 		return diags
 	}
 	rt := rts[i]
@@ -218,4 +225,51 @@ func checkAgainstCatalogue(rts []faas.Runtime, runtime, template, hardware strin
 				runtime, strings.Join(rt.Hardware, ", "), hardware, hardware))
 	}
 	return diags
+}
+
+// The dialects as the provider's api_flavor spells them.
+const (
+	dialectFaaSV1    = flavorFaaSV1
+	dialectMyAccount = flavorMyAccount
+)
+
+// catalogueDialect tells the dialect from its live catalogue: faas-v1's
+// runtimes list their templates, MyAccount's have none (the runtime decides).
+func catalogueDialect(rts []faas.Runtime) string {
+	for _, r := range rts {
+		if len(r.Templates) > 0 {
+			return dialectFaaSV1
+		}
+	}
+	return dialectMyAccount
+}
+
+// otherDialect says how to pick the API other than current.
+func otherDialect(current string) string {
+	if current == dialectMyAccount {
+		return "set api_flavor = \"faas-v1\" (or E2E_API_FLAVOR=faas-v1) with an api_endpoint of that API, " +
+			"such as e2e-faas-local's /faas/api/v1/ (e2e-faas-local -dialect faas-v1 prints its settings)."
+	}
+	return "set api_flavor = \"myaccount\" (or E2E_API_FLAVOR=myaccount) with an api_endpoint of that API, " +
+		"such as e2e-faas-local's /myaccount/api/v1/ (e2e-faas-local prints its settings by default), or leave api_endpoint unset for E2E's."
+}
+
+// dialectHint names the API whose runtimes were checked and, when the
+// runtime belongs to the other API's catalogue, says so and how to pick it.
+func dialectHint(current, runtime string) string {
+	name := map[string]string{
+		dialectFaaSV1:    "the faas-v1 API (api_flavor = \"faas-v1\")",
+		dialectMyAccount: "the MyAccount API (api_flavor = \"myaccount\", the API E2E serves)",
+	}
+	other, otherCatalogue := dialectMyAccount, catalogue.MyAccount
+	if current == dialectMyAccount {
+		other, otherCatalogue = dialectFaaSV1, catalogue.FaaSV1
+	}
+	hint := "The runtimes were checked against " + name[current] + "."
+	if _, ok := otherCatalogue.Lookup(runtime); ok {
+		hint += fmt.Sprintf(" %q is a runtime of %s: to use it, %s", runtime, name[other], otherDialect(current))
+	} else {
+		hint += " For the other API, " + otherDialect(current)
+	}
+	return hint
 }

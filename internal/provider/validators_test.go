@@ -69,6 +69,24 @@ func TestCheckAgainstCatalogue(t *testing.T) {
 		{"runtime not offered", "go1.21", "go", "gpu", []problem{
 			{path.Root("runtime"), `has no "go1.21". Available: python3.11, node20, pytorch2.1.2, python3-http-debian.`},
 		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			expectProblems(t, checkAgainstCatalogue(rts, tc.runtime, tc.template, tc.hardware, hardwareAt), tc.want...)
+		})
+	}
+	// A MyAccount catalogue (no templates) and a faas-v1 runtime: the
+	// message names the API checked and how to pick the other.
+	myAccountRuntimes := []faas.Runtime{{Name: "python3-http-debian", Hardware: []string{"cpu"}}}
+	expectProblems(t, checkAgainstCatalogue(myAccountRuntimes, "python3.11", "", "", hardwareAt),
+		problem{path.Root("runtime"), `has no "python3.11". Available: python3-http-debian. The runtimes were checked against the MyAccount API ` +
+			`(api_flavor = "myaccount", the API E2E serves). "python3.11" is a runtime of the faas-v1 API (api_flavor = "faas-v1"): ` +
+			`to use it, set api_flavor = "faas-v1" (or E2E_API_FLAVOR=faas-v1)`},
+	)
+	for _, tc := range []struct {
+		name                        string
+		runtime, template, hardware string
+		want                        []problem
+	}{
 		{"template not offered", "node20", "flask", "cpu", []problem{
 			{path.Root("template"), `Runtime node20 offers the templates http, node; "flask" is not one of them.`},
 		}},
@@ -105,6 +123,9 @@ func TestCheckDialect(t *testing.T) {
 		{"faas-v1, a runtime of its catalogue", faasV1Caps, func(*functionModel) {}, nil},
 		{"faas-v1, a runtime outside it", faasV1Caps, func(m *functionModel) { m.Runtime = types.StringValue("python2.7") },
 			[]problem{{path.Root("runtime"), `value must be one of: ["python3.11" "node20" "node18" "csharp7.0" "php8.2" "go1.21" "pytorch2.1.2" "tensorflow2.19.0" "custom"], got: "python2.7"`}}},
+		{"faas-v1, a MyAccount runtime: names both APIs and how to pick the other", faasV1Caps, func(m *functionModel) { m.Runtime = types.StringValue("python3-http-debian") },
+			[]problem{{path.Root("runtime"), `checked against the faas-v1 API (api_flavor = "faas-v1"). "python3-http-debian" is a runtime of the MyAccount API ` +
+				`(api_flavor = "myaccount", the API E2E serves): to use it, set api_flavor = "myaccount" (or E2E_API_FLAVOR=myaccount)`}}},
 		{"faas-v1, a runtime unknown at plan time", faasV1Caps, func(m *functionModel) { m.Runtime = types.StringUnknown() }, nil},
 		{"faas-v1 carries every setting", faasV1Caps, func(m *functionModel) {
 			m.Template, m.Labels = types.StringValue("flask"), mapValue(map[string]string{"team": "a"})
@@ -115,7 +136,7 @@ func TestCheckDialect(t *testing.T) {
 			m.Config = configBlock(map[string]attr.Value{"memory_mb": types.Int64Value(512), "timeout_seconds": types.Int64Value(600)})
 		}, nil},
 		{"myaccount, a name too long", myAccountCaps, func(m *functionModel) { m.Name = types.StringValue(strings.Repeat("a", 41)) },
-			[]problem{{path.Root("name"), "at most 40 characters"}}},
+			[]problem{{path.Root("name"), `Under the MyAccount API (api_flavor = "myaccount", the API E2E serves) function names start with a letter and have at most 40 characters`}}},
 		{"myaccount, a name starting with a digit", myAccountCaps, func(m *functionModel) { m.Name = types.StringValue("1fn") },
 			[]problem{{path.Root("name"), "start with a letter"}}},
 		{"faas-v1, a name starting with a digit", faasV1Caps, func(m *functionModel) { m.Name = types.StringValue("1fn") }, nil},
@@ -132,9 +153,11 @@ func TestCheckDialect(t *testing.T) {
 		{"myaccount, min_scale", myAccountCaps, block("min_scale", types.Int64Value(0)), []problem{{at("min_scale"), "min_scale = 0"}}},
 		{"myaccount, max_scale", myAccountCaps, block("max_scale", types.Int64Value(10)), []problem{{at("max_scale"), "max_scale = 10"}}},
 		{"myaccount, a memory size it does not offer", myAccountCaps, block("memory_mb", types.Int64Value(200)),
-			[]problem{{at("memory_mb"), "accepts memory_mb of 128, 256, 512, 1024; 200 is not one of them"}}},
+			[]problem{{at("memory_mb"), `The MyAccount API (api_flavor = "myaccount", the API E2E serves) accepts memory_mb of 128, 256, 512, 1024; 200 is not one of them. ` +
+				`Choose one of them, or use the faas-v1 API: set api_flavor = "faas-v1" (or E2E_API_FLAVOR=faas-v1)`}}},
 		{"myaccount, a timeout too long", myAccountCaps, block("timeout_seconds", types.Int64Value(700)),
-			[]problem{{at("timeout_seconds"), "from 1 to 600; 700 is more"}}},
+			[]problem{{at("timeout_seconds"), `MyAccount API (api_flavor = "myaccount", the API E2E serves) accepts timeout_seconds from 1 to 600; 700 is more. ` +
+				`Lower it, or use the faas-v1 API: set api_flavor = "faas-v1" (or E2E_API_FLAVOR=faas-v1)`}}},
 		{"myaccount, a config unknown at plan time", myAccountCaps, block("replicas", types.Int64Unknown()), nil},
 		{"myaccount, settings unknown at plan time", myAccountCaps, func(m *functionModel) {
 			m.Name, m.Template, m.HandlerFunction, m.Labels = types.StringUnknown(), types.StringUnknown(), types.StringUnknown(), types.MapUnknown(types.StringType)

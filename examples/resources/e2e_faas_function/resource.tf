@@ -1,5 +1,6 @@
-# On E2E's MyAccount API (the provider's default): inline Python code in a
-# runtime of E2E's catalogue, every setting at its default.
+# On E2E's MyAccount API (the provider's default, and e2e-faas-local's):
+# inline Python code in a runtime of E2E's catalogue, every setting at its
+# default.
 resource "e2e_faas_function" "hello" {
   name    = "hello"
   runtime = "python3-http-debian"
@@ -10,13 +11,14 @@ resource "e2e_faas_function" "hello" {
   EOT
 }
 
-# On E2E's MyAccount API: one handler file and its requirements.txt from a
-# directory, with memory, timeout, environment and a secret made in the
-# MyAccount console.
+# One handler file and its requirements.txt from a directory (src/orders,
+# next to this file), with memory and timeout among the MyAccount API's
+# values, environment variables, and a secret made in the MyAccount console,
+# bound by name.
 resource "e2e_faas_function" "orders" {
   name      = "process-orders"
   runtime   = "python3-http-debian"
-  code_path = "${path.module}/src/orders" # handler.py and requirements.txt
+  code_path = "${path.module}/src/orders"
 
   config {
     memory_mb       = 512
@@ -30,24 +32,6 @@ resource "e2e_faas_function" "orders" {
 
   timeouts {
     create = "20m"
-  }
-}
-
-# On the faas-v1 API (e2e-faas-local's /faas/api/v1/), which has templates,
-# scaling, labels and archives of many files too.
-resource "e2e_faas_function" "reports" {
-  name      = "build-reports"
-  runtime   = "python3.11"
-  template  = "flask"
-  code_path = "${path.module}/src/reports"
-
-  config {
-    memory_mb = 512
-    replicas  = 3
-  }
-
-  labels = {
-    team = "backend"
   }
 }
 

@@ -1,3 +1,9 @@
+# dialect: faas-v1
+# e2e_faas_secret needs the faas-v1 API (api_flavor = "faas-v1", or an
+# api_endpoint ending in /faas/api/v1/, such as e2e-faas-local's with
+# -dialect faas-v1); E2E's MyAccount API has no secrets endpoint, so there
+# secrets are made in the console and bound by name with `secrets`.
+
 variable "db_password" {
   type      = string
   sensitive = true

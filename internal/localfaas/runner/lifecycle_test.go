@@ -187,7 +187,10 @@ func TestTimeoutReplacesTheWorker(t *testing.T) {
 	needs(t, r, "python3.11")
 	log := newLogBook()
 	s := spec("python3.11", "handler.py", pythonHTTP, log)
-	s.Timeout = 2 * time.Second
+	// One timeout bounds every call, the healthy ones too (a /pid that may
+	// wait for a worker to start): generous for them on a busy machine, and
+	// still well under /sleep's 30 s, the one call that must time out.
+	s.Timeout = 15 * time.Second
 	d := start(t, r, s)
 	first := call(d, "GET", "/pid", "")
 	first.want(t, 200, "")
@@ -195,11 +198,11 @@ func TestTimeoutReplacesTheWorker(t *testing.T) {
 	if err != nil {
 		t.Fatalf("pid %q", first.body)
 	}
-	call(d, "GET", "/sleep", "").want(t, 504, "did not answer within 2s")
+	call(d, "GET", "/sleep", "").want(t, 504, "did not answer within 15s")
 	if runtime.GOOS == "linux" && !runnertest.Eventually(10*time.Second, func() bool { return gone(pid) }) {
 		t.Fatalf("worker %d still runs after its call timed out", pid)
 	}
-	log.waitFor(t, "GET /sleep: timed out after 2s (timeout_seconds); the caller got 504; its worker 1 (pid "+first.body+") is killed and replaced")
+	log.waitFor(t, "GET /sleep: timed out after 15s (timeout_seconds); the caller got 504; its worker 1 (pid "+first.body+") is killed and replaced")
 	next := call(d, "GET", "/pid", "")
 	next.want(t, 200, "")
 	if next.body == first.body {
