@@ -65,11 +65,19 @@ func (l Limits) NameFits(name string) bool {
 	if len(name) < l.NameMin || len(name) > l.NameMax {
 		return false
 	}
-	re, ok := namePatterns.Load(l.NamePattern)
-	if !ok {
-		re, _ = namePatterns.LoadOrStore(l.NamePattern, regexp.MustCompile(l.NamePattern))
+	return namePattern(l.NamePattern).MatchString(name)
+}
+
+// namePattern is the pattern compiled, once.
+func namePattern(pattern string) *regexp.Regexp {
+	if v, ok := namePatterns.Load(pattern); ok {
+		if re, ok := v.(*regexp.Regexp); ok {
+			return re
+		}
 	}
-	return re.(*regexp.Regexp).MatchString(name)
+	re := regexp.MustCompile(pattern)
+	namePatterns.Store(pattern, re)
+	return re
 }
 
 // ProjectIDPattern is what a MyAccount project_id is: a positive integer of
