@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -50,7 +49,7 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 
 func (r *functionResource) ConfigValidators(_ context.Context) []resource.ConfigValidator {
 	return []resource.ConfigValidator{
-		resourcevalidator.ExactlyOneOf(path.MatchRoot("code_path"), path.MatchRoot("code_archive"), path.MatchRoot("code_inline")),
+		newOneCodeSource(),
 		configBlockValidator{},
 	}
 }
@@ -155,7 +154,7 @@ func (r *functionResource) bringAdoptedToConfiguration(ctx context.Context, adop
 
 func (r *functionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state functionModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(getState(ctx, req.State, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -186,7 +185,7 @@ func (r *functionResource) Read(ctx context.Context, req resource.ReadRequest, r
 		resp.Diagnostics.AddWarning("Function is in the Failed state",
 			fmt.Sprintf("Function %s reports: %s. The next apply redeploys it.", f.Name, nonEmpty(f.ErrorMessage, "no error message")))
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &state)...)
 }
 
 // Update moves the function from the state to the plan, one update group at
