@@ -65,7 +65,7 @@ func (r *functionResource) client() faas.API { return r.data.client }
 func (r *functionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	// Read the plan; the create and its deploy get timeouts.create between them.
 	var plan functionModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(getPlan(ctx, req.Plan, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -106,7 +106,7 @@ func (r *functionResource) Create(ctx context.Context, req resource.CreateReques
 	plan.applyFunction(created)
 	plan.CodeSHA256 = types.StringValue(code.sha256)
 	plan.settle()
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &plan)...)
 	tflog.Info(ctx, "created function, waiting for its deploy", map[string]any{"id": created.ID, "name": created.Name})
 
 	// An adopted function may run other settings: bring it to the
@@ -119,7 +119,7 @@ func (r *functionResource) Create(ctx context.Context, req resource.CreateReques
 	deployed, err := client.WaitForDeploy(ctx, created.ID, faas.DefaultPoll)
 	if deployed != nil {
 		plan.applyFunction(deployed)
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(setState(ctx, &resp.State, &plan)...)
 	}
 	if err != nil {
 		addWaitError(&resp.Diagnostics, "The function was created but did not deploy", err,
