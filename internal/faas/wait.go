@@ -132,6 +132,36 @@ func (a *aroundExpected) next(elapsed time.Duration) time.Duration {
 	}
 }
 
+// learning is a deploy wait's schedule: Poll's own until the client's clock
+// knows how long deploys take, aroundExpected from then on, so that waits
+// running side by side take up what the first of them to end has learned.
+type learning struct {
+	p       Poll
+	clock   *deployClock
+	current schedule
+	learned bool
+}
+
+// learn switches to aroundExpected if the clock now knows a deploy time, and
+// returns it when it did.
+func (l *learning) learn() *aroundExpected {
+	if l.learned {
+		return nil
+	}
+	expected, ok := l.clock.expected()
+	if !ok {
+		return nil
+	}
+	around := newAroundExpected(l.p, expected)
+	l.current, l.learned = around, true
+	return around
+}
+
+func (l *learning) next(elapsed time.Duration) time.Duration {
+	l.learn()
+	return l.current.next(elapsed)
+}
+
 // deployClock learns, from one client's waits, how long its deploys take:
 // the median of the last few, each the middle of the span between the last
 // look that found the deploy still running and the first that found it done.
@@ -230,11 +260,10 @@ func (w waiter) WaitForDeploy(ctx context.Context, id string, p Poll) (*Function
 	// would find it still Deploying: the first look is one interval in, or
 	// as the deploys seen so far suggest (aroundExpected).
 	p = p.withDefaults()
-	var sched schedule = &growing{p: p, interval: p.Initial}
+	sched := &learning{p: p, clock: w.clock, current: &growing{p: p, interval: p.Initial}}
 	first := jittered(p.Initial)
-	if expected, ok := w.clock.expected(); ok {
-		around := newAroundExpected(p, expected)
-		sched, first = around, around.first()
+	if around := sched.learn(); around != nil {
+		first = around.first()
 	}
 	start := time.Now()
 	var stillDeploying time.Duration // when a look last found it Deploying

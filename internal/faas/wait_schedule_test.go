@@ -110,3 +110,18 @@ func TestWaitForDeployLearnsDeployTime(t *testing.T) {
 		t.Errorf("second wait read %d times, want 3", reads)
 	}
 }
+
+// A wait that started before its client knew a deploy time takes it up as
+// soon as another wait has learned it.
+func TestLearningSwitchesMidWait(t *testing.T) {
+	p := DefaultPoll.withDefaults()
+	clock := new(deployClock)
+	l := &learning{p: p, clock: clock, current: &growing{p: p, interval: p.Initial}}
+	if d := l.next(400 * time.Millisecond); d < p.Initial*4/5 {
+		t.Fatalf("before anything is learned the wait looks again in %v, want Poll's own %v", d, p.Initial)
+	}
+	clock.record(time.Second)
+	if d := l.next(960 * time.Millisecond); d > 30*time.Millisecond {
+		t.Errorf("960ms into a wait for a deploy now known to take 1s, the next look is in %v, want the dense window's", d)
+	}
+}
