@@ -160,7 +160,7 @@ func (b *bench) applyScenarios(o options) error {
 			if err != nil {
 				return err
 			}
-			d, err := b.timed("fn-apply", functionConfig(o.n), srv, true, applyArgs...)
+			d, err := b.timed("fn-apply", functionConfig(o.n, b.dialect), srv, true, applyArgs...)
 			logged := srv.local.Requests()
 			requests := float64(len(logged)) / float64(o.n)
 			for _, r := range logged {
@@ -202,7 +202,7 @@ func (b *bench) planScenario(o options) error {
 		times, cpu   []time.Duration
 	}
 	sides := []*side{
-		{work: "fn-plan", config: functionConfig(o.planN), srv: srv},
+		{work: "fn-plan", config: functionConfig(o.planN, b.dialect), srv: srv},
 		{work: "data-plan", config: dataConfig(o.planN)},
 	}
 	if b.random {
@@ -341,7 +341,11 @@ resource "random_string" "s" {
 `, n)
 }
 
-func functionConfig(n int) string {
+func functionConfig(n int, dialect string) string {
+	runtime := "python3.11"
+	if dialect == "myaccount" {
+		runtime = "python3-http-debian"
+	}
 	return fmt.Sprintf(`terraform {
   required_providers {
     e2e = { source = "e2eterraformprovider/e2e" }
@@ -351,10 +355,10 @@ func functionConfig(n int) string {
 resource "e2e_faas_function" "f" {
   count       = %d
   name        = "bench-${count.index}"
-  runtime     = "python3.11"
+  runtime     = %q
   code_inline = "def handle(event, context):\n    return ${count.index}\n"
 }
-`, n)
+`, n, runtime)
 }
 
 type server struct {
