@@ -34,7 +34,8 @@ var attrValueType = reflect.TypeFor[attr.Value]()
 
 func fieldsOf(t reflect.Type) map[string]int {
 	if f, ok := modelFields.Load(t); ok {
-		return f.(map[string]int)
+		fields, _ := f.(map[string]int)
+		return fields
 	}
 	fields := map[string]int{}
 	for i := range t.NumField() {

@@ -14,12 +14,27 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
+// as is v as a T, failing the test when it is not.
+func as[T any](t *testing.T, v any) T {
+	t.Helper()
+	typed, ok := v.(T)
+	if !ok {
+		t.Fatalf("%T is not a %T", v, typed)
+	}
+	return typed
+}
+
+// functionType is e2e_faas_function's object type.
+func functionType(t *testing.T) tftypes.Object {
+	ctx := context.Background()
+	return as[tftypes.Object](t, functionSchema(ctx).Type().TerraformType(ctx))
+}
+
 // functionObject is an e2e_faas_function object with the given attributes
 // and every other one null.
 func functionObject(t *testing.T, set map[string]tftypes.Value) tftypes.Value {
 	t.Helper()
-	ctx := context.Background()
-	objType := functionSchema(ctx).Type().TerraformType(ctx).(tftypes.Object)
+	objType := functionType(t)
 	values := map[string]tftypes.Value{}
 	for name, typ := range objType.AttributeTypes {
 		values[name] = tftypes.NewValue(typ, nil)
@@ -33,13 +48,13 @@ func functionObject(t *testing.T, set map[string]tftypes.Value) tftypes.Value {
 func TestModelCodecMatchesFramework(t *testing.T) {
 	ctx := context.Background()
 	s := functionSchema(ctx)
-	objType := s.Type().TerraformType(ctx).(tftypes.Object)
-	configType := objType.AttributeTypes["config"].(tftypes.List).ElementType.(tftypes.Object)
+	objType := functionType(t)
+	configType := as[tftypes.Object](t, as[tftypes.List](t, objType.AttributeTypes["config"]).ElementType)
 	num := func(n int64) tftypes.Value { return tftypes.NewValue(tftypes.Number, new(big.Float).SetInt64(n)) }
 	str := func(v string) tftypes.Value { return tftypes.NewValue(tftypes.String, v) }
 	strList := tftypes.List{ElementType: tftypes.String}
 	strMap := tftypes.Map{ElementType: tftypes.String}
-	timeoutsType := objType.AttributeTypes["timeouts"].(tftypes.Object)
+	timeoutsType := as[tftypes.Object](t, objType.AttributeTypes["timeouts"])
 	timeoutsValues := map[string]tftypes.Value{}
 	for name, typ := range timeoutsType.AttributeTypes {
 		timeoutsValues[name] = tftypes.NewValue(typ, nil)
@@ -85,7 +100,7 @@ func TestModelCodecMatchesFramework(t *testing.T) {
 				if !ok {
 					continue
 				}
-				if g := gotV.Field(i).Interface().(attr.Value); !w.Equal(g) || reflect.TypeOf(w) != reflect.TypeOf(g) {
+				if g := as[attr.Value](t, gotV.Field(i).Interface()); !w.Equal(g) || reflect.TypeOf(w) != reflect.TypeOf(g) {
 					t.Errorf("%s: decoded %v (%T), the framework reads %v (%T)", wantV.Type().Field(i).Name, g, g, w, w)
 				}
 			}
@@ -139,8 +154,7 @@ func TestCountSetAndNoBlocks(t *testing.T) {
 	if !noBlocks(functionObject(t, nil), "config") {
 		t.Error("a null config block list is not seen as no blocks")
 	}
-	ctx := context.Background()
-	listType := functionSchema(ctx).Type().TerraformType(ctx).(tftypes.Object).AttributeTypes["config"]
+	listType := functionType(t).AttributeTypes["config"]
 	if noBlocks(functionObject(t, map[string]tftypes.Value{"config": tftypes.NewValue(listType, tftypes.UnknownValue)}), "config") {
 		t.Error("an unknown config block list is taken for no blocks")
 	}
