@@ -47,7 +47,7 @@ func NewMyAccount(cfg Config) (*MyAccountClient, error) {
 		return nil, errors.New("location must be set for the MyAccount API (for example Delhi)")
 	}
 	mya := &MyAccountClient{core: c}
-	mya.waiter = waiter{get: mya.GetFunction}
+	mya.waiter = waiter{get: mya.GetFunction, clock: new(deployClock)}
 	return mya, nil
 }
 
