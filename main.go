@@ -40,6 +40,10 @@ func quietUnlessLogging() {
 	}
 }
 
+// stopProfile ends the CPU profile of a build with the profile tag
+// (profile.go); otherwise it does nothing.
+var stopProfile = func() {}
+
 func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "start the provider for a debugger (delve) and print the TF_REATTACH_PROVIDERS value to use")
@@ -56,6 +60,7 @@ func main() {
 		Address: "registry.terraform.io/e2eterraformprovider/e2e",
 		Debug:   debug,
 	})
+	stopProfile()
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -34,6 +34,6 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{core: base}
-	c.waiter = waiter{get: c.GetFunction}
+	c.waiter = waiter{get: c.GetFunction, clock: new(deployClock)}
 	return c, nil
 }

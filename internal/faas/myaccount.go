@@ -48,7 +48,7 @@ func NewMyAccount(cfg Config) (*MyAccountClient, error) {
 		return nil, errors.New("location must be set for the MyAccount API (for example Delhi)")
 	}
 	myAccount := &MyAccountClient{core: c}
-	myAccount.waiter = waiter{get: myAccount.GetFunction}
+	myAccount.waiter = waiter{get: myAccount.GetFunction, clock: new(deployClock)}
 	return myAccount, nil
 }
 

@@ -151,9 +151,7 @@ func (c *core) backoff(minWait, maxWait time.Duration, attempt int, resp *http.R
 			if d > c.cfg.RetryAfterMax {
 				d = c.cfg.RetryAfterMax
 			}
-			// A little jitter so that clients told the same second do not
-			// return in lockstep.
-			return d + time.Duration(rand.Int64N(int64(minWait)+1))
+			return d + time.Duration(rand.Int64N(int64(retryAfterSpread(minWait, d))+1))
 		}
 	}
 	ceiling := float64(minWait) * float64(uint64(1)<<min(attempt, 30))
@@ -163,6 +161,15 @@ func (c *core) backoff(minWait, maxWait time.Duration, attempt int, resp *http.R
 	// Half fixed, half random: never hammers, never waits more than the cap.
 	half := int64(ceiling / 2)
 	return time.Duration(half + rand.Int64N(half+1))
+}
+
+// retryAfterSpread is the most jitter added to a Retry-After the server
+// sent: enough that clients told the same moment do not return in
+// lockstep (a tenth of the shortest backoff, plus a hundredth of the wait
+// told), small enough that obeying "Retry-After: 0" costs no more than a
+// few tens of milliseconds (BENCHMARKS.md, apply under 429s).
+func retryAfterSpread(minWait, told time.Duration) time.Duration {
+	return minWait/10 + told/100
 }
 
 func parseRetryAfter(v string) (time.Duration, bool) {

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
+	"sync"
 	"time"
 )
 
@@ -16,7 +18,10 @@ import (
 // time up to Max, with ±20% jitter so that many resources waiting together
 // spread their requests. The fast phase keeps a wait within a tenth of a
 // second of a short deploy; the growth keeps a long one from costing many
-// requests.
+// requests. A deploy wait (WaitForDeploy) differs: it follows the write that
+// started the deploy, so its first look is one interval in, and once its
+// client has seen deploys end it looks sparsely until shortly before the
+// expected end and densely across it (aroundExpected).
 type Poll struct {
 	Initial time.Duration
 	Fast    time.Duration
@@ -41,9 +46,19 @@ func (p Poll) withDefaults() Poll {
 // Until calls look until it reports done or fails, or ctx ends.
 func (p Poll) Until(ctx context.Context, look func() (done bool, err error)) error {
 	p = p.withDefaults()
-	interval := p.Initial
-	fastUntil := time.Now().Add(p.Fast)
-	timer := time.NewTimer(0)
+	return p.run(ctx, 0, &growing{p: p, interval: p.Initial}, look)
+}
+
+// schedule says how long to wait before the next look, given the time since
+// the wait began.
+type schedule interface {
+	next(elapsed time.Duration) time.Duration
+}
+
+// run looks first after first, then as sched says.
+func (p Poll) run(ctx context.Context, first time.Duration, sched schedule, look func() (bool, error)) error {
+	start := time.Now()
+	timer := time.NewTimer(first)
 	defer timer.Stop()
 	for {
 		select {
@@ -55,12 +70,134 @@ func (p Poll) Until(ctx context.Context, look func() (done bool, err error)) err
 		if done || err != nil {
 			return err
 		}
-		jitter := time.Duration((rand.Float64()*0.4 - 0.2) * float64(interval))
-		timer.Reset(interval + jitter)
-		if time.Now().After(fastUntil) {
-			interval = min(interval*3/2, p.Max)
-		}
+		timer.Reset(sched.next(time.Since(start)))
 	}
+}
+
+// jittered is d ±20%, so that many resources waiting together spread their
+// requests.
+func jittered(d time.Duration) time.Duration {
+	return d + time.Duration((rand.Float64()*0.4-0.2)*float64(d))
+}
+
+// growing is Poll's own schedule: every Initial for the first Fast, then
+// growing by half up to Max.
+type growing struct {
+	p        Poll
+	interval time.Duration
+}
+
+func (g *growing) next(elapsed time.Duration) time.Duration {
+	d := jittered(g.interval)
+	if elapsed > g.p.Fast {
+		g.interval = min(g.interval*3/2, g.p.Max)
+	}
+	return d
+}
+
+// aroundExpected is the schedule of a deploy wait once the client has seen
+// how long deploys take (deployClock): a few sparse looks until shortly
+// before the expected end, dense looks across it, then Poll's own schedule
+// for a deploy that runs long. A deploy that ends well before the expected
+// time waits at most one sparse step (at most Max) longer than it needs.
+type aroundExpected struct {
+	from, until, step, dense time.Duration
+	after                    *growing
+}
+
+func newAroundExpected(p Poll, expected time.Duration) *aroundExpected {
+	lead := max(expected/20, p.Initial/4)
+	dense := min(max(expected/50, 10*time.Millisecond), p.Initial)
+	from := max(expected-lead, 0)
+	return &aroundExpected{
+		from:  from,
+		until: expected + max(expected/5, p.Initial),
+		step:  min(max(from/4, p.Initial), p.Max),
+		dense: dense,
+		after: &growing{p: p, interval: p.Initial},
+	}
+}
+
+// first is when to look first: one step in, or at the dense window.
+func (a *aroundExpected) first() time.Duration { return min(a.step, a.from) }
+
+func (a *aroundExpected) next(elapsed time.Duration) time.Duration {
+	switch {
+	case elapsed < a.from:
+		return min(jittered(a.step), a.from-elapsed)
+	case elapsed < a.until:
+		return jittered(a.dense)
+	default:
+		return a.after.next(elapsed)
+	}
+}
+
+// learning is a deploy wait's schedule: Poll's own until the client's clock
+// knows how long deploys take, aroundExpected from then on, so that waits
+// running side by side take up what the first of them to end has learned.
+type learning struct {
+	p       Poll
+	clock   *deployClock
+	current schedule
+	learned bool
+}
+
+// learn switches to aroundExpected if the clock now knows a deploy time, and
+// returns it when it did.
+func (l *learning) learn() *aroundExpected {
+	if l.learned {
+		return nil
+	}
+	expected, ok := l.clock.expected()
+	if !ok {
+		return nil
+	}
+	around := newAroundExpected(l.p, expected)
+	l.current, l.learned = around, true
+	return around
+}
+
+func (l *learning) next(elapsed time.Duration) time.Duration {
+	l.learn()
+	return l.current.next(elapsed)
+}
+
+// deployClock learns, from one client's waits, how long its deploys take:
+// the median of the last few, each the middle of the span between the last
+// look that found the deploy still running and the first that found it done.
+type deployClock struct {
+	mu   sync.Mutex
+	seen []time.Duration
+}
+
+// deploysRemembered is how many deploy times the clock keeps.
+const deploysRemembered = 9
+
+func (c *deployClock) record(d time.Duration) {
+	if c == nil || d < 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seen = append(c.seen, d)
+	if len(c.seen) > deploysRemembered {
+		c.seen = c.seen[len(c.seen)-deploysRemembered:]
+	}
+}
+
+// expected is the median deploy time seen, if any.
+func (c *deployClock) expected() (time.Duration, bool) {
+	if c == nil {
+		return 0, false
+	}
+	c.mu.Lock()
+	sorted := slices.Clone(c.seen)
+	c.mu.Unlock()
+	if len(sorted) == 0 {
+		return 0, false
+	}
+	slices.Sort(sorted)
+	return sorted[len(sorted)/2], true
 }
 
 // WaitError is a wait that ended before the function reached the status
@@ -98,6 +235,8 @@ func (e *WaitError) Unwrap() error { return e.Err }
 // the function through the dialect's GetFunction.
 type waiter struct {
 	get func(ctx context.Context, id string) (*Function, error)
+	// clock, if set, learns deploy times for the schedule of deploy waits.
+	clock *deployClock
 }
 
 // transient reports whether a failed read during a wait says nothing about
@@ -117,18 +256,31 @@ func transient(err error) bool {
 // WaitForDeploy waits until the function is Running. A Failed status ends the
 // wait with a *FailedError carrying the server's error_message.
 func (w waiter) WaitForDeploy(ctx context.Context, id string, p Poll) (*Function, error) {
-	last, lastTransient, err := w.poll(ctx, id, p, false, func(f *Function) (bool, error) {
+	// The wait follows a write that started the deploy, so a look at once
+	// would find it still Deploying: the first look is one interval in, or
+	// as the deploys seen so far suggest (aroundExpected).
+	p = p.withDefaults()
+	sched := &learning{p: p, clock: w.clock, current: &growing{p: p, interval: p.Initial}}
+	first := jittered(p.Initial)
+	if around := sched.learn(); around != nil {
+		first = around.first()
+	}
+	start := time.Now()
+	var stillDeploying time.Duration // when a look last found it Deploying
+	last, lastTransient, err := w.pollWith(ctx, id, p, false, first, sched, func(f *Function) (bool, error) {
 		if p.Observe != nil {
 			p.Observe(f)
 		}
 		switch f.Status {
 		case StatusRunning:
+			w.clock.record((stillDeploying + time.Since(start)) / 2)
 			return true, nil
 		case StatusFailed:
 			return false, &FailedError{Function: f}
 		case StatusDeleting:
 			return false, fmt.Errorf("function is being deleted")
 		}
+		stillDeploying = time.Since(start)
 		return false, nil
 	})
 	if err != nil {
@@ -169,7 +321,14 @@ func (w waiter) WaitForDeletion(ctx context.Context, id string, p Poll) error {
 // unless a read succeeded since, is lastTransient. last is the last function
 // read.
 func (w waiter) poll(ctx context.Context, id string, p Poll, goneIsDone bool, reached func(*Function) (bool, error)) (last *Function, lastTransient, err error) {
-	err = p.Until(ctx, func() (bool, error) {
+	p = p.withDefaults()
+	return w.pollWith(ctx, id, p, goneIsDone, 0, &growing{p: p, interval: p.Initial}, reached)
+}
+
+// pollWith is poll with its first look after first, then as sched says.
+func (w waiter) pollWith(ctx context.Context, id string, p Poll, goneIsDone bool, first time.Duration, sched schedule,
+	reached func(*Function) (bool, error)) (last *Function, lastTransient, err error) {
+	err = p.run(ctx, first, sched, func() (bool, error) {
 		f, err := w.get(ctx, id)
 		if goneIsDone && IsNotFound(err) {
 			return true, nil

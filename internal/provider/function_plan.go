@@ -78,7 +78,7 @@ func (r *functionResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		return
 	}
 	var plan functionModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(getPlan(ctx, req.Plan, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -109,7 +109,7 @@ func (r *functionResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 
 	if !req.State.Raw.IsNull() {
 		var state functionModel
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		resp.Diagnostics.Append(getState(ctx, req.State, &state)...)
 		if resp.Diagnostics.HasError() {
 			return
 		}
@@ -142,7 +142,7 @@ func (r *functionResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if r.data != nil {
 		nullWhatIsNeverReturned(r.data.client.Capabilities(), &plan)
 	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setPlan(ctx, &resp.Plan, &plan)...)
 }
 
 // nullWhatIsNeverReturned plans as null the attributes the dialect's answers

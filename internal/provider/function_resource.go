@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -50,7 +49,7 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 
 func (r *functionResource) ConfigValidators(_ context.Context) []resource.ConfigValidator {
 	return []resource.ConfigValidator{
-		resourcevalidator.ExactlyOneOf(path.MatchRoot("code_path"), path.MatchRoot("code_archive"), path.MatchRoot("code_inline")),
+		newOneCodeSource(),
 		configBlockValidator{},
 	}
 }
@@ -67,7 +66,7 @@ func (r *functionResource) Create(ctx context.Context, req resource.CreateReques
 	defer recordIdentity(ctx, r.data, resp.Identity, &resp.Diagnostics, &resp.State) // identity.go
 	// Read the plan; the create and its deploy get timeouts.create between them.
 	var plan functionModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(getPlan(ctx, req.Plan, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -115,7 +114,7 @@ func (r *functionResource) Create(ctx context.Context, req resource.CreateReques
 	}
 	plan.CodeSHA256 = types.StringValue(code.sha256)
 	plan.settle()
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &plan)...)
 	tflog.Info(ctx, "created function, waiting for its deploy", map[string]any{"id": created.ID, "name": created.Name})
 
 	// An adopted function may run other settings: bring it to the
@@ -128,7 +127,7 @@ func (r *functionResource) Create(ctx context.Context, req resource.CreateReques
 	deployed, err := client.WaitForDeploy(ctx, created.ID, faas.DefaultPoll)
 	if deployed != nil {
 		plan.applyFunction(deployed)
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(setState(ctx, &resp.State, &plan)...)
 	}
 	if err != nil {
 		addWaitError(&resp.Diagnostics, "The function was created but did not deploy", err,
@@ -164,7 +163,7 @@ func (r *functionResource) bringAdoptedToConfiguration(ctx context.Context, adop
 func (r *functionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	defer recordIdentity(ctx, r.data, resp.Identity, &resp.Diagnostics, &resp.State, &req.State) // identity.go
 	var state functionModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(getState(ctx, req.State, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -207,7 +206,7 @@ func (r *functionResource) Read(ctx context.Context, req resource.ReadRequest, r
 		resp.Diagnostics.AddWarning("Function is in the Failed state",
 			fmt.Sprintf("Function %s reports: %s. The next apply redeploys it.", f.Name, nonEmpty(f.ErrorMessage, "no error message")))
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &state)...)
 }
 
 // Update moves the function from the state to the plan, one update group at

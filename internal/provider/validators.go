@@ -43,7 +43,11 @@ func (v configBlockValidator) MarkdownDescription(ctx context.Context) string {
 
 func (configBlockValidator) ValidateResource(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	// A number that is not a whole int64 (128.5) reads as unknown here: its
-	// own value reports it (wholeNumber.ValidateAttribute).
+	// own value reports it (wholeNumber.ValidateAttribute). No block (the
+	// usual case) is told from the raw value, without reflection.
+	if noBlocks(req.Config.Raw, "config") {
+		return
+	}
 	var blocks []configBlockModel
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("config"), &blocks)...)
 	if resp.Diagnostics.HasError() || len(blocks) == 0 {
