@@ -136,6 +136,10 @@ var (
 // Dialect is faas-v1.
 func (c *Client) Dialect() Dialect { return DialectFaaSV1 }
 
+// faasV1Runtimes is faas-v1's fixed runtime list, listed once (Capabilities
+// is asked on every plan); read-only.
+var faasV1Runtimes = catalogue.FaaSV1.Names()
+
 // Capabilities of faas-v1: everything the design's API has
 // (DESIGN.md#api-dialects).
 func (c *Client) Capabilities() Capabilities {
@@ -143,7 +147,7 @@ func (c *Client) Capabilities() Capabilities {
 		PartialUpdates: true, Secrets: true, Archives: true,
 		Templates: true, HandlerFunction: true, Scaling: true, Metadata: true, Namespaces: true, LabelFilter: true,
 		Versions: true, InvocationCounts: true,
-		Runtimes: catalogue.FaaSV1.Names(),
+		Runtimes: faasV1Runtimes,
 		Limits:   catalogue.FaaSV1Limits,
 	}
 }
