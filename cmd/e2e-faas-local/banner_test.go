@@ -122,3 +122,15 @@ func TestRunPrintsWhatItServes(t *testing.T) {
 		}
 	}
 }
+
+// The MyAccount project printed is one the provider and the server accept:
+// -project only when it is a MyAccount project_id, else the default.
+func TestExportLinesProjectID(t *testing.T) {
+	for project, want := range map[string]string{
+		"777": "777", "local": defaultProjectID, "1000000000000000000": defaultProjectID, "007": defaultProjectID,
+	} {
+		if got := exportLines("http://127.0.0.1:1", "k", "t", dialectMyAccount, project); !strings.Contains(got, "export E2E_PROJECT_ID="+want+"\n") {
+			t.Errorf("-project %s:\n%s\nwant E2E_PROJECT_ID=%s", project, got, want)
+		}
+	}
+}

@@ -58,11 +58,11 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/catalogue"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas"
 )
 
@@ -321,7 +321,7 @@ const (
 // export lines of the dialect chosen, then the other's as comments.
 func exportLines(base, key, token, dialect, project string) string {
 	projectID := defaultProjectID
-	if n, err := strconv.ParseInt(project, 10, 64); err == nil && n > 0 {
+	if catalogue.IsProjectID(project) { // the rule the provider and the server check
 		projectID = project
 	}
 	faasV1 := []string{"E2E_API_ENDPOINT=" + base + "/faas/api/v1/"}

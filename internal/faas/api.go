@@ -3,7 +3,11 @@
 
 package faas
 
-import "context"
+import (
+	"context"
+
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/catalogue"
+)
 
 // Dialect names one of the wire formats of the E2E FaaS API.
 type Dialect string
@@ -91,17 +95,37 @@ type Capabilities struct {
 	// Archives: code is a ZIP of any number of files; without it, code is the
 	// text of one handler file plus optional requirements.
 	Archives bool
-	// Templates, HandlerFunction, Scaling (replicas, min_scale, max_scale),
-	// Metadata (labels, annotations), Namespaces, Paging, LabelFilter.
-	Templates, HandlerFunction, Scaling, Metadata, Namespaces, LabelFilter bool
+	// Templates, HandlerFunction, Scaling (replicas, min_scale, max_scale)
+	// and Metadata (labels, annotations): a function can set them; without
+	// them only their defaults are possible.
+	Templates, HandlerFunction, Scaling, Metadata bool
+	// Namespaces: functions live in namespaces, which answers name.
+	// LabelFilter: a listing can filter by label.
+	Namespaces, LabelFilter bool
 	// Versions, InvocationCounts: a function's answers carry its deployed
 	// version and its invocation count. Without them the provider plans
 	// version and invocation_count as null, never as unknown.
 	Versions, InvocationCounts bool
-	// MemoryChoices, when not empty, are the only memory sizes accepted (MB).
-	MemoryChoices []int64
-	// MaxTimeoutSeconds is the largest timeout the dialect accepts.
-	MaxTimeoutSeconds int64
+	// Runtimes, when not empty, are the only runtimes the dialect accepts
+	// (its fixed catalogue); when empty, only the live catalogue decides.
+	Runtimes []string
+	// Limits are what the dialect accepts for a name, memory and timeout.
+	Limits catalogue.Limits
+}
+
+// Answers says whether the dialect's function answers can carry the field:
+// namespace, version and invocation count only with Namespaces, Versions
+// and InvocationCounts; every other field, yes.
+func (c Capabilities) Answers(field Field) bool {
+	switch field {
+	case FieldNamespace:
+		return c.Namespaces
+	case FieldVersion:
+		return c.Versions
+	case FieldInvocationCount:
+		return c.InvocationCounts
+	}
+	return true
 }
 
 var (
@@ -112,6 +136,10 @@ var (
 // Dialect is faas-v1.
 func (c *Client) Dialect() Dialect { return DialectFaaSV1 }
 
+// faasV1Runtimes is faas-v1's fixed runtime list, listed once (Capabilities
+// is asked on every plan); read-only.
+var faasV1Runtimes = catalogue.FaaSV1.Names()
+
 // Capabilities of faas-v1: everything the design's API has
 // (DESIGN.md#api-dialects).
 func (c *Client) Capabilities() Capabilities {
@@ -119,7 +147,8 @@ func (c *Client) Capabilities() Capabilities {
 		PartialUpdates: true, Secrets: true, Archives: true,
 		Templates: true, HandlerFunction: true, Scaling: true, Metadata: true, Namespaces: true, LabelFilter: true,
 		Versions: true, InvocationCounts: true,
-		MaxTimeoutSeconds: 900,
+		Runtimes: faasV1Runtimes,
+		Limits:   catalogue.FaaSV1Limits,
 	}
 }
 
@@ -127,10 +156,7 @@ func (c *Client) Capabilities() Capabilities {
 func (c *MyAccountClient) Dialect() Dialect { return DialectMyAccount }
 
 // Capabilities of myaccount: one full update, the text of one handler file,
-// four memory sizes, timeouts up to 600 s, and nothing else.
+// its own limits, and nothing else.
 func (c *MyAccountClient) Capabilities() Capabilities {
-	return Capabilities{
-		MemoryChoices:     []int64{128, 256, 512, 1024},
-		MaxTimeoutSeconds: 600,
-	}
+	return Capabilities{Limits: catalogue.MyAccountLimits}
 }

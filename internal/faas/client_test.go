@@ -269,7 +269,7 @@ func TestTypedErrors(t *testing.T) {
 				return err
 			},
 			check: func(t *testing.T, err error, e *APIError) {
-				if !IsInvalidInput(err) || IsNotFound(err) || IsConflict(err) || errors.Is(err, ErrServer) {
+				if !isBadRequest(err) || IsNotFound(err) || IsConflict(err) || errors.Is(err, ErrServer) {
 					t.Errorf("sentinels wrong for %v", err)
 				}
 				if e.Message != "Validation failed" || e.Method != "POST" || e.Path != "functions" {
@@ -293,7 +293,7 @@ func TestTypedErrors(t *testing.T) {
 			body: map[string]any{"code": 400, "data": nil, "errors": map[string]any{}, "message": "Bad replicas"},
 			call: func(c *Client) error { _, err := c.DeployFunction(context.Background(), testID); return err },
 			check: func(t *testing.T, err error, e *APIError) {
-				if !IsInvalidInput(err) || e.Message != "Bad replicas" || len(e.Fields) != 0 || e.FieldSummary() != "" {
+				if !isBadRequest(err) || e.Message != "Bad replicas" || len(e.Fields) != 0 || e.FieldSummary() != "" {
 					t.Errorf("APIError %+v", e)
 				}
 				if strings.Contains(err.Error(), "(") {
@@ -305,7 +305,7 @@ func TestTypedErrors(t *testing.T) {
 			name: "404", status: 404, body: map[string]any{"code": 404, "message": "Function not found", "errors": map[string]any{}},
 			call: func(c *Client) error { _, err := c.GetFunction(context.Background(), testID); return err },
 			check: func(t *testing.T, err error, e *APIError) {
-				if !IsNotFound(err) || !errors.Is(err, ErrNotFound) || IsConflict(err) || IsInvalidInput(err) {
+				if !IsNotFound(err) || !errors.Is(err, ErrNotFound) || IsConflict(err) || isBadRequest(err) {
 					t.Errorf("sentinels wrong for %v", err)
 				}
 				if e.StatusCode != 404 || e.Path != "functions/"+testID || e.Method != "GET" {
@@ -365,7 +365,7 @@ func TestTypedErrors(t *testing.T) {
 			raw:  strings.Repeat("x", 500),
 			call: func(c *Client) error { _, err := c.GetFunction(context.Background(), testID); return err },
 			check: func(t *testing.T, err error, e *APIError) {
-				if !IsInvalidInput(err) || e.Message != strings.Repeat("x", 200)+"…" {
+				if !isBadRequest(err) || e.Message != strings.Repeat("x", 200)+"…" {
 					t.Errorf("message %q", e.Message)
 				}
 			},

@@ -641,7 +641,7 @@ func TestCodeArchiveServerAnswersEarly(t *testing.T) {
 	if err == nil {
 		t.Fatal("no error for a refused upload")
 	}
-	if !IsInvalidInput(err) {
+	if !isBadRequest(err) {
 		// The client may see the reset of its upload before the answer;
 		// either way the call must end and release the archive.
 		_ = asTransportError(t, err)

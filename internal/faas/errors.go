@@ -16,7 +16,6 @@ import (
 var (
 	ErrNotFound     = errors.New("not found")
 	ErrConflict     = errors.New("conflict")
-	ErrInvalidInput = errors.New("invalid input")
 	ErrUnauthorized = errors.New("unauthorized")
 	ErrRateLimited  = errors.New("rate limited")
 	ErrServer       = errors.New("server error")
@@ -75,8 +74,6 @@ func (e *APIError) Is(target error) bool {
 		return e.StatusCode == http.StatusNotFound
 	case ErrConflict:
 		return e.StatusCode == http.StatusConflict
-	case ErrInvalidInput:
-		return e.StatusCode == http.StatusBadRequest || e.StatusCode == http.StatusUnprocessableEntity
 	case ErrUnauthorized:
 		return e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden
 	case ErrRateLimited:
@@ -131,9 +128,6 @@ func IsUnreachable(err error) bool {
 
 // IsConflict reports whether err is the API's 409.
 func IsConflict(err error) bool { return errors.Is(err, ErrConflict) }
-
-// IsInvalidInput reports whether err is the API's 400.
-func IsInvalidInput(err error) bool { return errors.Is(err, ErrInvalidInput) }
 
 // TransportError is a request that got no HTTP answer (connection refused,
 // reset, timeout). Its text never holds the request URL's query string.

@@ -254,3 +254,12 @@ func (c *Client) doFunction(ctx context.Context, r *request) (*Function, error) 
 	}
 	return &f, nil
 }
+
+// ListRuntimes sends GET runtimes.
+func (c *Client) ListRuntimes(ctx context.Context) ([]Runtime, error) {
+	var body runtimeListBody
+	if err := c.do(ctx, &request{method: http.MethodGet, path: "runtimes", idempotent: true}, &body); err != nil {
+		return nil, err
+	}
+	return body.Runtimes, nil
+}

@@ -526,3 +526,9 @@ func asTransportError(t *testing.T, err error) *TransportError {
 	}
 	return te
 }
+
+// isBadRequest reports whether err is the API's answer 400 (or 422).
+func isBadRequest(err error) bool {
+	var e *APIError
+	return errors.As(err, &e) && (e.StatusCode == http.StatusBadRequest || e.StatusCode == http.StatusUnprocessableEntity)
+}

@@ -88,6 +88,14 @@ const (
 	FieldInvokeURL    Field = "invoke_url"
 )
 
+// The fields only some dialects answer with, per [Capabilities.Answers]:
+// no myaccount answer carries them.
+const (
+	FieldNamespace       Field = "namespace"
+	FieldVersion         Field = "version"
+	FieldInvocationCount Field = "invocation_count"
+)
+
 // Complete reports whether the object carries the full set of fields, as
 // opposed to the short create response.
 func (f *Function) Complete() bool {

@@ -13,8 +13,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
+
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/catalogue"
 )
 
 // The myaccount dialect: the API E2E serves under MyAccount. Every wire path,
@@ -40,47 +41,42 @@ func NewMyAccount(cfg Config) (*MyAccountClient, error) {
 	if err != nil {
 		return nil, err
 	}
-	if id, err := strconv.ParseUint(c.cfg.ProjectID, 10, 63); err != nil || id == 0 {
+	if !catalogue.IsProjectID(c.cfg.ProjectID) {
 		return nil, fmt.Errorf("project_id must be a positive integer for the MyAccount API, not %q", c.scrubText(c.cfg.ProjectID))
 	}
 	if strings.TrimSpace(c.cfg.Location) == "" {
 		return nil, errors.New("location must be set for the MyAccount API (for example Delhi)")
 	}
-	mya := &MyAccountClient{core: c}
-	mya.waiter = waiter{get: mya.GetFunction, clock: new(deployClock)}
-	return mya, nil
+	myAccount := &MyAccountClient{core: c}
+	myAccount.waiter = waiter{get: myAccount.GetFunction, clock: new(deployClock)}
+	return myAccount, nil
 }
 
 // Wire paths, relative to the base; every one ends in a slash.
 const (
-	myaRuntimesPath  = "faas/runtimes/"
-	myaFunctionsPath = "faas/functions/"
+	myAccountRuntimesPath  = "faas/runtimes/"
+	myAccountFunctionsPath = "faas/functions/"
 )
 
-func myaFunctionPath(name string) string { return "faas/function/" + url.PathEscape(name) + "/" }
+func myAccountFunctionPath(name string) string { return "faas/function/" + url.PathEscape(name) + "/" }
 
-func myaHandlerFilePath(name string) string {
+func myAccountHandlerFilePath(name string) string {
 	return "faas/handler_file/" + url.PathEscape(name) + "/"
 }
 
-// myaCreateBody is the body of POST faas/functions/: exactly these keys.
-type myaCreateBody struct {
-	Function             string            `json:"function"`
-	Runtime              string            `json:"runtime"`
-	Arguments            struct{}          `json:"arguments"`
-	Code                 string            `json:"code"`
-	Memory               int64             `json:"memory"`
-	Timeout              int64             `json:"timeout"`
-	Params               struct{}          `json:"params"`
-	Requirements         string            `json:"requirements"`
-	EnvironmentVariables map[string]string `json:"environment_variables"`
-	Secrets              []string          `json:"secrets"`
-	NodeType             string            `json:"node_type"`
+// myAccountCreateBody is the body of POST faas/functions/: exactly these
+// keys, the update's among them.
+type myAccountCreateBody struct {
+	Function  string   `json:"function"`
+	Runtime   string   `json:"runtime"`
+	Arguments struct{} `json:"arguments"`
+	NodeType  string   `json:"node_type"`
+	myAccountUpdateBody
 }
 
-// myaUpdateBody is the body of PUT faas/handler_file/{name}/: exactly these
+// myAccountUpdateBody is the body of PUT faas/handler_file/{name}/: exactly these
 // keys. Name, runtime and node type cannot change.
-type myaUpdateBody struct {
+type myAccountUpdateBody struct {
 	Code                 string            `json:"code"`
 	Params               struct{}          `json:"params"`
 	Requirements         string            `json:"requirements"`
@@ -90,13 +86,22 @@ type myaUpdateBody struct {
 	Timeout              int64             `json:"timeout"`
 }
 
-// myaDeleteBody is the body of DELETE faas/function/{name}/.
-type myaDeleteBody struct {
+// myAccountSettings is what a create and an update both send of spec.
+func myAccountSettings(spec *FunctionSpec) myAccountUpdateBody {
+	return myAccountUpdateBody{
+		Code: spec.CodeText, Requirements: spec.Requirements,
+		EnvironmentVariables: emptyMap(spec.Environment), Secrets: emptyList(spec.Secrets),
+		Memory: spec.Config.MemoryMB, Timeout: spec.Config.TimeoutSeconds,
+	}
+}
+
+// myAccountDeleteBody is the body of DELETE faas/function/{name}/.
+type myAccountDeleteBody struct {
 	Function string `json:"function"`
 }
 
-// myaRuntime is one entry of GET faas/runtimes/.
-type myaRuntime struct {
+// myAccountRuntime is one entry of GET faas/runtimes/.
+type myAccountRuntime struct {
 	Runtime          string `json:"runtime"`
 	NodeType         string `json:"node_type"`
 	BoilerCode       string `json:"boiler_code"`
@@ -120,11 +125,9 @@ func (c *MyAccountClient) CreateFunction(ctx context.Context, req *CreateFunctio
 	if err := checkSingleFile("create function", "memory, timeout and hardware", &req.FunctionSpec); err != nil {
 		return nil, err
 	}
-	post := &request{method: http.MethodPost, path: myaFunctionsPath, body: &myaCreateBody{
-		Function: req.Name, Runtime: req.Runtime, Code: req.CodeText,
-		Memory: req.Config.MemoryMB, Timeout: req.Config.TimeoutSeconds, NodeType: req.Config.HardwareType,
-		Requirements:         req.Requirements,
-		EnvironmentVariables: emptyMap(req.Environment), Secrets: emptyList(req.Secrets),
+	post := &request{method: http.MethodPost, path: myAccountFunctionsPath, body: &myAccountCreateBody{
+		Function: req.Name, Runtime: req.Runtime, NodeType: req.Config.HardwareType,
+		myAccountUpdateBody: myAccountSettings(&req.FunctionSpec),
 	}}
 	return c.createOrAdopt(ctx, creation{
 		name: req.Name,
@@ -207,7 +210,7 @@ func (c *MyAccountClient) ConfirmNotFound(ctx context.Context, notFound error) e
 
 // GetFunction sends GET faas/function/{name}/.
 func (c *MyAccountClient) GetFunction(ctx context.Context, id string) (*Function, error) {
-	r := &request{method: http.MethodGet, path: myaFunctionPath(id), idempotent: true}
+	r := &request{method: http.MethodGet, path: myAccountFunctionPath(id), idempotent: true}
 	data, err := c.do(ctx, r)
 	if err != nil {
 		return nil, err
@@ -231,7 +234,7 @@ func (c *MyAccountClient) ListAllFunctions(ctx context.Context, opts ListFunctio
 	if len(opts.Labels) > 0 {
 		return nil, fmt.Errorf("list functions by label: %w", ErrUnsupported)
 	}
-	r := &request{method: http.MethodGet, path: myaFunctionsPath, idempotent: true}
+	r := &request{method: http.MethodGet, path: myAccountFunctionsPath, idempotent: true}
 	data, err := c.do(ctx, r)
 	if err != nil {
 		return nil, err
@@ -262,11 +265,8 @@ func (c *MyAccountClient) UpdateFunction(ctx context.Context, id string, req *Up
 	if err := checkSingleFile("update function", "memory and timeout", req); err != nil {
 		return nil, err
 	}
-	data, err := c.doWhenSettled(ctx, id, &request{method: http.MethodPut, path: myaHandlerFilePath(id), idempotent: true, body: &myaUpdateBody{
-		Code: req.CodeText, Requirements: req.Requirements,
-		EnvironmentVariables: emptyMap(req.Environment), Secrets: emptyList(req.Secrets),
-		Memory: req.Config.MemoryMB, Timeout: req.Config.TimeoutSeconds,
-	}})
+	body := myAccountSettings(req)
+	data, err := c.doWhenSettled(ctx, id, &request{method: http.MethodPut, path: myAccountHandlerFilePath(id), idempotent: true, body: &body})
 	if err != nil {
 		return nil, err
 	}
@@ -282,7 +282,7 @@ func (c *MyAccountClient) UpdateFunction(ctx context.Context, id string, req *Up
 // reads Deleting until it is gone.
 func (c *MyAccountClient) DeleteFunction(ctx context.Context, id string) (*Function, error) {
 	data, err := c.doWhenSettled(ctx, id, &request{
-		method: http.MethodDelete, path: myaFunctionPath(id), body: &myaDeleteBody{Function: id}, idempotent: true,
+		method: http.MethodDelete, path: myAccountFunctionPath(id), body: &myAccountDeleteBody{Function: id}, idempotent: true,
 	})
 	if err != nil {
 		return nil, err
@@ -323,12 +323,12 @@ func functionIn(data json.RawMessage, name string) *Function {
 // ListRuntimes sends GET faas/runtimes/. Each runtime belongs to one node
 // type, its only hardware; there are no templates.
 func (c *MyAccountClient) ListRuntimes(ctx context.Context) ([]Runtime, error) {
-	r := &request{method: http.MethodGet, path: myaRuntimesPath, idempotent: true}
+	r := &request{method: http.MethodGet, path: myAccountRuntimesPath, idempotent: true}
 	data, err := c.do(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	var items []myaRuntime
+	var items []myAccountRuntime
 	if err := decodeData(data, &items); err != nil {
 		return nil, unreadable(r, http.StatusOK, err)
 	}

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/api"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/catalogue"
 )
 
 // The MyAccount dialect's tests. Every exchange is checked against
@@ -28,10 +29,10 @@ import (
 // answers outside it on purpose (lenient).
 
 const (
-	myaName        = "hello-fn"
-	myaRuntimeName = "python3-http-debian"
-	myaCode        = "def handle(req):\n    return 'hi'\n"
-	myaURL         = "https://hello-fn-abc.serverless.e2enetworks.net/"
+	myAccountName        = "hello-fn"
+	myAccountRuntimeName = "python3-http-debian"
+	myAccountCode        = "def handle(req):\n    return 'hi'\n"
+	myAccountURL         = "https://hello-fn-abc.serverless.e2enetworks.net/"
 )
 
 func writeEnvelope(w http.ResponseWriter, status, code int, data any, message string, errs any) {
@@ -41,24 +42,24 @@ func writeEnvelope(w http.ResponseWriter, status, code int, data any, message st
 	writeJSON(w, status, map[string]any{"code": code, "data": data, "errors": errs, "message": message})
 }
 
-func myaOK(w http.ResponseWriter, data any) {
+func myAccountOK(w http.ResponseWriter, data any) {
 	writeEnvelope(w, http.StatusOK, 200, data, "Success", nil)
 }
 
-func myaFail(w http.ResponseWriter, status int, message string) {
+func myAccountFail(w http.ResponseWriter, status int, message string) {
 	writeEnvelope(w, status, status, nil, message, nil)
 }
 
-func myaNotFound(w http.ResponseWriter) {
+func myAccountNotFound(w http.ResponseWriter) {
 	writeEnvelope(w, http.StatusOK, 404, nil, "Function not found", nil)
 }
 
-// myaWireFunction is a function object carrying every field the wire
+// myAccountWireFunction is a function object carrying every field the wire
 // describes.
-func myaWireFunction(status string) map[string]any {
+func myAccountWireFunction(status string) map[string]any {
 	return map[string]any{
-		"name": myaName, "status": status, "runtime": myaRuntimeName, "node_type": "cpu", "url": myaURL,
-		"memory": 512, "timeout": 15, "code": myaCode, "requirements": "requests==2.32.0\n",
+		"name": myAccountName, "status": status, "runtime": myAccountRuntimeName, "node_type": "cpu", "url": myAccountURL,
+		"memory": 512, "timeout": 15, "code": myAccountCode, "requirements": "requests==2.32.0\n",
 		"environment_variables": map[string]string{"MODE": "prod"}, "secrets": []string{"db-password"},
 		"created_at": "2025-01-02T03:04:05Z", "updated_at": "2025-01-02T03:05:06Z",
 	}
@@ -69,22 +70,22 @@ var allFields = map[Field]bool{
 	FieldMemory: true, FieldTimeout: true, FieldHardware: true, FieldCode: true, FieldInvokeURL: true,
 }
 
-// myaFullFunction is what myaWireFunction decodes to.
-func myaFullFunction(status string) *Function {
-	sum := sha256.Sum256([]byte(myaCode))
+// myAccountFullFunction is what myAccountWireFunction decodes to.
+func myAccountFullFunction(status string) *Function {
+	sum := sha256.Sum256([]byte(myAccountCode))
 	return &Function{
-		ID: myaName, Name: myaName, Runtime: myaRuntimeName, Requirements: "requests==2.32.0\n",
+		ID: myAccountName, Name: myAccountName, Runtime: myAccountRuntimeName, Requirements: "requests==2.32.0\n",
 		Config:      &FunctionConfig{MemoryMB: 512, TimeoutSeconds: 15, HardwareType: "cpu"},
 		Environment: map[string]string{"MODE": "prod"}, Secrets: []string{"db-password"},
-		InvokeURL: myaURL, Status: status, Code: myaCode, CodeSHA256: hex.EncodeToString(sum[:]),
+		InvokeURL: myAccountURL, Status: status, Code: myAccountCode, CodeSHA256: hex.EncodeToString(sum[:]),
 		CreatedAt: "2025-01-02T03:04:05Z", UpdatedAt: "2025-01-02T03:05:06Z",
 		Fields: maps.Clone(allFields),
 	}
 }
 
-func myaCreateRequest() *CreateFunctionRequest {
-	return &CreateFunctionRequest{Name: myaName, FunctionSpec: FunctionSpec{
-		Runtime: myaRuntimeName, CodeText: myaCode, Requirements: "requests==2.32.0\n",
+func myAccountCreateRequest() *CreateFunctionRequest {
+	return &CreateFunctionRequest{Name: myAccountName, FunctionSpec: FunctionSpec{
+		Runtime: myAccountRuntimeName, CodeText: myAccountCode, Requirements: "requests==2.32.0\n",
 		Config:      &FunctionConfig{MemoryMB: 512, TimeoutSeconds: 15, HardwareType: "cpu", Replicas: 2, MaxScale: 4},
 		Environment: map[string]string{"MODE": "prod"}, Secrets: []string{"db-password"},
 		// Settings the dialect has no key for: never sent.
@@ -97,8 +98,8 @@ func newMyAccountServer(t *testing.T, h http.HandlerFunc, opts ...serverOption) 
 	return newAPIServer(t, h, append([]serverOption{myAccountDialect}, opts...)...)
 }
 
-// myaPath is a wire path below the MyAccount base, as the server sees it.
-func myaPath(rel string) string { return api.MyAccountBasePath + rel }
+// myAccountPath is a wire path below the MyAccount base, as the server sees it.
+func myAccountPath(rel string) string { return api.MyAccountBasePath + rel }
 
 func TestNewMyAccountConfig(t *testing.T) {
 	valid := Config{APIKey: testKey, AuthToken: testToken, ProjectID: testProject, Location: testLocation}
@@ -112,7 +113,7 @@ func TestNewMyAccountConfig(t *testing.T) {
 	if c.Dialect() != DialectMyAccount {
 		t.Errorf("dialect %q", c.Dialect())
 	}
-	want := Capabilities{MemoryChoices: []int64{128, 256, 512, 1024}, MaxTimeoutSeconds: 600}
+	want := Capabilities{Limits: catalogue.MyAccountLimits}
 	if got := c.Capabilities(); !reflect.DeepEqual(got, want) {
 		t.Errorf("capabilities %+v, want %+v", got, want)
 	}
@@ -159,23 +160,23 @@ func TestMyAccountEndpoints(t *testing.T) {
 		body         map[string]any // nil: no body
 	}
 	fullCreateBody := map[string]any{
-		"function": myaName, "runtime": myaRuntimeName, "arguments": map[string]any{}, "code": myaCode,
+		"function": myAccountName, "runtime": myAccountRuntimeName, "arguments": map[string]any{}, "code": myAccountCode,
 		"memory": 512.0, "timeout": 15.0, "params": map[string]any{}, "requirements": "requests==2.32.0\n",
 		"environment_variables": map[string]any{"MODE": "prod"}, "secrets": []any{"db-password"}, "node_type": "cpu",
 	}
 	bareCreateBody := map[string]any{
-		"function": myaName, "runtime": "python3-http-cuda", "arguments": map[string]any{}, "code": myaCode,
+		"function": myAccountName, "runtime": "python3-http-cuda", "arguments": map[string]any{}, "code": myAccountCode,
 		"memory": 1024.0, "timeout": 600.0, "params": map[string]any{}, "requirements": "",
 		"environment_variables": map[string]any{}, "secrets": []any{}, "node_type": "gpu",
 	}
-	getOne := sent{http.MethodGet, myaPath("faas/function/hello-fn/"), nil}
+	getOne := sent{http.MethodGet, myAccountPath("faas/function/hello-fn/"), nil}
 	catalogue := []any{
-		map[string]any{"runtime": myaRuntimeName, "node_type": "cpu", "boiler_code": "def handle(req): ...", "label": "requirements.txt", "requirements_code": "requests\n"},
+		map[string]any{"runtime": myAccountRuntimeName, "node_type": "cpu", "boiler_code": "def handle(req): ...", "label": "requirements.txt", "requirements_code": "requests\n"},
 		map[string]any{"runtime": "node18", "node_type": "cpu", "boiler_code": "module.exports = ...", "label": "package.json", "requirements_code": "{}"},
 		map[string]any{"runtime": "python3-http-cuda", "node_type": "gpu", "boiler_code": "", "label": "requirements.txt", "requirements_code": ""},
 	}
 	summaries := []any{
-		map[string]any{"name": myaName, "runtime": myaRuntimeName, "status": "running", "url": myaURL},
+		map[string]any{"name": myAccountName, "runtime": myAccountRuntimeName, "status": "running", "url": myAccountURL},
 		map[string]any{"name": "other-fn", "runtime": "node18", "status": "deploying", "url": ""},
 	}
 
@@ -192,12 +193,12 @@ func TestMyAccountEndpoints(t *testing.T) {
 		{
 			name: "ListRuntimes",
 			answer: func(w http.ResponseWriter, r *http.Request) {
-				myaOK(w, catalogue)
+				myAccountOK(w, catalogue)
 			},
 			call: func(ctx context.Context, c *MyAccountClient) (any, error) { return c.ListRuntimes(ctx) },
-			sent: []sent{{http.MethodGet, myaPath("faas/runtimes/"), nil}},
+			sent: []sent{{http.MethodGet, myAccountPath("faas/runtimes/"), nil}},
 			want: []Runtime{
-				{Name: myaRuntimeName, Hardware: []string{"cpu"}, BoilerCode: "def handle(req): ...", RequirementsFile: "requirements.txt", RequirementsCode: "requests\n"},
+				{Name: myAccountRuntimeName, Hardware: []string{"cpu"}, BoilerCode: "def handle(req): ...", RequirementsFile: "requirements.txt", RequirementsCode: "requests\n"},
 				{Name: "node18", Hardware: []string{"cpu"}, BoilerCode: "module.exports = ...", RequirementsFile: "package.json", RequirementsCode: "{}"},
 				{Name: "python3-http-cuda", Hardware: []string{"gpu"}, RequirementsFile: "requirements.txt"},
 			},
@@ -206,47 +207,47 @@ func TestMyAccountEndpoints(t *testing.T) {
 			name: "CreateFunction sends the 11 keys, then reads the function",
 			answer: func(w http.ResponseWriter, r *http.Request) {
 				if r.Method == http.MethodPost {
-					myaOK(w, map[string]any{"name": myaName, "status": "creating"})
+					myAccountOK(w, map[string]any{"name": myAccountName, "status": "creating"})
 					return
 				}
-				myaOK(w, myaWireFunction("deploying"))
+				myAccountOK(w, myAccountWireFunction("deploying"))
 			},
 			call: func(ctx context.Context, c *MyAccountClient) (any, error) {
-				return c.CreateFunction(ctx, myaCreateRequest())
+				return c.CreateFunction(ctx, myAccountCreateRequest())
 			},
-			sent: []sent{{http.MethodPost, myaPath("faas/functions/"), fullCreateBody}, getOne},
-			want: myaFullFunction(StatusDeploying),
+			sent: []sent{{http.MethodPost, myAccountPath("faas/functions/"), fullCreateBody}, getOne},
+			want: myAccountFullFunction(StatusDeploying),
 		},
 		{
 			name:    "CreateFunction sends empty environment and secrets, never null",
 			lenient: true,
 			answer: func(w http.ResponseWriter, r *http.Request) {
 				if r.Method == http.MethodPost {
-					myaOK(w, nil)
+					myAccountOK(w, nil)
 					return
 				}
-				myaOK(w, map[string]any{"name": myaName, "status": "creating"})
+				myAccountOK(w, map[string]any{"name": myAccountName, "status": "creating"})
 			},
 			call: func(ctx context.Context, c *MyAccountClient) (any, error) {
-				return c.CreateFunction(ctx, &CreateFunctionRequest{Name: myaName, FunctionSpec: FunctionSpec{
-					Runtime: "python3-http-cuda", CodeText: myaCode,
+				return c.CreateFunction(ctx, &CreateFunctionRequest{Name: myAccountName, FunctionSpec: FunctionSpec{
+					Runtime: "python3-http-cuda", CodeText: myAccountCode,
 					Config: &FunctionConfig{MemoryMB: 1024, TimeoutSeconds: 600, HardwareType: "gpu"},
 				}})
 			},
-			sent: []sent{{http.MethodPost, myaPath("faas/functions/"), bareCreateBody}, getOne},
-			want: &Function{ID: myaName, Name: myaName, Status: StatusDeploying, Config: &FunctionConfig{}, Fields: map[Field]bool{}},
+			sent: []sent{{http.MethodPost, myAccountPath("faas/functions/"), bareCreateBody}, getOne},
+			want: &Function{ID: myAccountName, Name: myAccountName, Status: StatusDeploying, Config: &FunctionConfig{}, Fields: map[Field]bool{}},
 		},
 		{
 			name: "ListAllFunctions",
 			answer: func(w http.ResponseWriter, r *http.Request) {
-				myaOK(w, summaries)
+				myAccountOK(w, summaries)
 			},
 			call: func(ctx context.Context, c *MyAccountClient) (any, error) {
 				return c.ListAllFunctions(ctx, ListFunctionsOptions{Page: 3, PerPage: 2})
 			},
-			sent: []sent{{http.MethodGet, myaPath("faas/functions/"), nil}},
+			sent: []sent{{http.MethodGet, myAccountPath("faas/functions/"), nil}},
 			want: []Function{
-				{ID: myaName, Name: myaName, Runtime: myaRuntimeName, Status: StatusRunning, InvokeURL: myaURL, Config: &FunctionConfig{},
+				{ID: myAccountName, Name: myAccountName, Runtime: myAccountRuntimeName, Status: StatusRunning, InvokeURL: myAccountURL, Config: &FunctionConfig{},
 					Fields: map[Field]bool{FieldRuntime: true, FieldInvokeURL: true}},
 				{ID: "other-fn", Name: "other-fn", Runtime: "node18", Status: StatusDeploying, Config: &FunctionConfig{},
 					Fields: map[Field]bool{FieldRuntime: true, FieldInvokeURL: true}},
@@ -255,12 +256,12 @@ func TestMyAccountEndpoints(t *testing.T) {
 		{
 			name: "ListAllFunctions filters by name here",
 			answer: func(w http.ResponseWriter, r *http.Request) {
-				myaOK(w, summaries)
+				myAccountOK(w, summaries)
 			},
 			call: func(ctx context.Context, c *MyAccountClient) (any, error) {
 				return c.ListAllFunctions(ctx, ListFunctionsOptions{Name: "other-fn"})
 			},
-			sent: []sent{{http.MethodGet, myaPath("faas/functions/"), nil}},
+			sent: []sent{{http.MethodGet, myAccountPath("faas/functions/"), nil}},
 			want: []Function{
 				{ID: "other-fn", Name: "other-fn", Runtime: "node18", Status: StatusDeploying, Config: &FunctionConfig{},
 					Fields: map[Field]bool{FieldRuntime: true, FieldInvokeURL: true}},
@@ -268,73 +269,77 @@ func TestMyAccountEndpoints(t *testing.T) {
 		},
 		{
 			name:   "GetFunction",
-			answer: func(w http.ResponseWriter, r *http.Request) { myaOK(w, myaWireFunction("running")) },
-			call:   func(ctx context.Context, c *MyAccountClient) (any, error) { return c.GetFunction(ctx, myaName) },
+			answer: func(w http.ResponseWriter, r *http.Request) { myAccountOK(w, myAccountWireFunction("running")) },
+			call:   func(ctx context.Context, c *MyAccountClient) (any, error) { return c.GetFunction(ctx, myAccountName) },
 			sent:   []sent{getOne},
-			want:   myaFullFunction(StatusRunning),
+			want:   myAccountFullFunction(StatusRunning),
 		},
 		{
 			name:   "FindFunction is GetFunction",
-			answer: func(w http.ResponseWriter, r *http.Request) { myaOK(w, myaWireFunction("failed")) },
+			answer: func(w http.ResponseWriter, r *http.Request) { myAccountOK(w, myAccountWireFunction("failed")) },
 			call: func(ctx context.Context, c *MyAccountClient) (any, error) {
-				return c.FindFunction(ctx, myaName, "ignored")
+				return c.FindFunction(ctx, myAccountName, "ignored")
 			},
 			sent: []sent{getOne},
-			want: myaFullFunction(StatusFailed),
+			want: myAccountFullFunction(StatusFailed),
 		},
 		{
 			name:   "UpdateFunction sends the 7 keys",
-			answer: func(w http.ResponseWriter, r *http.Request) { myaOK(w, myaWireFunction("deploying")) },
+			answer: func(w http.ResponseWriter, r *http.Request) { myAccountOK(w, myAccountWireFunction("deploying")) },
 			call: func(ctx context.Context, c *MyAccountClient) (any, error) {
-				return c.UpdateFunction(ctx, myaName, &UpdateFunctionRequest{
+				return c.UpdateFunction(ctx, myAccountName, &UpdateFunctionRequest{
 					Runtime: "node18", Template: "http", CodeText: "print('v2')\n", Requirements: "numpy\n",
 					Config:      &FunctionConfig{MemoryMB: 256, TimeoutSeconds: 30, HardwareType: "gpu", Replicas: 3},
 					Environment: map[string]string{"A": "1", "B": "2"}, Secrets: []string{"s1", "s2"},
 					Labels: map[string]string{"team": "core"},
 				})
 			},
-			sent: []sent{{http.MethodPut, myaPath("faas/handler_file/hello-fn/"), map[string]any{
+			sent: []sent{{http.MethodPut, myAccountPath("faas/handler_file/hello-fn/"), map[string]any{
 				"code": "print('v2')\n", "params": map[string]any{}, "requirements": "numpy\n",
 				"environment_variables": map[string]any{"A": "1", "B": "2"}, "secrets": []any{"s1", "s2"},
 				"memory": 256.0, "timeout": 30.0,
 			}}},
-			want: myaFullFunction(StatusDeploying),
+			want: myAccountFullFunction(StatusDeploying),
 		},
 		{
 			name:    "UpdateFunction reads the function when the answer holds none",
 			lenient: true,
 			answer: func(w http.ResponseWriter, r *http.Request) {
 				if r.Method == http.MethodPut {
-					myaOK(w, nil)
+					myAccountOK(w, nil)
 					return
 				}
-				myaOK(w, myaWireFunction("deploying"))
+				myAccountOK(w, myAccountWireFunction("deploying"))
 			},
 			call: func(ctx context.Context, c *MyAccountClient) (any, error) {
-				return c.UpdateFunction(ctx, myaName, &UpdateFunctionRequest{
-					CodeText: myaCode, Config: &FunctionConfig{MemoryMB: 128, TimeoutSeconds: 1},
+				return c.UpdateFunction(ctx, myAccountName, &UpdateFunctionRequest{
+					CodeText: myAccountCode, Config: &FunctionConfig{MemoryMB: 128, TimeoutSeconds: 1},
 				})
 			},
-			sent: []sent{{http.MethodPut, myaPath("faas/handler_file/hello-fn/"), map[string]any{
-				"code": myaCode, "params": map[string]any{}, "requirements": "",
+			sent: []sent{{http.MethodPut, myAccountPath("faas/handler_file/hello-fn/"), map[string]any{
+				"code": myAccountCode, "params": map[string]any{}, "requirements": "",
 				"environment_variables": map[string]any{}, "secrets": []any{}, "memory": 128.0, "timeout": 1.0,
 			}}, getOne},
-			want: myaFullFunction(StatusDeploying),
+			want: myAccountFullFunction(StatusDeploying),
 		},
 		{
 			name:   "DeleteFunction",
-			answer: func(w http.ResponseWriter, r *http.Request) { myaOK(w, myaWireFunction("deleting")) },
-			call:   func(ctx context.Context, c *MyAccountClient) (any, error) { return c.DeleteFunction(ctx, myaName) },
-			sent:   []sent{{http.MethodDelete, myaPath("faas/function/hello-fn/"), map[string]any{"function": myaName}}},
-			want:   myaFullFunction(StatusDeleting),
+			answer: func(w http.ResponseWriter, r *http.Request) { myAccountOK(w, myAccountWireFunction("deleting")) },
+			call: func(ctx context.Context, c *MyAccountClient) (any, error) {
+				return c.DeleteFunction(ctx, myAccountName)
+			},
+			sent: []sent{{http.MethodDelete, myAccountPath("faas/function/hello-fn/"), map[string]any{"function": myAccountName}}},
+			want: myAccountFullFunction(StatusDeleting),
 		},
 		{
 			name:    "DeleteFunction with an empty answer",
 			lenient: true,
-			answer:  func(w http.ResponseWriter, r *http.Request) { myaOK(w, nil) },
-			call:    func(ctx context.Context, c *MyAccountClient) (any, error) { return c.DeleteFunction(ctx, myaName) },
-			sent:    []sent{{http.MethodDelete, myaPath("faas/function/hello-fn/"), map[string]any{"function": myaName}}},
-			want:    &Function{ID: myaName, Name: myaName, Status: StatusDeleting, Fields: map[Field]bool{}},
+			answer:  func(w http.ResponseWriter, r *http.Request) { myAccountOK(w, nil) },
+			call: func(ctx context.Context, c *MyAccountClient) (any, error) {
+				return c.DeleteFunction(ctx, myAccountName)
+			},
+			sent: []sent{{http.MethodDelete, myAccountPath("faas/function/hello-fn/"), map[string]any{"function": myAccountName}}},
+			want: &Function{ID: myAccountName, Name: myAccountName, Status: StatusDeleting, Fields: map[Field]bool{}},
 		},
 	}
 	for _, tc := range tests {
@@ -399,23 +404,23 @@ func dump(v any) string {
 func TestMyAccountUnsupported(t *testing.T) {
 	calls := map[string]func(context.Context, *MyAccountClient) error{
 		"UpdateFunctionCode": func(ctx context.Context, c *MyAccountClient) error {
-			_, err := c.UpdateFunctionCode(ctx, myaName, &CodeUpdate{})
+			_, err := c.UpdateFunctionCode(ctx, myAccountName, &CodeUpdate{})
 			return err
 		},
 		"UpdateFunctionConfig": func(ctx context.Context, c *MyAccountClient) error {
-			_, err := c.UpdateFunctionConfig(ctx, myaName, &FunctionConfig{})
+			_, err := c.UpdateFunctionConfig(ctx, myAccountName, &FunctionConfig{})
 			return err
 		},
 		"UpdateFunctionEnvironment": func(ctx context.Context, c *MyAccountClient) error {
-			_, err := c.UpdateFunctionEnvironment(ctx, myaName, &EnvironmentUpdate{})
+			_, err := c.UpdateFunctionEnvironment(ctx, myAccountName, &EnvironmentUpdate{})
 			return err
 		},
 		"UpdateFunctionMetadata": func(ctx context.Context, c *MyAccountClient) error {
-			_, err := c.UpdateFunctionMetadata(ctx, myaName, &MetadataUpdate{})
+			_, err := c.UpdateFunctionMetadata(ctx, myAccountName, &MetadataUpdate{})
 			return err
 		},
 		"DeployFunction": func(ctx context.Context, c *MyAccountClient) error {
-			_, err := c.DeployFunction(ctx, myaName)
+			_, err := c.DeployFunction(ctx, myAccountName)
 			return err
 		},
 		"CreateSecret": func(ctx context.Context, c *MyAccountClient) error {
@@ -436,13 +441,13 @@ func TestMyAccountUnsupported(t *testing.T) {
 			return err
 		},
 		"CreateFunction with an archive": func(ctx context.Context, c *MyAccountClient) error {
-			req := myaCreateRequest()
+			req := myAccountCreateRequest()
 			req.CodeText, req.Code = "", &bytesArchive{data: []byte("PK")}
 			_, err := c.CreateFunction(ctx, req)
 			return err
 		},
 		"UpdateFunction with an archive": func(ctx context.Context, c *MyAccountClient) error {
-			_, err := c.UpdateFunction(ctx, myaName, &UpdateFunctionRequest{Code: &bytesArchive{data: []byte("PK")}, Config: &FunctionConfig{}})
+			_, err := c.UpdateFunction(ctx, myAccountName, &UpdateFunctionRequest{Code: &bytesArchive{data: []byte("PK")}, Config: &FunctionConfig{}})
 			return err
 		},
 	}
@@ -476,7 +481,7 @@ func TestMyAccountEnvelopeFailures(t *testing.T) {
 			},
 			check: func(t *testing.T, err error) {
 				e := asAPIError(t, err)
-				if e.StatusCode != 400 || !IsInvalidInput(err) || IsNotFound(err) || e.Message != "Validation failed" {
+				if e.StatusCode != 400 || !isBadRequest(err) || IsNotFound(err) || e.Message != "Validation failed" {
 					t.Errorf("error %v", err)
 				}
 				want := map[string][]string{"memory": {"must be one of 128, 256, 512, 1024"}, "node_type": {"must be cpu", "for this runtime"}}
@@ -490,7 +495,7 @@ func TestMyAccountEnvelopeFailures(t *testing.T) {
 		},
 		{
 			name:   "HTTP 200 with code 404",
-			answer: myaNotFound,
+			answer: myAccountNotFound,
 			check: func(t *testing.T, err error) {
 				if e := asAPIError(t, err); e.StatusCode != 404 || !IsNotFound(err) {
 					t.Errorf("error %v, want not found", err)
@@ -526,14 +531,14 @@ func TestMyAccountEnvelopeFailures(t *testing.T) {
 				writeEnvelope(w, 400, 400, nil, "Bad request", []any{"x", 1})
 			},
 			check: func(t *testing.T, err error) {
-				if e := asAPIError(t, err); e.Fields != nil || e.Message != "Bad request" || !IsInvalidInput(err) {
+				if e := asAPIError(t, err); e.Fields != nil || e.Message != "Bad request" || !isBadRequest(err) {
 					t.Errorf("error %v (fields %v)", err, e.Fields)
 				}
 			},
 		},
 		{
 			name:   "HTTP 401",
-			answer: func(w http.ResponseWriter) { myaFail(w, 401, "Invalid credentials") },
+			answer: func(w http.ResponseWriter) { myAccountFail(w, 401, "Invalid credentials") },
 			check: func(t *testing.T, err error) {
 				if !errors.Is(err, ErrUnauthorized) {
 					t.Errorf("error %v", err)
@@ -542,7 +547,7 @@ func TestMyAccountEnvelopeFailures(t *testing.T) {
 		},
 		{
 			name:   "HTTP 500 after retries",
-			answer: func(w http.ResponseWriter) { myaFail(w, 500, "database down") },
+			answer: func(w http.ResponseWriter) { myAccountFail(w, 500, "database down") },
 			check: func(t *testing.T, err error) {
 				if !errors.Is(err, ErrServer) || !strings.Contains(err.Error(), "database down") {
 					t.Errorf("error %v", err)
@@ -586,7 +591,7 @@ func TestMyAccountEnvelopeFailures(t *testing.T) {
 		},
 		{
 			name: "code 200 without a function", lenient: true,
-			answer: func(w http.ResponseWriter) { myaOK(w, nil) },
+			answer: func(w http.ResponseWriter) { myAccountOK(w, nil) },
 			check: func(t *testing.T, err error) {
 				if !errors.Is(err, errUnreadableAnswer) {
 					t.Errorf("error %v", err)
@@ -601,7 +606,7 @@ func TestMyAccountEnvelopeFailures(t *testing.T) {
 				opts = append(opts, lenient)
 			}
 			srv := newMyAccountServer(t, func(w http.ResponseWriter, r *http.Request) { tc.answer(w) }, opts...)
-			_, err := srv.myAccountClient(func(c *Config) { c.MaxRetries = 1 }).GetFunction(context.Background(), myaName)
+			_, err := srv.myAccountClient(func(c *Config) { c.MaxRetries = 1 }).GetFunction(context.Background(), myAccountName)
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -621,9 +626,9 @@ func TestMyAccountStatuses(t *testing.T) {
 	} {
 		t.Run(wire, func(t *testing.T) {
 			srv := newMyAccountServer(t, func(w http.ResponseWriter, r *http.Request) {
-				myaOK(w, map[string]any{"name": myaName, "status": wire})
+				myAccountOK(w, map[string]any{"name": myAccountName, "status": wire})
 			}, lenient) // the contract lists the lowercase five only
-			f, err := srv.myAccountClient().GetFunction(context.Background(), myaName)
+			f, err := srv.myAccountClient().GetFunction(context.Background(), myAccountName)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -643,18 +648,18 @@ func TestMyAccountSparseFields(t *testing.T) {
 		want   map[Field]bool
 		strict bool // the answer is within the contract
 	}{
-		{"name and status only", map[string]any{"name": myaName, "status": "running"}, map[Field]bool{}, true},
-		{"list-like", map[string]any{"name": myaName, "status": "running", "runtime": myaRuntimeName, "url": myaURL},
+		{"name and status only", map[string]any{"name": myAccountName, "status": "running"}, map[Field]bool{}, true},
+		{"list-like", map[string]any{"name": myAccountName, "status": "running", "runtime": myAccountRuntimeName, "url": myAccountURL},
 			map[Field]bool{FieldRuntime: true, FieldInvokeURL: true}, true},
-		{"settings without code", map[string]any{"name": myaName, "status": "running", "memory": 256, "timeout": 30, "node_type": "gpu",
+		{"settings without code", map[string]any{"name": myAccountName, "status": "running", "memory": 256, "timeout": 30, "node_type": "gpu",
 			"environment_variables": map[string]string{}, "secrets": []string{}},
 			map[Field]bool{FieldMemory: true, FieldTimeout: true, FieldHardware: true, FieldEnvironment: true, FieldSecrets: true}, true},
-		{"code and requirements", map[string]any{"name": myaName, "status": "running", "code": myaCode, "requirements": ""},
+		{"code and requirements", map[string]any{"name": myAccountName, "status": "running", "code": myAccountCode, "requirements": ""},
 			map[Field]bool{FieldCode: true, FieldRequirements: true}, true},
-		{"nulls and wrong types", map[string]any{"name": myaName, "status": "running", "runtime": nil, "memory": "lots",
+		{"nulls and wrong types", map[string]any{"name": myAccountName, "status": "running", "runtime": nil, "memory": "lots",
 			"timeout": 1.5, "environment_variables": []string{"A=1"}, "secrets": "db", "code": 7, "url": nil},
 			map[Field]bool{}, false},
-		{"lenient numbers and secrets", map[string]any{"name": myaName, "status": "running", "memory": "512", "timeout": 30.0,
+		{"lenient numbers and secrets", map[string]any{"name": myAccountName, "status": "running", "memory": "512", "timeout": 30.0,
 			"secrets": []any{map[string]any{"name": "db"}}},
 			map[Field]bool{FieldMemory: true, FieldTimeout: true, FieldSecrets: true}, false},
 	}
@@ -664,8 +669,8 @@ func TestMyAccountSparseFields(t *testing.T) {
 			if !tc.strict {
 				opts = append(opts, lenient)
 			}
-			srv := newMyAccountServer(t, func(w http.ResponseWriter, r *http.Request) { myaOK(w, tc.data) }, opts...)
-			f, err := srv.myAccountClient().GetFunction(context.Background(), myaName)
+			srv := newMyAccountServer(t, func(w http.ResponseWriter, r *http.Request) { myAccountOK(w, tc.data) }, opts...)
+			f, err := srv.myAccountClient().GetFunction(context.Background(), myAccountName)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -678,21 +683,21 @@ func TestMyAccountSparseFields(t *testing.T) {
 				}
 			}
 			if f.Carries(FieldCode) {
-				sum := sha256.Sum256([]byte(myaCode))
-				if f.Code != myaCode || f.CodeSHA256 != hex.EncodeToString(sum[:]) {
+				sum := sha256.Sum256([]byte(myAccountCode))
+				if f.Code != myAccountCode || f.CodeSHA256 != hex.EncodeToString(sum[:]) {
 					t.Errorf("code %q sha %s", f.Code, f.CodeSHA256)
 				}
 			} else if f.CodeSHA256 != "" {
 				t.Errorf("a code_sha256 %s without code", f.CodeSHA256)
 			}
-			if f.ID != myaName || f.Name != myaName || f.Namespace != "" || f.Version != "" || f.Config == nil {
+			if f.ID != myAccountName || f.Name != myAccountName || f.Namespace != "" || f.Version != "" || f.Config == nil {
 				t.Errorf("function %+v", f)
 			}
 		})
 	}
 	t.Run("lenient values", func(t *testing.T) {
-		srv := newMyAccountServer(t, func(w http.ResponseWriter, r *http.Request) { myaOK(w, tests[5].data) }, lenient)
-		f, err := srv.myAccountClient().GetFunction(context.Background(), myaName)
+		srv := newMyAccountServer(t, func(w http.ResponseWriter, r *http.Request) { myAccountOK(w, tests[5].data) }, lenient)
+		f, err := srv.myAccountClient().GetFunction(context.Background(), myAccountName)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -721,19 +726,19 @@ func (s *settleServer) handle(w http.ResponseWriter, r *http.Request) {
 		if s.reads == 1 {
 			status = "deploying"
 		}
-		myaOK(w, map[string]any{"name": myaName, "status": status})
+		myAccountOK(w, map[string]any{"name": myAccountName, "status": status})
 		return
 	}
 	if s.refusals > 0 {
 		s.refusals--
-		myaFail(w, http.StatusConflict, "settings are read-only while a function is Creating or Deploying")
+		myAccountFail(w, http.StatusConflict, "settings are read-only while a function is Creating or Deploying")
 		return
 	}
 	status := "deploying"
 	if r.Method == http.MethodDelete {
 		status = "deleting"
 	}
-	myaOK(w, map[string]any{"name": myaName, "status": status})
+	myAccountOK(w, map[string]any{"name": myAccountName, "status": status})
 }
 
 // TestMyAccountConflictWaitsForTheDeploy: an update or delete refused (409)
@@ -745,10 +750,10 @@ func TestMyAccountConflictWaitsForTheDeploy(t *testing.T) {
 		call   func(context.Context, *MyAccountClient) (*Function, error)
 	}{
 		"update": {http.MethodPut, func(ctx context.Context, c *MyAccountClient) (*Function, error) {
-			return c.UpdateFunction(ctx, myaName, &UpdateFunctionRequest{CodeText: myaCode, Config: &FunctionConfig{MemoryMB: 128, TimeoutSeconds: 5}})
+			return c.UpdateFunction(ctx, myAccountName, &UpdateFunctionRequest{CodeText: myAccountCode, Config: &FunctionConfig{MemoryMB: 128, TimeoutSeconds: 5}})
 		}},
 		"delete": {http.MethodDelete, func(ctx context.Context, c *MyAccountClient) (*Function, error) {
-			return c.DeleteFunction(ctx, myaName)
+			return c.DeleteFunction(ctx, myAccountName)
 		}},
 	}
 	for name, tc := range calls {
@@ -781,11 +786,11 @@ func TestMyAccountConflictWaitsForTheDeploy(t *testing.T) {
 			var n atomic.Int32
 			srv := newMyAccountServer(t, func(w http.ResponseWriter, r *http.Request) {
 				if r.Method == http.MethodGet {
-					myaNotFound(w)
+					myAccountNotFound(w)
 					return
 				}
 				n.Add(1)
-				myaFail(w, http.StatusConflict, "read-only while deploying")
+				myAccountFail(w, http.StatusConflict, "read-only while deploying")
 			})
 			_, err := tc.call(context.Background(), srv.myAccountClient())
 			if !IsNotFound(err) || n.Load() != 1 {
@@ -802,30 +807,30 @@ func TestMyAccountWaits(t *testing.T) {
 	srv := newMyAccountServer(t, func(w http.ResponseWriter, r *http.Request) {
 		switch reads.Add(1) {
 		case 1:
-			myaOK(w, map[string]any{"name": myaName, "status": "creating"})
+			myAccountOK(w, map[string]any{"name": myAccountName, "status": "creating"})
 		case 2:
-			myaFail(w, http.StatusServiceUnavailable, "busy") // ridden out
+			myAccountFail(w, http.StatusServiceUnavailable, "busy") // ridden out
 		case 3:
-			myaOK(w, map[string]any{"name": myaName, "status": "running"})
+			myAccountOK(w, map[string]any{"name": myAccountName, "status": "running"})
 		case 4:
-			myaOK(w, map[string]any{"name": myaName, "status": "deleting"})
+			myAccountOK(w, map[string]any{"name": myAccountName, "status": "deleting"})
 		default:
-			myaNotFound(w)
+			myAccountNotFound(w)
 		}
 	})
 	c := srv.myAccountClient(func(c *Config) { c.MaxRetries = -1 })
-	f, err := c.WaitForDeploy(context.Background(), myaName, fastPoll)
+	f, err := c.WaitForDeploy(context.Background(), myAccountName, fastPoll)
 	if err != nil || f.Status != StatusRunning {
 		t.Fatalf("WaitForDeploy: %v, %+v", err, f)
 	}
-	if err := c.WaitForDeletion(context.Background(), myaName, fastPoll); err != nil {
+	if err := c.WaitForDeletion(context.Background(), myAccountName, fastPoll); err != nil {
 		t.Fatalf("WaitForDeletion: %v", err)
 	}
 
 	failed := newMyAccountServer(t, func(w http.ResponseWriter, r *http.Request) {
-		myaOK(w, map[string]any{"name": myaName, "status": "failed", "error_message": "SyntaxError: invalid syntax"})
+		myAccountOK(w, map[string]any{"name": myAccountName, "status": "failed", "error_message": "SyntaxError: invalid syntax"})
 	})
-	_, err = failed.myAccountClient().WaitForDeploy(context.Background(), myaName, fastPoll)
+	_, err = failed.myAccountClient().WaitForDeploy(context.Background(), myAccountName, fastPoll)
 	var fe *FailedError
 	if !errors.As(err, &fe) || fe.Function.ErrorMessage != "SyntaxError: invalid syntax" {
 		t.Fatalf("error %v, want the deploy failure", err)
@@ -844,8 +849,8 @@ func TestMyAccountCredentialsNeverInErrors(t *testing.T) {
 			map[string][]string{"apikey": {"unknown " + testKey}, testToken: {"bad"}})
 	}, lenient)
 	var logs logRecorder
-	_, err := srv.myAccountClient(func(c *Config) { c.Log = logs.log }).CreateFunction(context.Background(), myaCreateRequest())
-	if !IsInvalidInput(err) {
+	_, err := srv.myAccountClient(func(c *Config) { c.Log = logs.log }).CreateFunction(context.Background(), myAccountCreateRequest())
+	if !isBadRequest(err) {
 		t.Fatalf("error %v", err)
 	}
 	assertNoCredentials(t, "error", err.Error())
@@ -859,9 +864,9 @@ func TestMyAccountCredentialsNeverInErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, call := range map[string]func() error{
-		"get":    func() error { _, err := c.GetFunction(context.Background(), myaName); return err },
-		"create": func() error { _, err := c.CreateFunction(context.Background(), myaCreateRequest()); return err },
-		"delete": func() error { _, err := c.DeleteFunction(context.Background(), myaName); return err },
+		"get":    func() error { _, err := c.GetFunction(context.Background(), myAccountName); return err },
+		"create": func() error { _, err := c.CreateFunction(context.Background(), myAccountCreateRequest()); return err },
+		"delete": func() error { _, err := c.DeleteFunction(context.Background(), myAccountName); return err },
 	} {
 		err := call()
 		if te := asTransportError(t, err); te.Attempts != 2 {
@@ -874,9 +879,9 @@ func TestMyAccountCredentialsNeverInErrors(t *testing.T) {
 	}
 }
 
-// myaFake is a stateful MyAccount server for the create tests: a POST makes
+// myAccountFake is a stateful MyAccount server for the create tests: a POST makes
 // the function (deploying) unless told otherwise, and reads see it.
-type myaFake struct {
+type myAccountFake struct {
 	t         *testing.T
 	mu        sync.Mutex
 	functions map[string]map[string]any
@@ -894,7 +899,7 @@ type myaFake struct {
 	lists  int
 }
 
-func (m *myaFake) handle(w http.ResponseWriter, r *http.Request) {
+func (m *myAccountFake) handle(w http.ResponseWriter, r *http.Request) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	rel := strings.TrimPrefix(r.URL.Path, api.MyAccountBasePath)
@@ -907,33 +912,33 @@ func (m *myaFake) handle(w http.ResponseWriter, r *http.Request) {
 		}
 		switch mode {
 		case "500":
-			myaFail(w, 500, "oops")
+			myAccountFail(w, 500, "oops")
 			return
 		case "drop":
 			dropConnection(m.t, w)
 			return
 		}
-		var body myaCreateBody
+		var body myAccountCreateBody
 		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
 			m.t.Errorf("decode: %v", err)
 		}
 		if _, ok := m.functions[body.Function]; ok {
-			myaFail(w, http.StatusConflict, fmt.Sprintf("a function named %s already exists", body.Function))
+			myAccountFail(w, http.StatusConflict, fmt.Sprintf("a function named %s already exists", body.Function))
 			return
 		}
 		fn := map[string]any{
 			"name": body.Function, "status": "deploying", "runtime": body.Runtime, "node_type": body.NodeType,
-			"memory": body.Memory, "timeout": body.Timeout, "code": body.Code, "url": myaURL,
+			"memory": body.Memory, "timeout": body.Timeout, "code": body.Code, "url": myAccountURL,
 			"requirements": body.Requirements, "environment_variables": body.EnvironmentVariables, "secrets": body.Secrets,
 		}
 		m.functions[body.Function] = fn
 		switch mode {
 		case "500-after-write":
-			myaFail(w, 500, "oops")
+			myAccountFail(w, 500, "oops")
 		case "drop-after-write":
 			dropConnection(m.t, w)
 		default:
-			myaOK(w, fn)
+			myAccountOK(w, fn)
 		}
 	case r.Method == http.MethodGet && rel == "faas/functions/":
 		m.lists++
@@ -941,19 +946,19 @@ func (m *myaFake) handle(w http.ResponseWriter, r *http.Request) {
 		for _, fn := range m.functions {
 			list = append(list, map[string]any{"name": fn["name"], "runtime": fn["runtime"], "status": fn["status"], "url": fn["url"]})
 		}
-		myaOK(w, list)
+		myAccountOK(w, list)
 	case r.Method == http.MethodGet && strings.HasPrefix(rel, "faas/function/"):
 		m.reads++
 		name := strings.TrimSuffix(strings.TrimPrefix(rel, "faas/function/"), "/")
 		fn, ok := m.functions[name]
 		if !ok || m.reads <= m.hiddenReads {
-			myaNotFound(w)
+			myAccountNotFound(w)
 			return
 		}
 		if m.sparse {
 			fn = map[string]any{"name": fn["name"], "status": fn["status"], "url": fn["url"]}
 		}
-		myaOK(w, fn)
+		myAccountOK(w, fn)
 	default:
 		m.t.Errorf("unexpected %s %s", r.Method, r.URL.Path)
 	}
@@ -965,17 +970,17 @@ func (m *myaFake) handle(w http.ResponseWriter, r *http.Request) {
 // refused.
 func TestMyAccountCreateLostAnswer(t *testing.T) {
 	existing := func(runtime, nodeType string) map[string]map[string]any {
-		return map[string]map[string]any{myaName: {"name": myaName, "status": "running", "runtime": runtime, "node_type": nodeType, "url": myaURL}}
+		return map[string]map[string]any{myAccountName: {"name": myAccountName, "status": "running", "runtime": runtime, "node_type": nodeType, "url": myAccountURL}}
 	}
-	req := myaCreateRequest()
+	req := myAccountCreateRequest()
 	sent := func(change func(fn map[string]any)) map[string]map[string]any {
 		fn := map[string]any{
-			"name": myaName, "status": "running", "runtime": myaRuntimeName, "node_type": "cpu", "url": myaURL,
+			"name": myAccountName, "status": "running", "runtime": myAccountRuntimeName, "node_type": "cpu", "url": myAccountURL,
 			"memory": req.Config.MemoryMB, "timeout": req.Config.TimeoutSeconds, "code": req.CodeText,
 			"requirements": req.Requirements, "environment_variables": req.Environment, "secrets": req.Secrets,
 		}
 		change(fn)
-		return map[string]map[string]any{myaName: fn}
+		return map[string]map[string]any{myAccountName: fn}
 	}
 	tests := []struct {
 		name      string
@@ -999,27 +1004,27 @@ func TestMyAccountCreateLostAnswer(t *testing.T) {
 		{name: "nothing made: sent again", postMode: first("500"), wantPosts: 2},
 		{name: "dropped before anything was made: sent again", postMode: first("drop"), wantPosts: 2},
 		{name: "another runtime: refused", functions: existing("node18", "cpu"), postMode: always("500"), wantPosts: 1, wantTaken: true},
-		{name: "other hardware: refused", functions: existing(myaRuntimeName, "gpu"), postMode: always("drop"), wantPosts: 1, wantTaken: true},
-		{name: "name taken outright", functions: existing(myaRuntimeName, "cpu"), wantPosts: 1, wantTaken: true},
+		{name: "other hardware: refused", functions: existing(myAccountRuntimeName, "gpu"), postMode: always("drop"), wantPosts: 1, wantTaken: true},
+		{name: "name taken outright", functions: existing(myAccountRuntimeName, "cpu"), wantPosts: 1, wantTaken: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			fake := &myaFake{t: t, functions: map[string]map[string]any{}, postMode: tc.postMode, hiddenReads: tc.hidden, sparse: tc.sparse}
+			fake := &myAccountFake{t: t, functions: map[string]map[string]any{}, postMode: tc.postMode, hiddenReads: tc.hidden, sparse: tc.sparse}
 			maps.Copy(fake.functions, tc.functions)
 			srv := newMyAccountServer(t, fake.handle, lenient) // dropped connections have no answer to check
-			f, err := srv.myAccountClient().CreateFunction(context.Background(), myaCreateRequest())
+			f, err := srv.myAccountClient().CreateFunction(context.Background(), myAccountCreateRequest())
 			var taken *NameTakenError
 			switch {
 			case tc.wantTaken:
-				if !errors.As(err, &taken) || taken.Existing == nil || taken.Existing.ID != myaName {
-					t.Fatalf("error %v, want a NameTakenError naming %s", err, myaName)
+				if !errors.As(err, &taken) || taken.Existing == nil || taken.Existing.ID != myAccountName {
+					t.Fatalf("error %v, want a NameTakenError naming %s", err, myAccountName)
 				}
 				if !strings.Contains(err.Error(), `"hello-fn" already exists`) || strings.Contains(err.Error(), "namespace") {
 					t.Errorf("Error() %q", err)
 				}
 			case err != nil:
 				t.Fatal(err)
-			case f.Adopted != tc.wantAdopted || f.Name != myaName || f.Runtime != myaRuntimeName:
+			case f.Adopted != tc.wantAdopted || f.Name != myAccountName || f.Runtime != myAccountRuntimeName:
 				t.Errorf("function %s, want adopted=%v", dump(f), tc.wantAdopted)
 			}
 			if fake.posts != tc.wantPosts {
@@ -1046,13 +1051,13 @@ func first(mode string) func(int) string {
 // TestMyAccountCreateNotReadableYet: a create the API accepted is a success
 // even when the function cannot be read at once.
 func TestMyAccountCreateNotReadableYet(t *testing.T) {
-	fake := &myaFake{t: t, functions: map[string]map[string]any{}, hiddenReads: 1}
+	fake := &myAccountFake{t: t, functions: map[string]map[string]any{}, hiddenReads: 1}
 	srv := newMyAccountServer(t, fake.handle)
-	f, err := srv.myAccountClient().CreateFunction(context.Background(), myaCreateRequest())
+	f, err := srv.myAccountClient().CreateFunction(context.Background(), myAccountCreateRequest())
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &Function{ID: myaName, Name: myaName, Status: StatusDeploying, Fields: map[Field]bool{}}
+	want := &Function{ID: myAccountName, Name: myAccountName, Status: StatusDeploying, Fields: map[Field]bool{}}
 	if !reflect.DeepEqual(f, want) {
 		t.Errorf("function %s, want %s", dump(f), dump(want))
 	}
@@ -1068,19 +1073,19 @@ func TestMyAccountCreateChecksItsRequest(t *testing.T) {
 		t.Errorf("unexpected %s %s", r.Method, r.URL.Path)
 	})
 	c := srv.myAccountClient()
-	noCode := myaCreateRequest()
+	noCode := myAccountCreateRequest()
 	noCode.CodeText = ""
-	noConfig := myaCreateRequest()
+	noConfig := myAccountCreateRequest()
 	noConfig.Config = nil
 	for _, req := range []*CreateFunctionRequest{noCode, noConfig} {
 		if _, err := c.CreateFunction(context.Background(), req); err == nil {
 			t.Errorf("create of %+v accepted", req)
 		}
 	}
-	if _, err := c.UpdateFunction(context.Background(), myaName, &UpdateFunctionRequest{Config: &FunctionConfig{}}); err == nil {
+	if _, err := c.UpdateFunction(context.Background(), myAccountName, &UpdateFunctionRequest{Config: &FunctionConfig{}}); err == nil {
 		t.Error("update without code accepted")
 	}
-	if _, err := c.UpdateFunction(context.Background(), myaName, &UpdateFunctionRequest{CodeText: myaCode}); err == nil {
+	if _, err := c.UpdateFunction(context.Background(), myAccountName, &UpdateFunctionRequest{CodeText: myAccountCode}); err == nil {
 		t.Error("update without config accepted")
 	}
 }
@@ -1095,7 +1100,7 @@ func TestMyAccountContextCancel(t *testing.T) {
 			cancel()
 			<-r.Context().Done()
 		}, lenient)
-		_, err := srv.myAccountClient(func(c *Config) { c.MaxRetries = 10 }).GetFunction(ctx, myaName)
+		_, err := srv.myAccountClient(func(c *Config) { c.MaxRetries = 10 }).GetFunction(ctx, myAccountName)
 		if !errors.Is(err, context.Canceled) || srv.count() != 1 {
 			t.Fatalf("error %v after %d attempts, want context.Canceled after 1", err, srv.count())
 		}
@@ -1105,7 +1110,7 @@ func TestMyAccountContextCancel(t *testing.T) {
 		defer cancel()
 		srv := newMyAccountServer(t, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Retry-After", "3600")
-			myaFail(w, http.StatusTooManyRequests, "slow down")
+			myAccountFail(w, http.StatusTooManyRequests, "slow down")
 			cancel()
 		})
 		done := make(chan error, 1)
@@ -1127,15 +1132,15 @@ func TestMyAccountContextCancel(t *testing.T) {
 		defer cancel()
 		srv := newMyAccountServer(t, func(w http.ResponseWriter, r *http.Request) {
 			if r.Method == http.MethodPost {
-				myaFail(w, 500, "oops")
+				myAccountFail(w, 500, "oops")
 				return
 			}
-			myaNotFound(w)
+			myAccountNotFound(w)
 			cancel()
 		})
 		done := make(chan error, 1)
 		go func() {
-			_, err := srv.myAccountClient(func(c *Config) { c.RetryWaitMin, c.RetryWaitMax = time.Hour, time.Hour }).CreateFunction(ctx, myaCreateRequest())
+			_, err := srv.myAccountClient(func(c *Config) { c.RetryWaitMin, c.RetryWaitMax = time.Hour, time.Hour }).CreateFunction(ctx, myAccountCreateRequest())
 			done <- err
 		}()
 		select {

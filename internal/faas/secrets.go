@@ -47,12 +47,3 @@ func (c *Client) UpdateSecret(ctx context.Context, name, value string) (*SecretR
 func (c *Client) DeleteSecret(ctx context.Context, name string) error {
 	return c.do(ctx, &request{method: http.MethodDelete, path: "secrets/" + url.PathEscape(name), idempotent: true}, nil)
 }
-
-// ListRuntimes sends GET runtimes.
-func (c *Client) ListRuntimes(ctx context.Context) ([]Runtime, error) {
-	var body runtimeListBody
-	if err := c.do(ctx, &request{method: http.MethodGet, path: "runtimes", idempotent: true}, &body); err != nil {
-		return nil, err
-	}
-	return body.Runtimes, nil
-}

@@ -44,7 +44,7 @@ func within(t *testing.T, call func() error) error {
 
 func TestRequestTimeoutEndsAHangingAPI(t *testing.T) {
 	v1 := newAPIServer(t, hang, lenient)
-	mya := newMyAccountServer(t, hang, lenient)
+	myAccount := newMyAccountServer(t, hang, lenient)
 	calls := map[string]func(ctx context.Context) error{
 		"faas-v1 GET": func(ctx context.Context) error {
 			_, err := v1.client(shortLimits).GetFunction(ctx, testID)
@@ -55,11 +55,11 @@ func TestRequestTimeoutEndsAHangingAPI(t *testing.T) {
 			return err
 		},
 		"myaccount GET": func(ctx context.Context) error {
-			_, err := mya.myAccountClient(shortLimits).GetFunction(ctx, myaName)
+			_, err := myAccount.myAccountClient(shortLimits).GetFunction(ctx, myAccountName)
 			return err
 		},
 		"myaccount PUT": func(ctx context.Context) error {
-			_, err := mya.myAccountClient(shortLimits).UpdateFunction(ctx, myaName, &UpdateFunctionRequest{CodeText: myaCode, Config: &FunctionConfig{MemoryMB: 128, TimeoutSeconds: 3}})
+			_, err := myAccount.myAccountClient(shortLimits).UpdateFunction(ctx, myAccountName, &UpdateFunctionRequest{CodeText: myAccountCode, Config: &FunctionConfig{MemoryMB: 128, TimeoutSeconds: 3}})
 			return err
 		},
 	}
@@ -85,14 +85,14 @@ func TestRequestTimeoutEndsAHangingAPI(t *testing.T) {
 // own request timeout, and then the create gives up saying both.
 func TestRequestTimeoutEndsAHangingCreate(t *testing.T) {
 	v1 := newAPIServer(t, hang, lenient)
-	mya := newMyAccountServer(t, hang, lenient)
+	myAccount := newMyAccountServer(t, hang, lenient)
 	calls := map[string]func() error{
 		"faas-v1": func() error {
 			_, err := v1.client(shortLimits).CreateFunction(context.Background(), createReq())
 			return err
 		},
 		"myaccount": func() error {
-			_, err := mya.myAccountClient(shortLimits).CreateFunction(context.Background(), myaCreateRequest())
+			_, err := myAccount.myAccountClient(shortLimits).CreateFunction(context.Background(), myAccountCreateRequest())
 			return err
 		},
 	}
@@ -104,7 +104,7 @@ func TestRequestTimeoutEndsAHangingCreate(t *testing.T) {
 			}
 		})
 	}
-	if got := v1.countMethod(http.MethodPost) + mya.countMethod(http.MethodPost); got != 2 {
+	if got := v1.countMethod(http.MethodPost) + myAccount.countMethod(http.MethodPost); got != 2 {
 		t.Errorf("%d POSTs, want one per dialect: a POST that got no answer is not sent again blindly", got)
 	}
 }
@@ -122,7 +122,7 @@ func TestAttemptTimeoutRetried(t *testing.T) {
 				if dialect == "faas-v1" {
 					writeJSON(w, http.StatusOK, fullFunction(StatusRunning))
 				} else {
-					myaOK(w, myaWireFunction("running"))
+					myAccountOK(w, myAccountWireFunction("running"))
 				}
 			}
 			limits := func(c *Config) { c.AttemptTimeout = 20 * time.Millisecond }
@@ -132,7 +132,7 @@ func TestAttemptTimeoutRetried(t *testing.T) {
 				_, err = srv.client(limits).GetFunction(context.Background(), testID)
 			} else {
 				srv := newMyAccountServer(t, handler, lenient)
-				_, err = srv.myAccountClient(limits).GetFunction(context.Background(), myaName)
+				_, err = srv.myAccountClient(limits).GetFunction(context.Background(), myAccountName)
 			}
 			if err != nil {
 				t.Fatal(err)
@@ -158,7 +158,7 @@ func TestAttemptTimeoutWhileReadingTheAnswer(t *testing.T) {
 		<-r.Context().Done()
 	}, lenient)
 	err := within(t, func() error {
-		_, err := srv.myAccountClient(func(c *Config) { c.AttemptTimeout = 20 * time.Millisecond }).GetFunction(context.Background(), myaName)
+		_, err := srv.myAccountClient(func(c *Config) { c.AttemptTimeout = 20 * time.Millisecond }).GetFunction(context.Background(), myAccountName)
 		return err
 	})
 	if te := asTransportError(t, err); te.Attempts != 1 {
@@ -197,7 +197,7 @@ func fmtErr(err error) string {
 func TestRequestTimeoutEndsABackoff(t *testing.T) {
 	srv := newMyAccountServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", "3600")
-		myaFail(w, http.StatusTooManyRequests, "slow down")
+		myAccountFail(w, http.StatusTooManyRequests, "slow down")
 	})
 	err := within(t, func() error {
 		_, err := srv.myAccountClient(func(c *Config) { c.RequestTimeout = 50 * time.Millisecond }).ListRuntimes(context.Background())

@@ -47,7 +47,7 @@ func TestForeignNotFound(t *testing.T) {
 		{name: "myaccount 404 without envelope (an unknown route's)", myaccount: true, answer: func(w http.ResponseWriter) {
 			writeJSON(w, http.StatusNotFound, map[string]any{"code": 404, "message": "no endpoint GET /x", "errors": map[string]any{}})
 		}},
-		{name: "myaccount HTTP 200 with envelope code 404", myaccount: true, gone: true, answer: myaNotFound},
+		{name: "myaccount HTTP 200 with envelope code 404", myaccount: true, gone: true, answer: myAccountNotFound},
 		{name: "myaccount HTTP 404 with envelope code 404", myaccount: true, gone: true, answer: func(w http.ResponseWriter) {
 			writeEnvelope(w, http.StatusNotFound, 404, nil, "Function not found", nil)
 		}},
@@ -58,7 +58,7 @@ func TestForeignNotFound(t *testing.T) {
 			handler := func(w http.ResponseWriter, r *http.Request) { tc.answer(w) }
 			if tc.myaccount {
 				srv := newMyAccountServer(t, handler, lenient)
-				_, err = srv.myAccountClient(func(c *Config) { c.MaxRetries = -1 }).GetFunction(context.Background(), myaName)
+				_, err = srv.myAccountClient(func(c *Config) { c.MaxRetries = -1 }).GetFunction(context.Background(), myAccountName)
 			} else {
 				srv := newAPIServer(t, handler, lenient)
 				_, err = srv.client(func(c *Config) { c.MaxRetries = -1 }).GetFunction(context.Background(), testID)
@@ -114,7 +114,7 @@ func TestConfirmNotFound(t *testing.T) {
 		},
 		{
 			name: "myaccount catalogue answers: gone", myaccount: true,
-			runtimes: func(w http.ResponseWriter) { myaOK(w, []any{}) },
+			runtimes: func(w http.ResponseWriter) { myAccountOK(w, []any{}) },
 			check: func(t *testing.T, err error) {
 				if !IsNotFound(err) {
 					t.Errorf("error %v, want not found", err)
@@ -138,7 +138,7 @@ func TestConfirmNotFound(t *testing.T) {
 					return
 				}
 				if tc.myaccount {
-					myaNotFound(w)
+					myAccountNotFound(w)
 				} else {
 					writeError(w, http.StatusNotFound, "no such function", nil)
 				}
@@ -149,7 +149,7 @@ func TestConfirmNotFound(t *testing.T) {
 			} else {
 				api = newAPIServer(t, handler, lenient).client(func(c *Config) { c.MaxRetries = -1 })
 			}
-			_, err := api.GetFunction(context.Background(), myaName)
+			_, err := api.GetFunction(context.Background(), myAccountName)
 			if !IsNotFound(err) {
 				t.Fatalf("GetFunction: %v, want not found", err)
 			}
@@ -233,11 +233,11 @@ func TestMyAccountInBodyErrorsRetried(t *testing.T) {
 			})
 			var err error
 			if tc.idempotent {
-				_, err = c.GetFunction(context.Background(), myaName)
+				_, err = c.GetFunction(context.Background(), myAccountName)
 			} else {
-				_, err = c.do(context.Background(), &request{method: http.MethodPost, path: myaFunctionsPath, body: &myaCreateBody{
-					Function: myaName, Runtime: myaRuntimeName, Code: myaCode, Memory: 128, Timeout: 30, NodeType: "cpu",
-					EnvironmentVariables: map[string]string{}, Secrets: []string{},
+				_, err = c.do(context.Background(), &request{method: http.MethodPost, path: myAccountFunctionsPath, body: &myAccountCreateBody{
+					Function: myAccountName, Runtime: myAccountRuntimeName, NodeType: "cpu",
+					myAccountUpdateBody: myAccountUpdateBody{Code: myAccountCode, Memory: 128, Timeout: 30, EnvironmentVariables: map[string]string{}, Secrets: []string{}},
 				}})
 			}
 			var apiErr *APIError
@@ -285,9 +285,9 @@ func TestMyAccountInBodyRetryAfter(t *testing.T) {
 // request is the size the plan checked.
 func TestBodyNotHTMLEscaped(t *testing.T) {
 	srv := newMyAccountServer(t, func(w http.ResponseWriter, r *http.Request) {
-		myaOK(w, myaWireFunction("running"))
+		myAccountOK(w, myAccountWireFunction("running"))
 	}, lenient)
-	req := myaCreateRequest()
+	req := myAccountCreateRequest()
 	req.CodeText = "def handle(req):\n    return '<b>a & b</b>'\n"
 	if _, err := srv.myAccountClient().CreateFunction(context.Background(), req); err != nil {
 		t.Fatal(err)

@@ -12,11 +12,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/catalogue"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/packaging"
 )
 
@@ -27,13 +28,19 @@ import (
 // the runner treat it as any other function (template "http", handler
 // "handle").
 
-var (
-	myAccountNameRE      = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
-	myAccountProjectIDRE = regexp.MustCompile(`^[1-9][0-9]{0,17}$`)
-)
+// myAccountLimits are the dialect's name, memory and timeout limits.
+var myAccountLimits = catalogue.MyAccountLimits
+
+// joinInt64s is "128, 256, 512".
+func joinInt64s(ns []int64) string {
+	s := make([]string, len(ns))
+	for i, n := range ns {
+		s[i] = strconv.FormatInt(n, 10)
+	}
+	return strings.Join(s, ", ")
+}
 
 const (
-	myAccountMinName, myAccountMaxName = 3, 40
 	// myAccountReadOnly is what E2E's documentation says of a function in flight.
 	myAccountReadOnly = "settings are read-only while a function is Creating or Deploying"
 )
@@ -47,7 +54,7 @@ func myAccountQuery(h http.HandlerFunc) http.HandlerFunc {
 		switch p := q.Get("project_id"); {
 		case p == "":
 			errs.Add("project_id", "is required: the project's ID, a positive integer such as 12345")
-		case !myAccountProjectIDRE.MatchString(p):
+		case !catalogue.IsProjectID(p):
 			errs.Add("project_id", "must be a positive integer such as 12345")
 		}
 		if q.Get("location") == "" {
@@ -92,14 +99,14 @@ func decodeMASettings(o *object) myAccountSettings {
 	}
 	if mem := o.integer("memory"); mem != nil {
 		s.memory = *mem
-		if !slices.Contains(myAccountMemoryChoices, *mem) {
-			errs.Add("memory", "must be one of 128, 256, 512, 1024 (MB; got %d)", *mem)
+		if !myAccountLimits.MemoryAccepted(int64(*mem)) {
+			errs.Add("memory", "must be one of %s (MB; got %d)", joinInt64s(myAccountLimits.MemoryChoicesMB), *mem)
 		}
 	}
 	if timeout := o.integer("timeout"); timeout != nil {
 		s.timeout = *timeout
-		if *timeout < 1 || *timeout > myAccountMaxTimeout {
-			errs.Add("timeout", "must be between 1 and %d seconds (got %d)", myAccountMaxTimeout, *timeout)
+		if *timeout < catalogue.TimeoutMinSeconds || int64(*timeout) > myAccountLimits.TimeoutMaxSeconds {
+			errs.Add("timeout", "must be between %d and %d seconds (got %d)", catalogue.TimeoutMinSeconds, myAccountLimits.TimeoutMaxSeconds, *timeout)
 		}
 	}
 	s.environment = o.strMap("environment_variables")
@@ -216,9 +223,9 @@ func (s *Server) myAccountCreateFunction(w http.ResponseWriter, r *http.Request)
 	name := o.str("function")
 	if name != nil {
 		switch {
-		case len(*name) < myAccountMinName || len(*name) > myAccountMaxName:
-			errs.Add("function", "must be %d to %d characters long (got %d)", myAccountMinName, myAccountMaxName, len(*name))
-		case !myAccountNameRE.MatchString(*name):
+		case len(*name) < myAccountLimits.NameMin || len(*name) > myAccountLimits.NameMax:
+			errs.Add("function", "must be %d to %d characters long (got %d)", myAccountLimits.NameMin, myAccountLimits.NameMax, len(*name))
+		case !myAccountLimits.NameFits(*name):
 			errs.Add("function", "must be lowercase letters, digits and hyphens, starting with a letter")
 		}
 	}

@@ -20,12 +20,6 @@ var (
 	myAccountDeleteFields = []string{"function"}
 )
 
-// myAccountMemoryChoices are the memory sizes the dialect offers (MB); timeouts are
-// from 1 to myAccountMaxTimeout seconds.
-var myAccountMemoryChoices = []int{128, 256, 512, 1024}
-
-const myAccountMaxTimeout = 600
-
 // myAccountEnvelope is every answer of the dialect.
 type myAccountEnvelope struct {
 	Code    int         `json:"code"`

@@ -7,15 +7,20 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/catalogue"
 )
 
 var (
-	functionNameRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
+	functionNameRE = regexp.MustCompile(v1Limits.NamePattern)
 	secretNameRE   = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$`)
 	namespaceRE    = functionNameRE
 	envKeyRE       = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	sha256RE       = regexp.MustCompile(`^[0-9a-f]{64}$`)
 )
+
+// v1Limits are faas-v1's name, memory and timeout limits.
+var v1Limits = catalogue.FaaSV1Limits
 
 const (
 	maxEnvKeyLen        = 50
@@ -23,8 +28,8 @@ const (
 )
 
 func validateFunctionName(name string, errs fieldErrors) {
-	if len(name) < 3 || len(name) > 63 {
-		errs.Add("name", "must be 3 to 63 characters long (got %d)", len(name))
+	if len(name) < v1Limits.NameMin || len(name) > v1Limits.NameMax {
+		errs.Add("name", "must be %d to %d characters long (got %d)", v1Limits.NameMin, v1Limits.NameMax, len(name))
 	}
 	if !functionNameRE.MatchString(name) {
 		errs.Add("name", "must be lowercase letters, digits and hyphens, starting and ending with a letter or digit")
@@ -110,8 +115,8 @@ func validateConfig(c Config, errs fieldErrors) {
 	if !slices.Contains(hardwareTypes, c.HardwareType) {
 		errs.Add("config.hardware_type", "must be one of %s", strings.Join(hardwareTypes, ", "))
 	}
-	inRange(errs, "config.memory_mb", c.MemoryMB, 64, 8192)
-	inRange(errs, "config.timeout_seconds", c.TimeoutSeconds, 1, 900)
+	inRange(errs, "config.memory_mb", c.MemoryMB, int(v1Limits.MemoryMinMB), int(v1Limits.MemoryMaxMB))
+	inRange(errs, "config.timeout_seconds", c.TimeoutSeconds, catalogue.TimeoutMinSeconds, int(v1Limits.TimeoutMaxSeconds))
 	inRange(errs, "config.replicas", c.Replicas, 1, 5)
 	inRange(errs, "config.min_scale", c.MinScale, 0, 100)
 	inRange(errs, "config.max_scale", c.MaxScale, 1, 100)

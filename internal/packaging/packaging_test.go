@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/catalogue"
 )
 
 // The golden values pin the archive bytes. If a Go upgrade changes
@@ -313,31 +315,23 @@ func TestSourceMustSetOne(t *testing.T) {
 	wantInputError(t, Source{Inline: "x", Dir: ".", Runtime: "python3.11"}, AttrInline, "", "not code_inline and code_path")
 }
 
-func TestHandlerFile(t *testing.T) {
-	cases := []struct {
-		runtime, template, want string
-		ok                      bool
-	}{
-		{"python3.11", "http", "handler.py", true},
-		{"python3.11", "", "handler.py", true},
-		{"python3.11", "fastapi", "handler.py", true},
-		{"pytorch2.1.2", "http", "handler.py", true},
-		// The contract's pytorch2.1.2 and tensorflow2.19.0 offer http only
-		// (this table once offered flask and fastapi too).
-		{"pytorch2.1.2", "flask", "", false},
-		{"tensorflow2.19.0", "fastapi", "", false},
-		{"node20", "node", "handler.js", true},
-		{"go1.21", "http", "handler.go", true},
-		{"php8.2", "http", "handler.php", true},
-		{"csharp7.0", "http", "Handler.cs", true},
-		{"custom", "http", "", false},
-		{"python3.11", "go", "", false},
-		{"ruby", "http", "", false},
+// HandlerFile is the faas-v1 catalogue's answer (catalogue's TestHandlerFile
+// holds the table), for every runtime and template; a runtime outside that
+// catalogue has none.
+func TestHandlerFileFollowsTheCatalogue(t *testing.T) {
+	templates := append(catalogue.FaaSV1.Templates(), "", "nope")
+	for _, rt := range catalogue.FaaSV1 {
+		for _, template := range templates {
+			name, ok := HandlerFile(rt.Name, template)
+			wantName, wantOK := rt.HandlerFile(template)
+			if name != wantName || ok != wantOK {
+				t.Errorf("HandlerFile(%q, %q) = %q, %v; the catalogue says %q, %v", rt.Name, template, name, ok, wantName, wantOK)
+			}
+		}
 	}
-	for _, c := range cases {
-		got, ok := HandlerFile(c.runtime, c.template)
-		if got != c.want || ok != c.ok {
-			t.Errorf("HandlerFile(%q, %q) = %q, %v; want %q, %v", c.runtime, c.template, got, ok, c.want, c.ok)
+	for _, runtime := range []string{"ruby", "python3-http-debian"} {
+		if name, ok := HandlerFile(runtime, ""); ok {
+			t.Errorf("HandlerFile(%q) = %q for a runtime outside faas-v1's catalogue", runtime, name)
 		}
 	}
 }

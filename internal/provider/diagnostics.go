@@ -86,11 +86,12 @@ func addAPIError(diags *diag.Diagnostics, summary string, err error, hint string
 		detail += fmt.Sprintf("\n\nCheck api_endpoint (now %q) and api_flavor (now %q): the answer is not the E2E FaaS API's in that flavor, "+
 			"so nothing is concluded from it, and the state stays as it was.", foreign.Endpoint, string(foreign.Dialect))
 	case errors.As(err, &transport) && transport.NeverReached():
-		detail += fmt.Sprintf("\n\nNothing answers at api_endpoint = %q: check the address (and E2E_API_ENDPOINT), or the network. "+
-			"The request never reached a server, so nothing was changed.", transport.Endpoint)
+		detail += fmt.Sprintf("\n\nNothing answers at api_endpoint = %q: check the address (and %s), or the network. "+
+			"The request never reached a server, so nothing was changed.", transport.Endpoint, envVar("api_endpoint"))
 	case faas.IsNotFound(err):
 	case errors.Is(err, faas.ErrUnauthorized):
-		detail += "\n\nCheck api_key and auth_token (or E2E_API_KEY and E2E_AUTH_TOKEN), and project_id if the key belongs to another project."
+		detail += fmt.Sprintf("\n\nCheck api_key and auth_token (or %s and %s), and project_id if the key belongs to another project.",
+			envVar("api_key"), envVar("auth_token"))
 	case errors.Is(err, faas.ErrRateLimited):
 		detail += fmt.Sprintf("\n\nThe API still answered 429 %s; apply again later or with a lower -parallelism.", attemptsText(apiErr))
 	case errors.Is(err, faas.ErrServer):

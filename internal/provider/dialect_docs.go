@@ -31,11 +31,11 @@ func joinOr(list []string) string {
 
 // memoryText is the memory sizes a dialect accepts.
 func memoryText(c faas.Capabilities) string {
-	if len(c.MemoryChoices) == 0 {
-		return fmt.Sprintf("%d to %d", minMemoryMB, maxMemoryMB)
+	if len(c.Limits.MemoryChoicesMB) == 0 {
+		return fmt.Sprintf("%d to %d", c.Limits.MemoryMinMB, c.Limits.MemoryMaxMB)
 	}
-	sizes := make([]string, len(c.MemoryChoices))
-	for i, m := range c.MemoryChoices {
+	sizes := make([]string, len(c.Limits.MemoryChoicesMB))
+	for i, m := range c.Limits.MemoryChoicesMB {
 		sizes[i] = fmt.Sprint(m)
 	}
 	return joinOr(sizes)
@@ -43,7 +43,7 @@ func memoryText(c faas.Capabilities) string {
 
 // timeoutText is the execution timeouts a dialect accepts.
 func timeoutText(c faas.Capabilities) string {
-	return fmt.Sprintf("%d to %d", minTimeoutSeconds, c.MaxTimeoutSeconds)
+	return fmt.Sprintf("%d to %d", minTimeoutSeconds, c.Limits.TimeoutMaxSeconds)
 }
 
 // refusedAttributes are the function's attributes a dialect has no field
@@ -98,8 +98,8 @@ func functionDialectTable() string {
 		{"---", "---", "---"},
 		{"`id`", "the function's name", "a UUID"},
 		{"import by", "name", "ID, or `<name>.<namespace>`"},
-		{"`name`", fmt.Sprintf("%d to %d characters, starting with a letter", nameMinLength, myAccountNameMax),
-			fmt.Sprintf("%d to %d characters", nameMinLength, nameMaxLength)},
+		{"`name`", fmt.Sprintf("%d to %d characters, starting with a letter", ma.Limits.NameMin, ma.Limits.NameMax),
+			fmt.Sprintf("%d to %d characters", v1.Limits.NameMin, v1.Limits.NameMax)},
 		{"`config.memory_mb`", memoryText(ma), memoryText(v1)},
 		{"`config.timeout_seconds`", timeoutText(ma), timeoutText(v1)},
 		{"`config.hardware_type`", "the runtime's one node type", "`cpu` or `gpu`, as the runtime offers"},

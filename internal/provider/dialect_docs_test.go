@@ -23,7 +23,7 @@ func TestFunctionDocsStateEachDialect(t *testing.T) {
 	config := block.NestedObject.Attributes
 	memory := config["memory_mb"].GetMarkdownDescription()
 	timeout := config["timeout_seconds"].GetMarkdownDescription()
-	for _, m := range myAccountCapabilities.MemoryChoices {
+	for _, m := range myAccountCapabilities.Limits.MemoryChoicesMB {
 		if !strings.Contains(memory, fmt.Sprint(m)) {
 			t.Errorf("memory_mb's description does not give the MyAccount size %d: %s", m, memory)
 		}
@@ -33,7 +33,7 @@ func TestFunctionDocsStateEachDialect(t *testing.T) {
 			t.Errorf("memory_mb's description lacks %q: %s", want, memory)
 		}
 	}
-	for _, most := range []int64{myAccountCapabilities.MaxTimeoutSeconds, faasV1Capabilities.MaxTimeoutSeconds} {
+	for _, most := range []int64{myAccountCapabilities.Limits.TimeoutMaxSeconds, faasV1Capabilities.Limits.TimeoutMaxSeconds} {
 		if !strings.Contains(timeout, fmt.Sprintf("1 to %d", most)) {
 			t.Errorf("timeout_seconds's description does not give the limit %d: %s", most, timeout)
 		}
@@ -45,7 +45,7 @@ func TestFunctionDocsStateEachDialect(t *testing.T) {
 	page := s.MarkdownDescription
 	for _, want := range append(refusedAttributes(myAccountCapabilities),
 		"create "+minutes(defaultCreateTimeout), "update "+minutes(defaultUpdateTimeout), "delete "+minutes(defaultDeleteTimeout),
-		fmt.Sprintf("%d to %d characters, starting with a letter", nameMinLength, myAccountNameMax)) {
+		fmt.Sprintf("%d to %d characters, starting with a letter", myAccountCapabilities.Limits.NameMin, myAccountCapabilities.Limits.NameMax)) {
 		if !strings.Contains(page, want) {
 			t.Errorf("the function's description lacks %q", want)
 		}

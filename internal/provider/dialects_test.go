@@ -4,7 +4,6 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -354,26 +353,7 @@ func TestAccDialects_ambiguousCreateAdoptsItsOwn(t *testing.T) {
 // dialect's own API.
 func createOutside(t *testing.T, env *testEnv, name, code string, environment map[string]string) {
 	t.Helper()
-	req := &faas.CreateFunctionRequest{
-		Name: name,
-		FunctionSpec: faas.FunctionSpec{
-			Runtime: env.dialect.runtime, CodeText: code, Environment: environment,
-			Config: &faas.FunctionConfig{MemoryMB: 128, TimeoutSeconds: 30, Replicas: 1, HardwareType: "cpu", MinScale: 1, MaxScale: 5},
-		},
-	}
-	var client faas.API = env.client()
-	if env.dialect.name == myAccount.name {
-		c, err := faas.NewMyAccount(faas.Config{Endpoint: env.url, APIKey: env.key, AuthToken: env.token, ProjectID: myAccount.projectID, Location: "Delhi"})
-		must(t, err)
-		client = c
-	} else {
-		archive, err := packaging.Build(packaging.Source{Inline: code, Runtime: env.dialect.runtime})
-		must(t, err)
-		defer archive.Close()
-		req.Code = archive
-	}
-	_, err := client.CreateFunction(context.Background(), req)
-	must(t, err)
+	env.makeOutside(name, packaging.Source{Inline: code}, false, func(spec *faas.FunctionSpec) { spec.Environment = environment })
 }
 
 // A name already taken by a function of another runtime is refused, saying

@@ -8,11 +8,9 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
@@ -93,8 +91,8 @@ func partialFunctionInfo(f *faas.Function) functionInfoModel {
 		}
 		return types.StringValue(v)
 	}
-	m.Namespace, m.Template, m.HandlerFunction, m.Version = types.StringNull(), types.StringNull(), types.StringNull(), types.StringNull()
-	m.InvocationCount = types.Int64Null()
+	nullUnanswered(f.Carries, &m.Namespace, &m.Version, &m.InvocationCount)
+	m.Template, m.HandlerFunction = types.StringNull(), types.StringNull()
 	m.Labels, m.Annotations = types.MapNull(types.StringType), types.MapNull(types.StringType)
 	m.Runtime = str(faas.FieldRuntime, f.Runtime)
 	m.Requirements = str(faas.FieldRequirements, f.Requirements)
@@ -190,7 +188,7 @@ func (d *functionDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 	attrs := functionInfoAttributes()
 	attrs["id"] = schema.StringAttribute{Optional: true, Computed: true, MarkdownDescription: "ID of the function to look up: its name under the `myaccount` API, a UUID under `faas-v1`. Exactly one of `id` and `name` is required."}
 	attrs["name"] = schema.StringAttribute{Optional: true, Computed: true, MarkdownDescription: "Name of the function to look up.",
-		Validators: []validator.String{stringvalidator.LengthBetween(3, 63), stringvalidator.RegexMatches(functionName, "must be a function name")}}
+		Validators: functionNameValidators()}
 	attrs["namespace"] = schema.StringAttribute{Optional: true, Computed: true, MarkdownDescription: "With `name`: the namespace to look in, when a name is not unique (`faas-v1`; null under `myaccount`, which has no namespaces)."}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Looks up one existing function, managed by Terraform or not, by `id` or by `name` (and `namespace`).",

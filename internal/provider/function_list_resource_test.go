@@ -4,7 +4,6 @@
 package provider
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -20,23 +19,6 @@ import (
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/packaging"
 )
 
-// dialectClient talks to the test server in the provider's dialect, as
-// the console (or another tool) would, to make functions without Terraform.
-func (e *testEnv) dialectClient() faas.API {
-	e.t.Helper()
-	cfg := faas.Config{Endpoint: e.url, APIKey: e.key, AuthToken: e.token, ProjectID: e.dialect.projectID}
-	var c faas.API
-	var err error
-	if e.dialect.projectID != "" {
-		cfg.Location = defaultLocation
-		c, err = faas.NewMyAccount(cfg)
-	} else {
-		c, err = faas.New(cfg)
-	}
-	must(e.t, err)
-	return c
-}
-
 // queryCode is the handler of function name made outside Terraform.
 func queryCode(name string) string {
 	return "def handle(event, context):\n    return {\"statusCode\": 200, \"body\": \"" + name + "\"}\n"
@@ -45,23 +27,12 @@ func queryCode(name string) string {
 // createOutside makes and deploys a function without Terraform.
 func (e *testEnv) createOutside(name string, labels map[string]string) {
 	e.t.Helper()
-	ctx := context.Background()
-	c := e.dialectClient()
-	cfg := defaultConfig
-	spec := faas.FunctionSpec{Runtime: e.dialect.runtime, Config: &cfg, Labels: labels}
-	if c.Capabilities().Archives {
-		a, err := packaging.Build(packaging.Source{Inline: queryCode(name), Runtime: e.dialect.runtime, Template: defaultTemplate})
-		must(e.t, err)
-		e.t.Cleanup(func() { _ = a.Close() })
-		spec.Code = a
-		spec.Template, spec.HandlerFunction = defaultTemplate, defaultHandler
-	} else {
-		spec.CodeText = queryCode(name)
-	}
-	f, err := c.CreateFunction(ctx, &faas.CreateFunctionRequest{Name: name, FunctionSpec: spec})
-	must(e.t, err)
-	_, err = c.WaitForDeploy(ctx, f.ID, faas.DefaultPoll)
-	must(e.t, err)
+	e.makeOutside(name, packaging.Source{Inline: queryCode(name)}, true, func(spec *faas.FunctionSpec) {
+		spec.Labels = labels
+		if spec.Code != nil {
+			spec.Template, spec.HandlerFunction = defaultTemplate, defaultHandler
+		}
+	})
 }
 
 // smallPages makes the faas-v1 list of functions answer two per page, so

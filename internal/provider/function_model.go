@@ -171,8 +171,11 @@ func (m *functionModel) sourceKnown() bool {
 	return true
 }
 
-// applyFunction copies what the API says into the model: the one conversion
-// from API object to Terraform used by Create, Read, Update and import. The
+// applyFunction copies what the API says into the resource's model: the
+// resource's one conversion from API object to state, for Create, Read,
+// Update and import. (The data sources convert to their own model,
+// describeFunction in function_data_source.go: they show what the API says
+// and have no configuration to keep.) The
 // code source attributes are the user's and stay as they are; a deployed
 // archive that is not the one this provider last uploaded shows as a changed
 // source_hash (the drift marker below), so the next plan updates the code.
@@ -220,11 +223,27 @@ func (m *functionModel) applyFunction(f *faas.Function) {
 	m.UpdatedAt = optionalString(f.UpdatedAt)
 }
 
+// nullUnanswered nulls namespace, version and invocation_count where
+// answers does not hold them: the one rule of what a dialect never returns
+// (DESIGN.md#api-dialects), for the plan (faas.Capabilities.Answers), the
+// state and the data sources (faas.Function.Carries).
+func nullUnanswered(answers func(faas.Field) bool, namespace, version *types.String, invocations *types.Int64) {
+	if !answers(faas.FieldNamespace) {
+		*namespace = types.StringNull()
+	}
+	if !answers(faas.FieldVersion) {
+		*version = types.StringNull()
+	}
+	if !answers(faas.FieldInvocationCount) {
+		*invocations = types.Int64Null()
+	}
+}
+
 func (m *functionModel) applyPartialFunction(f *faas.Function) {
 	m.ID = types.StringValue(f.ID)
 	m.Name = types.StringValue(f.Name)
 	m.Status = types.StringValue(f.Status)
-	m.Namespace, m.Version, m.InvocationCount = types.StringNull(), types.StringNull(), types.Int64Null()
+	nullUnanswered(f.Carries, &m.Namespace, &m.Version, &m.InvocationCount)
 	// What the dialect has no field for can only be the default (the plan
 	// refuses anything else); an import starts from nulls.
 	if m.Template.IsNull() {

@@ -149,15 +149,7 @@ func (r *functionResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 // never carry (DESIGN.md#api-dialects): the apply always ends them null, so
 // "(known after apply)" would promise a value that never comes.
 func nullWhatIsNeverReturned(caps faas.Capabilities, plan *functionModel) {
-	if !caps.Namespaces {
-		plan.Namespace = types.StringNull()
-	}
-	if !caps.Versions {
-		plan.Version = types.StringNull()
-	}
-	if !caps.InvocationCounts {
-		plan.InvocationCount = types.Int64Null()
-	}
+	nullUnanswered(caps.Answers, &plan.Namespace, &plan.Version, &plan.InvocationCount)
 }
 
 // checkCatalogue checks runtime, template and hardware against the live

@@ -293,14 +293,7 @@ func TestAccFunction_failedDeploy(t *testing.T) {
 			Config:      cfg,
 			ExpectError: regexp.MustCompile(`(?s)did not deploy.*SyntaxError on line 1.*tainted`),
 		},
-		resource.TestStep{
-			PreConfig: env.resetRequests(),
-			Config:    cfg,
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(fn, plancheck.ResourceActionReplace)},
-			},
-			Check: env.expectWrites("DELETE functions/{id}", "POST functions"),
-		},
+		replaceStep(env, cfg),
 	)
 }
 

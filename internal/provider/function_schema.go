@@ -30,6 +30,7 @@ import (
 
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/catalogue"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/packaging"
 )
 
 // The validation lists and defaults of e2e_faas_function
@@ -38,10 +39,11 @@ import (
 // lists are the faas-v1 runtime catalogue's (DESIGN.md#runtime-catalogue),
 // the one the local server serves and internal/api/openapi.yaml's enums repeat.
 var (
+	faasV1Limits  = catalogue.FaaSV1Limits
 	runtimes      = catalogue.FaaSV1.Names()
 	templates     = catalogue.FaaSV1.Templates()
 	hardwareTypes = catalogue.FaaSV1.Hardware()
-	functionName  = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
+	functionName  = regexp.MustCompile(faasV1Limits.NamePattern)
 	envKey        = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	handlerName   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.]*$`)
 	// reservedEnvNames are set by the platform itself; neither an
@@ -49,6 +51,16 @@ var (
 	// may take them.
 	reservedEnvNames = []string{"PORT"}
 )
+
+// functionNameValidators are the rule of a function name, for the resource
+// and for the data sources' look-ups: faas-v1's limits, the wider; a dialect
+// with narrower ones refuses the rest at plan time (checkDialect).
+func functionNameValidators() []validator.String {
+	return []validator.String{
+		stringvalidator.LengthBetween(faasV1Limits.NameMin, faasV1Limits.NameMax),
+		stringvalidator.RegexMatches(functionName, "must be lowercase letters, digits and hyphens, starting and ending with a letter or digit"),
+	}
+}
 
 // The defaults, which also stand for a config block left out.
 const (
@@ -63,15 +75,15 @@ const (
 	reservedMetadataPrefix = "com.openfaas."
 )
 
-// The design's limits (faas-v1's; the MyAccount API's own are in its
-// faas.Capabilities and myAccountNameMax), for the schema's validators and
-// its descriptions.
-const (
-	nameMinLength     = 3
-	nameMaxLength     = 63
-	minMemoryMB       = 64
-	maxMemoryMB       = 8192
-	minTimeoutSeconds = 1
+// The design's limits, for the schema's validators and its descriptions:
+// faas-v1's, the wider, from catalogue.FaaSV1Limits; the MyAccount API's own
+// are its capabilities' Limits, checked at plan time (checkDialect).
+var (
+	nameMinLength     = faasV1Limits.NameMin
+	nameMaxLength     = faasV1Limits.NameMax
+	minMemoryMB       = faasV1Limits.MemoryMinMB
+	maxMemoryMB       = faasV1Limits.MemoryMaxMB
+	minTimeoutSeconds = int64(catalogue.TimeoutMinSeconds)
 )
 
 var defaultConfig = faas.FunctionConfig{
@@ -110,12 +122,9 @@ func functionSchema(ctx context.Context) schema.Schema {
 				Required: true,
 				MarkdownDescription: fmt.Sprintf("Function name: %d to %d lowercase letters, digits and hyphens, starting and ending with a letter or digit; "+
 					"under the `myaccount` API also starting with a letter, and at most %d characters. "+
-					"Unique within the namespace (`faas-v1`) or the project (`myaccount`). Changing it replaces the function.", nameMinLength, nameMaxLength, myAccountNameMax),
+					"Unique within the namespace (`faas-v1`) or the project (`myaccount`). Changing it replaces the function.", nameMinLength, nameMaxLength, myAccountCapabilities.Limits.NameMax),
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators: []validator.String{
-					stringvalidator.LengthBetween(nameMinLength, nameMaxLength),
-					stringvalidator.RegexMatches(functionName, "must be lowercase letters, digits and hyphens, starting and ending with a letter or digit"),
-				},
+				Validators:    functionNameValidators(),
 			},
 			"runtime": schema.StringAttribute{
 				Required: true,
@@ -135,7 +144,7 @@ func functionSchema(ctx context.Context) schema.Schema {
 			"code_path": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Path to a directory holding the function's code. It is packed into a deterministic ZIP (sorted entries, " +
-					"fixed timestamps, normalised modes), leaving out `.git/`, `.terraform/`, `__pycache__/`, `*.pyc`, `.DS_Store`, " +
+					"fixed timestamps, normalised modes), leaving out " + quoted(packaging.DefaultExcludes) + ", " +
 					"the patterns of `code_excludes` and those of a `.faasignore` file in the directory. Under the `myaccount` API the directory " +
 					"holds one source file, plus the runtime's requirements file (sent as `requirements` when that is not set).",
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
@@ -317,7 +326,7 @@ func configBlockAttributes() map[string]schema.Attribute {
 			Default:    int64default.StaticInt64(defaultTimeoutSeconds),
 			MarkdownDescription: fmt.Sprintf("Execution timeout in seconds: %s under the `myaccount` API, %s under `faas-v1`. Defaults to %d.",
 				timeoutText(myAccountCapabilities), timeoutText(faasV1Capabilities), defaultTimeoutSeconds),
-			Validators: []validator.Int64{int64validator.Between(minTimeoutSeconds, faasV1Capabilities.MaxTimeoutSeconds)},
+			Validators: []validator.Int64{int64validator.Between(minTimeoutSeconds, faasV1Capabilities.Limits.TimeoutMaxSeconds)},
 		},
 		"replicas": schema.Int64Attribute{
 			Optional:            true,

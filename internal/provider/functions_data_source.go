@@ -6,11 +6,9 @@ package provider
 import (
 	"context"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
@@ -47,7 +45,7 @@ func (d *functionsDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 			"name": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "Only functions of exactly this name.",
-				Validators:          []validator.String{stringvalidator.LengthBetween(3, 63)},
+				Validators:          functionNameValidators(),
 			},
 			"labels": schema.MapAttribute{
 				Optional:            true,

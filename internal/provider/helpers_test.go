@@ -16,8 +16,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -34,10 +32,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/acctest/tfsetup"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/api"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas"
-	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas/runner"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas/runner/runnertest"
 )
 
@@ -54,33 +52,16 @@ var terraformMissing string
 // user's own. Without terraform it only records the absence, for
 // acceptance to skip.
 func TestMain(m *testing.M) {
-	if os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
-		if bin, err := exec.LookPath("terraform"); err == nil {
-			os.Setenv("TF_ACC_TERRAFORM_PATH", bin)
-		} else {
-			terraformMissing = "the acceptance tests drive the real terraform binary: put terraform (1.11 or newer) on PATH or set TF_ACC_TERRAFORM_PATH"
-			if os.Getenv("CI") != "" {
-				// CI must run them: a green run that skipped them proves nothing.
-				fmt.Fprintln(os.Stderr, "CI is set and "+terraformMissing)
-				os.Exit(1)
-			}
-			fmt.Fprintln(os.Stderr, "skipping the acceptance tests: "+terraformMissing)
-		}
-	}
-	dir, err := os.MkdirTemp("", "tf-cli-config")
+	missing, cleanup, err := tfsetup.Setup("the acceptance tests")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	cfg := filepath.Join(dir, "terraformrc")
-	if err := os.WriteFile(cfg, []byte("# isolated from the user's CLI configuration\n"), 0o600); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+	if terraformMissing = missing; missing != "" {
+		fmt.Fprintln(os.Stderr, "skipping the acceptance tests: "+missing)
 	}
-	os.Setenv("TF_CLI_CONFIG_FILE", cfg)
-	os.Setenv("CHECKPOINT_DISABLE", "1")
 	code := m.Run()
-	os.RemoveAll(dir)
+	cleanup()
 	os.Exit(code)
 }
 
@@ -184,24 +165,9 @@ func newDialectTestEnv(t *testing.T, d dialectCase, intercept interceptor, opts 
 // than after pip's retries against an unreachable index.
 func runningEnv(t *testing.T, runtime string) *testEnv {
 	t.Helper()
-	acceptance(t)
-	workDir := t.TempDir()
-	r, err := runner.New(runner.Options{WorkDir: workDir, PipFlags: []string{"--no-index"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Runs(runtime, "http"); err != nil {
-		_ = r.Close()
-		t.Skipf("skipped: %v", err)
-	}
-	env := newTestEnv(t, func(o *localfaas.Options) { o.Runner = r })
-	env.runnerDir = workDir
-	t.Cleanup(func() {
-		env.server.Close()
-		_ = r.Close()
-		runnertest.NoneLeft(t, workDir)
-	})
-	return env
+	d := faasV1
+	d.runtime = runtime
+	return runningDialectEnv(t, d)
 }
 
 // accTest runs the steps as one acceptance test, in parallel with the
@@ -326,22 +292,13 @@ func (e *testEnv) getJSON(ctx context.Context, path string, query url.Values, ou
 	for k, v := range query {
 		q[k] = v
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.faasV1Base()+path+"?"+q.Encode(), nil)
+	status, text, err := send(ctx, http.MethodGet, e.faasV1Base()+path+"?"+q.Encode(), "Bearer "+e.token)
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Authorization", "Bearer "+e.token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %d %s", path, resp.StatusCode, body)
+	body := []byte(text)
+	if status != http.StatusOK {
+		return fmt.Errorf("GET %s: %d %s", path, status, body)
 	}
 	var envelope struct {
 		Data json.RawMessage `json:"data"`
@@ -407,9 +364,18 @@ func expectUpdate() resource.ConfigPlanChecks {
 func call(method, url string) (int, string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	return send(ctx, method, url, "")
+}
+
+// send is the tests' one request sender: a request without a body, with
+// the Authorization header when given; it returns the status and body.
+func send(ctx context.Context, method, url, authorization string) (int, string, error) {
 	req, err := http.NewRequestWithContext(ctx, method, url, nil)
 	if err != nil {
 		return 0, "", err
+	}
+	if authorization != "" {
+		req.Header.Set("Authorization", authorization)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -4,7 +4,6 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,7 +15,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
-	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/packaging"
 )
 
@@ -55,33 +53,7 @@ var importedCodes = []importedCode{
 // dialect's own API, with the code of src, and returns its id.
 func makeFunctionFrom(t *testing.T, env *testEnv, name string, src packaging.Source) string {
 	t.Helper()
-	src.Runtime = env.dialect.runtime
-	req := &faas.CreateFunctionRequest{
-		Name: name,
-		FunctionSpec: faas.FunctionSpec{
-			Runtime: env.dialect.runtime,
-			Config:  &faas.FunctionConfig{MemoryMB: 128, TimeoutSeconds: 30, Replicas: 1, HardwareType: "cpu", MinScale: 1, MaxScale: 5},
-		},
-	}
-	var client faas.API = env.client()
-	if env.dialect.name == myAccount.name {
-		c, err := faas.NewMyAccount(faas.Config{Endpoint: env.url, APIKey: env.key, AuthToken: env.token, ProjectID: myAccount.projectID, Location: "Delhi"})
-		must(t, err)
-		client = c
-		single, err := packaging.ReadSingleFile(src, "requirements.txt")
-		must(t, err)
-		req.CodeText, req.Requirements = single.Code, single.Requirements
-	} else {
-		archive, err := packaging.Build(src)
-		must(t, err)
-		defer archive.Close()
-		req.Code = archive
-	}
-	f, err := client.CreateFunction(context.Background(), req)
-	must(t, err)
-	_, err = client.WaitForDeploy(context.Background(), f.ID, faas.DefaultPoll)
-	must(t, err)
-	return f.ID
+	return env.makeOutside(name, src, true, nil)
 }
 
 // Import, then apply, on both dialects and from every code source: when the

@@ -98,6 +98,9 @@ data "e2e_faas_runtimes" "all" {}
 		{"missing project_id", "", `(?s)project_id.*E2E_PROJECT_ID.*not set`},
 		{"project_id not a number", "  project_id = \"abc\"\n", `(?s)project_id.*"abc", not a positive integer`},
 		{"project_id zero", "  project_id = \"0\"\n", `(?s)project_id.*not a positive integer`},
+		// One rule with the server and myaccount.yaml: 19 digits may not fit
+		// an int64 and would fail every request.
+		{"project_id of 19 digits", "  project_id = \"1000000000000000000\"\n", `(?s)project_id.*not a positive integer of at most 18 digits`},
 		{"unknown flavor", "  project_id = \"12345\"\n  api_flavor = \"v2\"\n", `(?s)api_flavor.*myaccount`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

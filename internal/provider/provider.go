@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
@@ -27,6 +26,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/catalogue"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
 )
 
@@ -128,36 +128,36 @@ func (p *e2eProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			"api_flavor": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Which E2E FaaS API the endpoint speaks: `myaccount` (the API E2E serves today under MyAccount) or " +
-					"`faas-v1` (the design's fuller API, served by `e2e-faas-local`). Environment: `E2E_API_FLAVOR`. When unset it follows " +
+					"`faas-v1` (the design's fuller API, served by `e2e-faas-local`). " + envDescription("api_flavor") + " When unset it follows " +
 					"`api_endpoint`: a base whose path ends in `/faas/api/v1/` means `faas-v1`, anything else `myaccount`.",
 				Validators: []validator.String{stringvalidator.OneOf(flavorMyAccount, flavorFaaSV1)},
 			},
 			"api_endpoint": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Base URL of the E2E API, trailing slash included. Defaults to `" + faas.DefaultMyAccountEndpoint +
-					"` (E2E's MyAccount API). Environment: `E2E_API_ENDPOINT`, then `SERVICE_API_ENDPOINT`. Point it at `e2e-faas-local` " +
+					"` (E2E's MyAccount API). " + envDescription("api_endpoint") + " Point it at `e2e-faas-local` " +
 					"to try functions on your machine. Plain `http://` is accepted only with a warning unless the host is a loopback address, " +
 					"since the API key and token would travel in clear.",
 			},
 			"api_key": schema.StringAttribute{
 				Optional:            true,
 				Sensitive:           true,
-				MarkdownDescription: "E2E API key, sent as the `apikey` query parameter. Environment: `E2E_API_KEY`, then `SERVICE_API_KEY`.",
+				MarkdownDescription: "E2E API key, sent as the `apikey` query parameter. " + envDescription("api_key"),
 			},
 			"auth_token": schema.StringAttribute{
 				Optional:            true,
 				Sensitive:           true,
-				MarkdownDescription: "E2E auth token, sent as a Bearer token. Environment: `E2E_AUTH_TOKEN`, then `SERVICE_AUTH_TOKEN`.",
+				MarkdownDescription: "E2E auth token, sent as a Bearer token. " + envDescription("auth_token"),
 			},
 			"project_id": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "E2E project ID (a positive integer, shown in the MyAccount console), sent as the `project_id` query parameter. " +
-					"Required by the `myaccount` flavor; optional with `faas-v1`. Environment: `E2E_PROJECT_ID`.",
+					"Required by the `myaccount` flavor; optional with `faas-v1`. " + envDescription("project_id"),
 			},
 			"location": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "E2E location (region), sent as the `location` query parameter. Defaults to `" + defaultLocation +
-					"` with the `myaccount` flavor (where E2E offers Functions); sent only when set with `faas-v1`. Environment: `E2E_LOCATION`, then `E2E_REGION`.",
+					"` with the `myaccount` flavor (where E2E offers Functions); sent only when set with `faas-v1`. " + envDescription("location"),
 			},
 			"max_concurrent_requests": schema.Int64Attribute{
 				Optional: true,
@@ -182,118 +182,170 @@ func valueOr[T int64 | float64](v *T, fallback T) T {
 	return *v
 }
 
-// setting picks the configured value, else the first environment variable
-// that is set.
-func setting(v types.String, envs ...string) string {
-	if !v.IsNull() && !v.IsUnknown() {
-		return v.ValueString()
-	}
-	for _, e := range envs {
-		if s := os.Getenv(e); s != "" {
-			return s
-		}
-	}
-	return ""
+// settingEnv is each string setting of the provider block and the
+// environment variables it falls back to, in order: the one place their
+// names are written, for the schema's descriptions, Configure's look-ups and
+// every message that names them.
+var settingEnv = map[string][]string{
+	"api_flavor":   {"E2E_API_FLAVOR"},
+	"api_endpoint": {"E2E_API_ENDPOINT", "SERVICE_API_ENDPOINT"},
+	"api_key":      {"E2E_API_KEY", "SERVICE_API_KEY"},
+	"auth_token":   {"E2E_AUTH_TOKEN", "SERVICE_AUTH_TOKEN"},
+	"project_id":   {"E2E_PROJECT_ID"},
+	"location":     {"E2E_LOCATION", "E2E_REGION"},
 }
 
+// envVar is the setting's first environment variable, the one messages
+// name.
+func envVar(name string) string { return settingEnv[name][0] }
+
+// envDescription is "Environment: `A`, then `B`." for the schema.
+func envDescription(name string) string {
+	return "Environment: `" + strings.Join(settingEnv[name], "`, then `") + "`."
+}
+
+// settings are the provider block's values after the environment: what
+// Configure resolves, checks, then builds the client from.
+type settings struct {
+	flavor, endpoint, apiKey, token, projectID, location string
+}
+
+// resolve reads the configuration: an unknown value is an error, a null
+// one falls back to the first of its environment variables that is set.
+func resolve(cfg providerModel) (settings, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	values := map[string]types.String{
+		"api_flavor": cfg.APIFlavor, "api_endpoint": cfg.APIEndpoint, "api_key": cfg.APIKey, "auth_token": cfg.AuthToken,
+		"project_id": cfg.ProjectID, "location": cfg.Location,
+	}
+	for name, v := range values {
+		if v.IsUnknown() {
+			diags.AddAttributeError(path.Root(name), "Unknown "+name,
+				"The provider cannot connect while "+name+" is unknown: it is computed from a resource not yet created. "+
+					"Set it to a value known at plan time, or leave it out of the configuration and set its environment variable.")
+		}
+	}
+	get := func(name string) string {
+		if v := values[name]; !v.IsNull() && !v.IsUnknown() {
+			return v.ValueString()
+		}
+		for _, e := range settingEnv[name] {
+			if s := os.Getenv(e); s != "" {
+				return s
+			}
+		}
+		return ""
+	}
+	return settings{
+		flavor: get("api_flavor"), endpoint: get("api_endpoint"), apiKey: get("api_key"), token: get("auth_token"),
+		projectID: get("project_id"), location: get("location"),
+	}, diags
+}
+
+// check fails on what no client can be built from, and fills in what the
+// flavor implies: the flavor itself from the endpoint, and MyAccount's
+// endpoint and location.
+func (s *settings) check() diag.Diagnostics {
+	var diags diag.Diagnostics
+	for _, c := range []struct{ name, value, summary, what string }{
+		{"api_key", s.apiKey, "Missing E2E API key", "key"},
+		{"auth_token", s.token, "Missing E2E auth token", "token"},
+	} {
+		if c.value == "" {
+			diags.AddAttributeError(path.Root(c.name), c.summary,
+				fmt.Sprintf("Set %s in the provider block or the %s environment variable (%s is read too). "+
+					"Find the %s in the E2E MyAccount portal under API tokens; for the local server, copy the line e2e-faas-local prints.",
+					c.name, envVar(c.name), settingEnv[c.name][1], c.what))
+		}
+	}
+	if diags.HasError() {
+		return diags
+	}
+	switch {
+	case s.flavor == "" && s.endpoint == "":
+		s.flavor = flavorMyAccount
+	case s.flavor == "":
+		s.flavor = flavorForEndpoint(s.endpoint)
+	case s.flavor != flavorMyAccount && s.flavor != flavorFaaSV1:
+		diags.AddAttributeError(path.Root("api_flavor"), "Invalid api_flavor",
+			fmt.Sprintf("%s is %q; it must be %q or %q.", envVar("api_flavor"), s.flavor, flavorMyAccount, flavorFaaSV1))
+		return diags
+	}
+	if s.flavor == flavorMyAccount {
+		if s.endpoint == "" {
+			s.endpoint = faas.DefaultMyAccountEndpoint
+		}
+		if s.location == "" {
+			s.location = defaultLocation
+		}
+		if !catalogue.IsProjectID(s.projectID) {
+			problem := "is not set"
+			if s.projectID != "" {
+				problem = fmt.Sprintf("is %q, not a positive integer of at most 18 digits", s.projectID)
+			}
+			diags.AddAttributeError(path.Root("project_id"), "Missing or invalid E2E project ID",
+				fmt.Sprintf("The MyAccount API needs the project's ID on every request, and project_id (or %[1]s) %[2]s. "+
+					"Find the ID of your project in the E2E MyAccount console and set project_id in the provider block or %[1]s.", envVar("project_id"), problem))
+			return diags
+		}
+	}
+	if plainHTTPElsewhere(s.endpoint) {
+		diags.AddAttributeWarning(path.Root("api_endpoint"), "API key and token sent in clear",
+			"api_endpoint uses plain http:// to a host that is not this machine, so the API key and auth token cross the network unencrypted. "+
+				"Use https://, or a loopback address for e2e-faas-local.")
+	}
+	return diags
+}
+
+// build makes the client of the flavor, with the provider's limits, and a
+// log that never shows the credentials.
+func (p *e2eProvider) build(s settings, cfg providerModel) (faas.API, error) {
+	newClient := func(c faas.Config) (faas.API, error) { return faas.New(c) }
+	if s.flavor == flavorMyAccount {
+		newClient = func(c faas.Config) (faas.API, error) { return faas.NewMyAccount(c) }
+	}
+	rps := valueOr(cfg.RequestsPerSecond.ValueFloat64Pointer(), defaultRequestsPerSecond)
+	return newClient(faas.Config{
+		Endpoint:  s.endpoint,
+		APIKey:    s.apiKey,
+		AuthToken: s.token,
+		ProjectID: s.projectID,
+		Location:  s.location,
+
+		MaxConcurrentRequests: int(valueOr(cfg.MaxConcurrentRequests.ValueInt64Pointer(), defaultMaxConcurrentRequests)),
+		RequestsPerSecond:     rps,
+		Burst:                 int(rps),
+		UserAgent:             "terraform-provider-e2e/" + p.version + " (+https://registry.terraform.io/providers/e2eterraformprovider/e2e)",
+		Log: func(ctx context.Context, msg string, fields map[string]any) {
+			ctx = tflog.MaskAllFieldValuesStrings(tflog.MaskMessageStrings(ctx, s.apiKey, s.token), s.apiKey, s.token)
+			tflog.Debug(ctx, msg, fields)
+		},
+	})
+}
+
+// Configure resolves the settings (configuration, then environment), checks
+// them, and builds the client every resource and data source shares.
 func (p *e2eProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	var cfg providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	for name, v := range map[string]types.String{
-		"api_flavor": cfg.APIFlavor, "api_endpoint": cfg.APIEndpoint, "api_key": cfg.APIKey, "auth_token": cfg.AuthToken,
-		"project_id": cfg.ProjectID, "location": cfg.Location,
-	} {
-		if v.IsUnknown() {
-			resp.Diagnostics.AddAttributeError(path.Root(name), "Unknown "+name,
-				"The provider cannot connect while "+name+" is unknown: it is computed from a resource not yet created. "+
-					"Set it to a value known at plan time, or leave it out of the configuration and set its environment variable.")
-		}
-	}
-	if resp.Diagnostics.HasError() {
+	s, diags := resolve(cfg)
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
-	endpoint := setting(cfg.APIEndpoint, "E2E_API_ENDPOINT", "SERVICE_API_ENDPOINT")
-	apiKey := setting(cfg.APIKey, "E2E_API_KEY", "SERVICE_API_KEY")
-	token := setting(cfg.AuthToken, "E2E_AUTH_TOKEN", "SERVICE_AUTH_TOKEN")
-	if apiKey == "" {
-		resp.Diagnostics.AddAttributeError(path.Root("api_key"), "Missing E2E API key",
-			"Set api_key in the provider block or the E2E_API_KEY environment variable (SERVICE_API_KEY is read too). "+
-				"Find the key in the E2E MyAccount portal under API tokens; for the local server, copy the line e2e-faas-local prints.")
-	}
-	if token == "" {
-		resp.Diagnostics.AddAttributeError(path.Root("auth_token"), "Missing E2E auth token",
-			"Set auth_token in the provider block or the E2E_AUTH_TOKEN environment variable (SERVICE_AUTH_TOKEN is read too). "+
-				"Find the token in the E2E MyAccount portal under API tokens; for the local server, copy the line e2e-faas-local prints.")
-	}
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.Append(s.check()...); resp.Diagnostics.HasError() {
 		return
 	}
-	flavor := setting(cfg.APIFlavor, "E2E_API_FLAVOR")
-	switch {
-	case flavor == "" && endpoint == "":
-		flavor = flavorMyAccount
-	case flavor == "":
-		flavor = flavorForEndpoint(endpoint)
-	case flavor != flavorMyAccount && flavor != flavorFaaSV1:
-		resp.Diagnostics.AddAttributeError(path.Root("api_flavor"), "Invalid api_flavor",
-			fmt.Sprintf("E2E_API_FLAVOR is %q; it must be %q or %q.", flavor, flavorMyAccount, flavorFaaSV1))
-		return
-	}
-	projectID := setting(cfg.ProjectID, "E2E_PROJECT_ID")
-	location := setting(cfg.Location, "E2E_LOCATION", "E2E_REGION")
-	if flavor == flavorMyAccount {
-		if endpoint == "" {
-			endpoint = faas.DefaultMyAccountEndpoint
-		}
-		if location == "" {
-			location = defaultLocation
-		}
-		if n, err := strconv.ParseInt(projectID, 10, 64); err != nil || n <= 0 {
-			problem := "is not set"
-			if projectID != "" {
-				problem = fmt.Sprintf("is %q, not a positive integer", projectID)
-			}
-			resp.Diagnostics.AddAttributeError(path.Root("project_id"), "Missing or invalid E2E project ID",
-				"The MyAccount API needs the project's ID on every request, and project_id (or E2E_PROJECT_ID) "+problem+". "+
-					"Find the ID of your project in the E2E MyAccount console and set project_id in the provider block or E2E_PROJECT_ID.")
-			return
-		}
-	}
-	if plainHTTPElsewhere(endpoint) {
-		resp.Diagnostics.AddAttributeWarning(path.Root("api_endpoint"), "API key and token sent in clear",
-			"api_endpoint uses plain http:// to a host that is not this machine, so the API key and auth token cross the network unencrypted. "+
-				"Use https://, or a loopback address for e2e-faas-local.")
-	}
-	ctx = tflog.MaskAllFieldValuesStrings(ctx, apiKey, token)
-	newClient := func(c faas.Config) (faas.API, error) { return faas.New(c) }
-	if flavor == flavorMyAccount {
-		newClient = func(c faas.Config) (faas.API, error) { return faas.NewMyAccount(c) }
-	}
-	client, err := newClient(faas.Config{
-		Endpoint:  endpoint,
-		APIKey:    apiKey,
-		AuthToken: token,
-		ProjectID: projectID,
-		Location:  location,
-
-		MaxConcurrentRequests: int(valueOr(cfg.MaxConcurrentRequests.ValueInt64Pointer(), defaultMaxConcurrentRequests)),
-		RequestsPerSecond:     valueOr(cfg.RequestsPerSecond.ValueFloat64Pointer(), defaultRequestsPerSecond),
-		Burst:                 int(valueOr(cfg.RequestsPerSecond.ValueFloat64Pointer(), defaultRequestsPerSecond)),
-		UserAgent:             "terraform-provider-e2e/" + p.version + " (+https://registry.terraform.io/providers/e2eterraformprovider/e2e)",
-		Log: func(ctx context.Context, msg string, fields map[string]any) {
-			ctx = tflog.MaskAllFieldValuesStrings(tflog.MaskMessageStrings(ctx, apiKey, token), apiKey, token)
-			tflog.Debug(ctx, msg, fields)
-		},
-	})
+	client, err := p.build(s, cfg)
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("api_endpoint"), "Invalid E2E provider configuration", err.Error())
 		return
 	}
-	tflog.Debug(ctx, "configured the E2E FaaS client", map[string]any{"endpoint": endpoint, "api_flavor": flavor})
-	data := &providerData{client: client, endpoint: endpoint}
+	ctx = tflog.MaskAllFieldValuesStrings(ctx, s.apiKey, s.token)
+	tflog.Debug(ctx, "configured the E2E FaaS client", map[string]any{"endpoint": s.endpoint, "api_flavor": s.flavor})
+	data := &providerData{client: client, endpoint: s.endpoint}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	// Terraform 1.14's verbs (provider_verbs.go).

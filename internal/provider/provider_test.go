@@ -3,7 +3,14 @@
 
 package provider
 
-import "testing"
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
 
 func TestFlavorForEndpoint(t *testing.T) {
 	for endpoint, want := range map[string]string{
@@ -31,6 +38,40 @@ func TestPlainHTTPElsewhere(t *testing.T) {
 	} {
 		if got := plainHTTPElsewhere(endpoint); got != want {
 			t.Errorf("plainHTTPElsewhere(%q) = %v, want %v", endpoint, got, want)
+		}
+	}
+}
+
+// Every setting's environment variables are in its description, from the
+// one table; resolve reads them in order.
+func TestSettingEnv(t *testing.T) {
+	var resp provider.SchemaResponse
+	(&e2eProvider{}).Schema(context.Background(), provider.SchemaRequest{}, &resp)
+	for name, vars := range settingEnv {
+		attr, ok := resp.Schema.Attributes[name]
+		if !ok {
+			t.Errorf("settingEnv has %s, which the schema lacks", name)
+			continue
+		}
+		for _, v := range vars {
+			if !strings.Contains(attr.GetMarkdownDescription(), "`"+v+"`") {
+				t.Errorf("%s's description does not name %s", name, v)
+			}
+		}
+	}
+	for name, vars := range settingEnv {
+		for _, v := range vars {
+			t.Setenv(v, "")
+		}
+		t.Setenv(vars[len(vars)-1], "from-"+vars[len(vars)-1])
+		s, diags := resolve(providerModel{
+			APIFlavor: types.StringNull(), APIEndpoint: types.StringNull(), APIKey: types.StringNull(), AuthToken: types.StringNull(),
+			ProjectID: types.StringNull(), Location: types.StringNull(),
+		})
+		got := map[string]string{"api_flavor": s.flavor, "api_endpoint": s.endpoint, "api_key": s.apiKey, "auth_token": s.token,
+			"project_id": s.projectID, "location": s.location}[name]
+		if diags.HasError() || got != "from-"+vars[len(vars)-1] {
+			t.Errorf("%s resolved to %q (%v), want the value of %s", name, got, diags, vars[len(vars)-1])
 		}
 	}
 }

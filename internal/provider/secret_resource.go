@@ -9,10 +9,13 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -42,13 +45,31 @@ type secretResource struct {
 }
 
 type secretModel struct {
-	ID             types.String `tfsdk:"id"`
-	Name           types.String `tfsdk:"name"`
-	Value          types.String `tfsdk:"value"`
-	ValueWO        types.String `tfsdk:"value_wo"`
-	ValueWOVersion types.Int64  `tfsdk:"value_wo_version"`
-	Namespace      types.String `tfsdk:"namespace"`
-	CreatedAt      types.String `tfsdk:"created_at"`
+	ID             types.String   `tfsdk:"id"`
+	Name           types.String   `tfsdk:"name"`
+	Value          types.String   `tfsdk:"value"`
+	ValueWO        types.String   `tfsdk:"value_wo"`
+	ValueWOVersion types.Int64    `tfsdk:"value_wo_version"`
+	Namespace      types.String   `tfsdk:"namespace"`
+	CreatedAt      types.String   `tfsdk:"created_at"`
+	Timeouts       timeouts.Value `tfsdk:"timeouts"`
+}
+
+// How long each operation of a secret may take, unless its timeouts block
+// says otherwise. A rotation waits for every function that binds the
+// secret to redeploy, as a function's update waits for its own deploy.
+const (
+	defaultSecretCreateTimeout = 5 * time.Minute
+	defaultSecretUpdateTimeout = defaultUpdateTimeout
+	defaultSecretDeleteTimeout = 5 * time.Minute
+)
+
+// noSecretTimeouts is an absent timeouts block, for a secret built from
+// nothing (an import).
+func noSecretTimeouts() timeouts.Value {
+	return timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{
+		"create": types.StringType, "update": types.StringType, "delete": types.StringType,
+	})}
 }
 
 var secretName = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$`)
@@ -57,7 +78,7 @@ func (r *secretResource) Metadata(_ context.Context, req resource.MetadataReques
 	resp.TypeName = req.ProviderTypeName + "_faas_secret"
 }
 
-func (r *secretResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *secretResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A secret that functions bind by name (`secrets = [e2e_faas_secret.db.name]`); each bound secret " +
 			"reaches the function as an environment variable named like the secret. Only with the `faas-v1` API: E2E's MyAccount API " +
@@ -70,8 +91,9 @@ func (r *secretResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			"before it deletes the secret.\n\n" +
 			"With Terraform 1.11 or newer, prefer `value_wo` with `value_wo_version`: the value is then sent to the API but never " +
 			"stored in the plan or the state file. Bump `value_wo_version` to send a new value.\n\n" +
-			"A rotation (the update and the wait until every function that binds the secret is `Running` again) may take at most " +
-			minutes(defaultUpdateTimeout) + "; a secret has no `timeouts` block.",
+			fmt.Sprintf("The `timeouts` block bounds each operation: `create` (default %s), `update` (default %s, which covers a rotation: "+
+				"the update and the wait until every function that binds the secret is `Running` again) and `delete` (default %s).",
+				minutes(defaultSecretCreateTimeout), minutes(defaultSecretUpdateTimeout), minutes(defaultSecretDeleteTimeout)),
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -131,6 +153,9 @@ func (r *secretResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				MarkdownDescription: "Creation time (RFC 3339, UTC).",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
+		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 		},
 	}
 }
@@ -212,6 +237,12 @@ func (r *secretResource) Create(ctx context.Context, req resource.CreateRequest,
 	if !valueWO.IsNull() {
 		value = valueWO.ValueString()
 	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultSecretCreateTimeout)
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	s, err := r.data.client.CreateSecret(ctx, &faas.CreateSecretRequest{
 		// No namespace: the plan allows none but the project's (checkNamespace).
 		Name: plan.Name.ValueString(), Value: value,
@@ -298,7 +329,11 @@ func (r *secretResource) Update(ctx context.Context, req resource.UpdateRequest,
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, defaultUpdateTimeout)
+	timeout, diags := plan.Timeouts.Update(ctx, defaultSecretUpdateTimeout)
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	rotation, err := r.data.client.UpdateSecret(ctx, plan.Name.ValueString(), value)
 	if err != nil {
@@ -313,7 +348,7 @@ func (r *secretResource) Update(ctx context.Context, req resource.UpdateRequest,
 	for _, err := range waitForFunctions(ctx, r.data.client, rotation.Functions) {
 		addWaitError(&resp.Diagnostics, "A function did not redeploy with the rotated secret", err,
 			"The secret has its new value. The function's next plan shows it Failed and its next apply redeploys it; fix the cause "+
-				"(the function's code or settings), or apply again if the deploy only needed longer.")
+				"(the function's code or settings), or apply again (raising the secret's timeouts.update) if the deploy only needed longer.")
 	}
 }
 
@@ -345,6 +380,12 @@ func (r *secretResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	timeout, diags := state.Timeouts.Delete(ctx, defaultSecretDeleteTimeout)
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	err := r.data.client.DeleteSecret(ctx, state.Name.ValueString())
 	if err == nil || faas.IsNotFound(err) {
 		return
@@ -378,7 +419,7 @@ func (r *secretResource) ImportState(ctx context.Context, req resource.ImportSta
 			name, map[bool]string{true: " in namespace " + namespace, false: ""}[namespace != ""]))
 		return
 	}
-	m := secretModel{Value: types.StringNull(), ValueWO: types.StringNull(), ValueWOVersion: types.Int64Null()}
+	m := secretModel{Value: types.StringNull(), ValueWO: types.StringNull(), ValueWOVersion: types.Int64Null(), Timeouts: noSecretTimeouts()}
 	m.apply(s)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 	resp.Diagnostics.Append(r.data.recordDialect(ctx, resp.Private)...)

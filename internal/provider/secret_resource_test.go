@@ -419,3 +419,32 @@ resource "e2e_faas_function" "test" {
 		resource.TestStep{Config: cfg("two-value"), ConfigStateChecks: []statecheck.StateCheck{expect("status", knownvalue.StringExact("Running"))}},
 	)
 }
+
+// A secret has its own timeouts: a rotation is bounded by the secret's
+// timeouts.update, not by a function's, and an expired one leaves the
+// value as it was.
+func TestAccSecret_timeouts(t *testing.T) {
+	env := newTestEnv(t)
+	cfg := func(v, update string) string {
+		return env.config(`
+resource "e2e_faas_secret" "db" {
+  name  = "db-password"
+  value = %q
+  timeouts {
+    create = "5m"
+    update = %q
+    delete = "5m"
+  }
+}
+`, v, update)
+	}
+	accTest(t, env,
+		resource.TestStep{Config: cfg("one-value", "10m"), Check: env.secretValueIs("db-password", "one-value")},
+		resource.TestStep{
+			Config:      cfg("two-value", "1ns"),
+			ExpectError: regexp.MustCompile(`Could not rotate the secret`),
+			Check:       env.secretValueIs("db-password", "one-value"),
+		},
+		resource.TestStep{Config: cfg("two-value", "10m"), Check: env.secretValueIs("db-password", "two-value")},
+	)
+}

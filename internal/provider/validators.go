@@ -132,46 +132,37 @@ var configIntegers = []struct {
 	{"max_scale", defaultMaxScale},
 }
 
-// myAccountNameMax is the MyAccount console's limit on function names.
-const myAccountNameMax = 40
-
 // checkDialect fails the plan for settings the configured API cannot carry
-// (DESIGN.md#api-dialects): under faas-v1 a runtime outside its catalogue;
-// under myaccount every setting the MyAccount API has no field for, and its
-// memory and timeout limits. Values unknown at plan time are skipped.
+// (DESIGN.md#api-dialects): each rule reads its own capability, so a
+// dialect is only its faas.Capabilities (faas-v1 has a fixed runtime list;
+// MyAccount has narrower limits and none of the settings below). Values
+// unknown at plan time are skipped.
 func checkDialect(caps faas.Capabilities, plan *functionModel) diag.Diagnostics {
 	var diags diag.Diagnostics
-	if caps.Archives {
-		// faas-v1: the fixed runtime list of its catalogue.
-		if rt := plan.Runtime; !rt.IsUnknown() && !slices.Contains(runtimes, rt.ValueString()) {
-			diags.AddAttributeError(path.Root("runtime"), "Runtime not offered by the faas-v1 API",
-				fmt.Sprintf("Attribute runtime value must be one of: [%s], got: %q. %s",
-					strings.Join(quotedList(runtimes), " "), rt.ValueString(), dialectHint(dialectFaaSV1, rt.ValueString())))
-		}
-		return diags
-	}
 	unsupported := func(p path.Path, what string) {
 		diags.AddAttributeError(p, "Not supported by the MyAccount API",
 			fmt.Sprintf("%s. The MyAccount API (api_flavor = \"myaccount\", the API E2E serves) has no such setting. "+
 				"Remove it from the configuration, or use the faas-v1 API: %s", what, otherDialect(dialectMyAccount)))
 	}
-	if n := plan.Name; !n.IsUnknown() && !n.IsNull() {
-		name := n.ValueString()
-		if len(name) > myAccountNameMax || (name != "" && (name[0] < 'a' || name[0] > 'z')) {
-			diags.AddAttributeError(path.Root("name"), "Invalid function name for E2E",
-				fmt.Sprintf("Under the MyAccount API (api_flavor = \"myaccount\", the API E2E serves) function names start with a letter and have at most %d characters; "+
-					"%q does not fit. Choose a shorter name starting with a letter, or use the faas-v1 API: %s",
-					myAccountNameMax, name, otherDialect(dialectMyAccount)))
-		}
+	if rt := plan.Runtime; len(caps.Runtimes) > 0 && !rt.IsUnknown() && !slices.Contains(caps.Runtimes, rt.ValueString()) {
+		diags.AddAttributeError(path.Root("runtime"), "Runtime not offered by the faas-v1 API",
+			fmt.Sprintf("Attribute runtime value must be one of: [%s], got: %q. %s",
+				strings.Join(quotedList(caps.Runtimes), " "), rt.ValueString(), dialectHint(dialectFaaSV1, rt.ValueString())))
 	}
-	if t := plan.Template; !t.IsUnknown() && !t.IsNull() && t.ValueString() != defaultTemplate {
+	if n := plan.Name; !n.IsUnknown() && !n.IsNull() && !caps.Limits.NameFits(n.ValueString()) {
+		diags.AddAttributeError(path.Root("name"), "Invalid function name for E2E",
+			fmt.Sprintf("Under the MyAccount API (api_flavor = \"myaccount\", the API E2E serves) function names start with a letter and have at most %d characters; "+
+				"%q does not fit. Choose a shorter name starting with a letter, or use the faas-v1 API: %s",
+				caps.Limits.NameMax, n.ValueString(), otherDialect(dialectMyAccount)))
+	}
+	if t := plan.Template; !caps.Templates && !t.IsUnknown() && !t.IsNull() && t.ValueString() != defaultTemplate {
 		unsupported(path.Root("template"), fmt.Sprintf("template = %q: the runtime decides the template", t.ValueString()))
 	}
-	if h := plan.HandlerFunction; !h.IsUnknown() && !h.IsNull() && h.ValueString() != defaultHandler {
+	if h := plan.HandlerFunction; !caps.HandlerFunction && !h.IsUnknown() && !h.IsNull() && h.ValueString() != defaultHandler {
 		unsupported(path.Root("handler_function"), fmt.Sprintf("handler_function = %q: the runtime calls %q", h.ValueString(), defaultHandler))
 	}
 	for name, m := range map[string]types.Map{"labels": plan.Labels, "annotations": plan.Annotations} {
-		if !m.IsUnknown() && len(m.Elements()) > 0 {
+		if !caps.Metadata && !m.IsUnknown() && len(m.Elements()) > 0 {
 			unsupported(path.Root(name), name+" are set")
 		}
 	}
@@ -180,24 +171,29 @@ func checkDialect(caps faas.Capabilities, plan *functionModel) diag.Diagnostics 
 		return diags
 	}
 	at := plan.configAttribute
-	if cfg.Replicas != defaultReplicas {
-		unsupported(at("replicas"), fmt.Sprintf("replicas = %d (the platform scales functions itself)", cfg.Replicas))
+	for _, s := range []struct {
+		name     string
+		value    int64
+		fallback int64
+	}{{"replicas", cfg.Replicas, defaultReplicas}, {"min_scale", cfg.MinScale, defaultMinScale}, {"max_scale", cfg.MaxScale, defaultMaxScale}} {
+		if !caps.Scaling && s.value != s.fallback {
+			unsupported(at(s.name), fmt.Sprintf("%s = %d (the platform scales functions itself)", s.name, s.value))
+		}
 	}
-	if cfg.MinScale != defaultMinScale {
-		unsupported(at("min_scale"), fmt.Sprintf("min_scale = %d (the platform scales functions itself)", cfg.MinScale))
+	if limits := caps.Limits; !limits.MemoryAccepted(cfg.MemoryMB) {
+		if len(limits.MemoryChoicesMB) > 0 {
+			diags.AddAttributeError(at("memory_mb"), "Memory size not offered by E2E",
+				fmt.Sprintf("The MyAccount API (api_flavor = \"myaccount\", the API E2E serves) accepts memory_mb of %s; %d is not one of them. "+
+					"Choose one of them, or use the faas-v1 API: %s", joinInts(limits.MemoryChoicesMB), cfg.MemoryMB, otherDialect(dialectMyAccount)))
+		} else {
+			diags.AddAttributeError(at("memory_mb"), "Memory size not offered by E2E",
+				fmt.Sprintf("The API accepts memory_mb from %d to %d; %d is not in that range.", limits.MemoryMinMB, limits.MemoryMaxMB, cfg.MemoryMB))
+		}
 	}
-	if cfg.MaxScale != defaultMaxScale {
-		unsupported(at("max_scale"), fmt.Sprintf("max_scale = %d (the platform scales functions itself)", cfg.MaxScale))
-	}
-	if len(caps.MemoryChoices) > 0 && !slices.Contains(caps.MemoryChoices, cfg.MemoryMB) {
-		diags.AddAttributeError(at("memory_mb"), "Memory size not offered by E2E",
-			fmt.Sprintf("The MyAccount API (api_flavor = \"myaccount\", the API E2E serves) accepts memory_mb of %s; %d is not one of them. "+
-				"Choose one of them, or use the faas-v1 API: %s", joinInts(caps.MemoryChoices), cfg.MemoryMB, otherDialect(dialectMyAccount)))
-	}
-	if caps.MaxTimeoutSeconds > 0 && cfg.TimeoutSeconds > caps.MaxTimeoutSeconds {
+	if maxTimeout := caps.Limits.TimeoutMaxSeconds; cfg.TimeoutSeconds > maxTimeout {
 		diags.AddAttributeError(at("timeout_seconds"), "Timeout too long for E2E",
 			fmt.Sprintf("The MyAccount API (api_flavor = \"myaccount\", the API E2E serves) accepts timeout_seconds from 1 to %d; %d is more. "+
-				"Lower it, or use the faas-v1 API: %s", caps.MaxTimeoutSeconds, cfg.TimeoutSeconds, otherDialect(dialectMyAccount)))
+				"Lower it, or use the faas-v1 API: %s", maxTimeout, cfg.TimeoutSeconds, otherDialect(dialectMyAccount)))
 	}
 	return diags
 }

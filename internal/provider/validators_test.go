@@ -139,6 +139,7 @@ func TestCheckDialect(t *testing.T) {
 			[]problem{{path.Root("name"), `Under the MyAccount API (api_flavor = "myaccount", the API E2E serves) function names start with a letter and have at most 40 characters`}}},
 		{"myaccount, a name starting with a digit", myAccountCaps, func(m *functionModel) { m.Name = types.StringValue("1fn") },
 			[]problem{{path.Root("name"), "start with a letter"}}},
+		{"faas-v1, a name starting with a digit", faasV1Caps, func(m *functionModel) { m.Name = types.StringValue("1fn") }, nil},
 		{"myaccount, a template", myAccountCaps, func(m *functionModel) { m.Template = types.StringValue("flask") },
 			[]problem{{path.Root("template"), `template = "flask": the runtime decides the template. The MyAccount API`}}},
 		{"myaccount, a handler", myAccountCaps, func(m *functionModel) { m.HandlerFunction = types.StringValue("main") },
@@ -172,6 +173,7 @@ func TestCheckDialect(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			plan := plannedFunction()
+			plan.Name = types.StringValue("fn-1") // fits both dialects
 			if !tc.caps.Archives {
 				plan.Runtime = types.StringValue("python3-http-debian")
 			}

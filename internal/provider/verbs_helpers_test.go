@@ -87,7 +87,7 @@ func executable(bin string) (string, error) {
 }
 
 // runningDialectEnv is a test server of the dialect that runs functions;
-// the test skips when the dialect's Python runtime cannot run here.
+// the test skips when the dialect's runtime cannot run here.
 func runningDialectEnv(t *testing.T, d dialectCase) *testEnv {
 	t.Helper()
 	acceptance(t)

@@ -6,8 +6,6 @@ package live_test
 import (
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"sync"
 	"testing"
 
@@ -15,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/acctest/live"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/acctest/tfsetup"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/conformance"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/provider"
 )
@@ -30,29 +29,12 @@ var providerFactories = map[string]func() (tfprotov6.ProviderServer, error){
 // otherwise download one) and isolates the CLI configuration; after the run
 // it writes the report of the live session, if one was started.
 func TestMain(m *testing.M) {
-	if os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
-		if bin, err := exec.LookPath("terraform"); err == nil {
-			os.Setenv("TF_ACC_TERRAFORM_PATH", bin)
-		} else {
-			terraformMissing = "these tests drive the real terraform binary: put terraform (1.11 or newer) on PATH or set TF_ACC_TERRAFORM_PATH"
-			if os.Getenv("CI") != "" {
-				fmt.Fprintln(os.Stderr, "CI is set and "+terraformMissing)
-				os.Exit(1)
-			}
-		}
-	}
-	dir, err := os.MkdirTemp("", "tf-cli-config")
+	missing, cleanup, err := tfsetup.Setup("these tests")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	cfg := filepath.Join(dir, "terraformrc")
-	if err := os.WriteFile(cfg, []byte("# isolated from the user's CLI configuration\n"), 0o600); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	os.Setenv("TF_CLI_CONFIG_FILE", cfg)
-	os.Setenv("CHECKPOINT_DISABLE", "1")
+	terraformMissing = missing
 	code := m.Run()
 	if err := finishLive(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -60,7 +42,7 @@ func TestMain(m *testing.M) {
 			code = 1
 		}
 	}
-	os.RemoveAll(dir)
+	cleanup()
 	os.Exit(code)
 }
 

@@ -1,11 +1,9 @@
 // Copyright (c) The terraform-provider-e2e authors
 // SPDX-License-Identifier: MPL-2.0
 
-// Package answer is what the local server's packages share to answer
-// requests: Recorder, its one wrapper of http.ResponseWriter, for the places
-// that must know how a request was answered (the request log, an
-// invocation's metrics, the fault layer's drop, the probe of unrouted
-// requests), and FieldErrors, the "errors" of an error answer.
+// Package answer holds what the local server's packages share to answer a
+// request: Recorder, the one ResponseWriter wrapper that remembers the
+// status, and FieldErrors, an error answer's "errors".
 package answer
 
 import "net/http"

@@ -248,7 +248,7 @@ const goModule = "localfaas.fn"
 func (inst *instance) buildGo(ctx context.Context, src string) (string, error) {
 	spec := inst.spec
 	if strings.TrimSpace(spec.Requirements) != "" {
-		return "", errors.New("requirements is not supported for go1.21 by the local server: its Go functions use the standard library only")
+		return "", fmt.Errorf("requirements is not supported for %s by the local server: its Go functions use the standard library only", spec.Runtime)
 	}
 	if hasContent(filepath.Join(src, "function", "go.mod")) {
 		return "", errors.New("the code has its own go.mod, which the local server does not support: its Go functions are package function using the standard library only")

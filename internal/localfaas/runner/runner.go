@@ -24,13 +24,13 @@ var templates embed.FS
 
 // Options configure a Runner. Empty toolchain fields are looked up on PATH.
 type Options struct {
-	// Python is the interpreter of python3.11 and python3-http-debian
-	// functions ("python3").
+	// Python is the interpreter of the runtimes whose catalogue Language
+	// is "python" ("python3").
 	Python string
-	// Node is the interpreter of node20 and node18 functions ("node"), and
-	// NPM installs their requirements ("npm").
+	// Node is the interpreter of the "node" runtimes ("node"), and NPM
+	// installs their requirements ("npm").
 	Node, NPM string
-	// Go builds go1.21 functions ("go").
+	// Go builds the "go" runtimes' functions ("go").
 	Go string
 	// PipFlags are added to every "pip install", e.g. "--no-index" or
 	// "--index-url", "http://mirror/simple".
@@ -222,7 +222,7 @@ func (r *Runner) WorkDir() string { return r.opts.WorkDir }
 // runtimeKinds maps the runtimes that can run locally to their language,
 // and notLocal says why the others never run here. Both come from the
 // runtime catalogue: the faas-v1 runtimes, and those of the MyAccount API
-// (python3-http-debian is its Python runtime, with the http template). A
+// (which run with the http template). A
 // name the two dialects share has the same facts in both (a catalogue test
 // holds them to it).
 var runtimeKinds, notLocal = localFacts(catalogue.FaaSV1, catalogue.MyAccount)
