@@ -238,11 +238,11 @@ var queryFileName = regexp.MustCompile(`(?m)^\s*#\s*([\w.-]+\.tfquery\.hcl)\s*$`
 // list blocks is a query file (terraform query reads only .tfquery.hcl
 // files), anything else main.tf.
 func snippetFile(text string) string {
-	f, diags := hclsyntax.ParseConfig([]byte(text), "snippet", hcl.InitialPos)
+	blocks, diags := hclBlocks(text, "snippet")
 	if diags.HasErrors() {
 		return "main.tf" // terraform says what is wrong with it
 	}
-	for _, b := range f.Body.(*hclsyntax.Body).Blocks {
+	for _, b := range blocks {
 		if b.Type == "list" {
 			if m := queryFileName.FindStringSubmatch(text); m != nil {
 				return m[1]
@@ -251,6 +251,20 @@ func snippetFile(text string) string {
 		}
 	}
 	return "main.tf"
+}
+
+// hclBlocks parses a file of HCL native syntax and returns its top-level
+// blocks.
+func hclBlocks(text, name string) ([]*hclsyntax.Block, hcl.Diagnostics) {
+	f, diags := hclsyntax.ParseConfig([]byte(text), name, hcl.InitialPos)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	body, ok := f.Body.(*hclsyntax.Body)
+	if !ok {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: name + " is not in HCL native syntax"}}
+	}
+	return body.Blocks, nil
 }
 
 // exampleVerbs is what a configuration uses of Terraform 1.12+ and 1.14+.
@@ -283,11 +297,11 @@ func (c exampleConfig) verbs(t *testing.T) exampleVerbs {
 		if !strings.HasSuffix(name, ".tf") && !strings.HasSuffix(name, ".tfquery.hcl") {
 			continue
 		}
-		f, diags := hclsyntax.ParseConfig([]byte(c.files[name]), name, hcl.InitialPos)
+		blocks, diags := hclBlocks(c.files[name], name)
 		if diags.HasErrors() {
 			t.Fatalf("%s: %s: %s", c.name, name, diags.Error())
 		}
-		for _, b := range f.Body.(*hclsyntax.Body).Blocks {
+		for _, b := range blocks {
 			switch {
 			case b.Type == "action" && len(b.Labels) == 2:
 				v.actions = append(v.actions, "action."+b.Labels[0]+"."+b.Labels[1])
