@@ -52,6 +52,9 @@ type cliWorkspace struct {
 	dir  string
 	work string
 	env  []string
+	// terraform, when set, is the terraform binary of this workspace's
+	// runs; else TF_ACC_TERRAFORM_PATH at each run.
+	terraform string
 }
 
 // newCLIWorkspace makes a workspace whose terraform runs get env on top of
@@ -83,7 +86,11 @@ func (w *cliWorkspace) writeConfig(hcl string) {
 // run runs terraform and returns its combined output and exit code.
 func (w *cliWorkspace) run(extraEnv []string, args ...string) (string, int) {
 	w.t.Helper()
-	cmd := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), args...)
+	bin := w.terraform
+	if bin == "" {
+		bin = os.Getenv("TF_ACC_TERRAFORM_PATH")
+	}
+	cmd := exec.Command(bin, args...)
 	cmd.Dir = w.work
 	cmd.Env = append(append([]string{}, w.env...), extraEnv...)
 	var out bytes.Buffer

@@ -68,6 +68,7 @@ list "e2e_faas_function" "found" {
 
 // queryResult is one list_resource_found line of terraform query -json.
 type queryResult struct {
+	Address     string         `json:"address"`
 	DisplayName string         `json:"display_name"`
 	Identity    map[string]any `json:"identity"`
 	Resource    map[string]any `json:"resource_object"`

@@ -1,4 +1,7 @@
-# On E2E's MyAccount API: the function's name.
+# On E2E's MyAccount API a function's identity is its name. On the faas-v1
+# API it is its name and namespace (the name alone will do when it is
+# unique):
+#   identity = { name = "hello", namespace = "e2e-faas-20235-dl" }
 import {
   to = e2e_faas_function.hello
   identity = {
@@ -6,12 +9,21 @@ import {
   }
 }
 
-# On the faas-v1 API: the name and the namespace (the name alone when it is
-# unique).
+# A function made in the console, with the resource block it is imported
+# into: the apply imports it, then brings it to this configuration.
 import {
   to = e2e_faas_function.reports
   identity = {
-    name      = "build-reports"
-    namespace = "e2e-faas-20235-dl"
+    name = "build-reports"
   }
+}
+
+resource "e2e_faas_function" "reports" {
+  name    = "build-reports"
+  runtime = "python3-http-debian"
+
+  code_inline = <<-EOT
+    def handle(event, context):
+        return {"statusCode": 200, "body": "reports"}
+  EOT
 }
