@@ -235,7 +235,8 @@ func (c *core) send(ctx context.Context, r *request) (*answer, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.RequestTimeout)
 	defer cancel()
 	attempts := 0
-	ctx = context.WithValue(ctx, retryPolicyKey{}, &retryPolicy{idempotent: r.idempotent, attempts: &attempts, enveloped: c.dialect == DialectMyAccount})
+	policy := &retryPolicy{idempotent: r.idempotent, attempts: &attempts, enveloped: c.dialect == DialectMyAccount}
+	ctx = context.WithValue(ctx, retryPolicyKey{}, policy)
 	perAttempt := c.cfg.AttemptTimeout
 	if r.code != nil {
 		perAttempt = c.cfg.UploadAttemptTimeout
@@ -262,7 +263,7 @@ func (c *core) send(ctx context.Context, r *request) (*answer, error) {
 	// failed turns an error into a TransportError that says whose time ran
 	// out: the caller's, the request's, or the last attempt's.
 	failed := func(what string, err error) *TransportError {
-		te := &TransportError{Method: r.method, Path: r.path, Endpoint: c.scrubText(c.cfg.Endpoint), Attempts: attempts, msg: what + c.scrubText(rootCause(err)), cause: err}
+		te := &TransportError{Method: r.method, Path: r.path, Endpoint: c.scrubText(c.cfg.Endpoint), Attempts: attempts, reached: policy.reached, msg: what + c.scrubText(rootCause(err)), cause: err}
 		switch {
 		case caller.Err() != nil:
 			te.msg, te.cause = what+caller.Err().Error(), caller.Err()

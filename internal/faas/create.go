@@ -65,6 +65,11 @@ func (c *core) createOrAdopt(ctx context.Context, cr creation) (*Function, error
 			if IsConflict(err) {
 				return nil, cr.nameTaken(ctx, cr.name, err)
 			}
+			if lastErr != nil {
+				// A definite answer to the POST sent again says nothing of
+				// the earlier one, which may still be creating the function.
+				return nil, fmt.Errorf("%w; sent again: %v", lastErr, err)
+			}
 			return nil, err
 		}
 		lastErr = err

@@ -35,13 +35,20 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 		message, fields := c.errorText(r, ans.body)
 		return c.apiError(r, ans, ans.status, message, fields)
 	}
-	if out == nil || len(bytes.TrimSpace(ans.body)) == 0 {
-		return nil
-	}
 	if code, ok := failureCode(ans.body); ok {
 		// faas-v1 says failure by its HTTP status; a success that says
-		// failure in an envelope is the MyAccount API's.
+		// failure in an envelope is the MyAccount API's. Checked before an
+		// answer is taken as a bare success (a DELETE), which it is not.
 		return c.foreign(r, ans.status, fmt.Sprintf("a %d answer whose envelope says code %d, as the MyAccount API answers", ans.status, code))
+	}
+	body := bytes.TrimSpace(ans.body)
+	if out == nil && len(body) > 0 && !json.Valid(body) {
+		// Nothing to decode, but a page of a proxy or of another server is
+		// not the API's success (of a DELETE, say).
+		return c.foreign(r, ans.status, fmt.Sprintf("a %d answer that is not JSON", ans.status))
+	}
+	if out == nil || len(body) == 0 {
+		return nil
 	}
 	if err := json.Unmarshal(unwrapEnvelope(ans.body), out); err != nil {
 		return unreadable(r, ans.status, err)

@@ -138,8 +138,10 @@ type TransportError struct {
 	Endpoint string
 	// Attempts made before giving up.
 	Attempts int
-	msg      string
-	cause    error
+	// reached: an earlier attempt reached the server (retryPolicy.reached).
+	reached bool
+	msg     string
+	cause   error
 }
 
 func (e *TransportError) Error() string {
@@ -148,8 +150,10 @@ func (e *TransportError) Error() string {
 
 // NeverReached reports whether the request never reached the server: every
 // attempt failed before a connection was made (refused, or a name that does
-// not resolve), so nothing was carried out.
-func (e *TransportError) NeverReached() bool { return neverReached(e.cause) }
+// not resolve), so nothing was carried out. One attempt that reached it
+// (an answer, or a connection cut short) makes the outcome unknown, however
+// the last attempt failed.
+func (e *TransportError) NeverReached() bool { return !e.reached && neverReached(e.cause) }
 
 // Unwrap gives the cause for errors.Is checks such as context.Canceled. Its
 // text may hold the URL: print the TransportError, not the cause.

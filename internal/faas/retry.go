@@ -39,12 +39,19 @@ type retryPolicy struct {
 	// bodyStatus is the failure code the last answer's envelope reported,
 	// 0 for none.
 	bodyStatus int
+	// reached: some attempt got an answer or failed after a connection was
+	// made, so the server may have acted on the request even if the last
+	// attempt never reached it.
+	reached bool
 }
 
 func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	policy, _ := ctx.Value(retryPolicyKey{}).(*retryPolicy)
 	if policy != nil {
 		*policy.attempts++
+		if err == nil || !neverReached(err) {
+			policy.reached = true
+		}
 	}
 	if ctx.Err() != nil {
 		return false, ctx.Err()
@@ -198,7 +205,7 @@ func ambiguous(err error) bool {
 	}
 	var transport *TransportError
 	if errors.As(err, &transport) {
-		return !neverSent(transport.cause)
+		return transport.reached || !neverSent(transport.cause)
 	}
 	var apiErr *APIError
 	return errors.As(err, &apiErr) && apiErr.StatusCode >= 500 && apiErr.StatusCode != http.StatusNotImplemented

@@ -5,6 +5,8 @@ package faas
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 )
@@ -21,8 +23,15 @@ func (c *Client) CreateSecret(ctx context.Context, req *CreateSecretRequest) (*S
 // ListSecrets sends GET secrets.
 func (c *Client) ListSecrets(ctx context.Context) ([]Secret, error) {
 	var body secretListBody
-	if err := c.do(ctx, &request{method: http.MethodGet, path: "secrets", idempotent: true}, &body); err != nil {
+	r := &request{method: http.MethodGet, path: "secrets", idempotent: true}
+	if err := c.do(ctx, r, &body); err != nil {
 		return nil, err
+	}
+	if body.Secrets == nil {
+		// An empty answer, or one without the list, is not an empty list:
+		// read as one, it would drop every secret from state.
+		why := errors.New("no secrets list")
+		return nil, &unreadableError{msg: fmt.Sprintf("%s %s: the answer carries no secrets list", r.method, r.path), cause: why}
 	}
 	return body.Secrets, nil
 }

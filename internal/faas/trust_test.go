@@ -312,3 +312,101 @@ func TestAnswerTooLarge(t *testing.T) {
 		t.Fatalf("error %v, want the answer refused as too large", err)
 	}
 }
+
+// A request one of whose attempts reached the server (its connection cut
+// after the request went out) is not "never reached" when its last attempt
+// is refused: the server may have acted, so nobody may say nothing changed.
+func TestReachedOnceIsNotUnreachable(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			conn, err := l.Accept()
+			if err != nil {
+				return
+			}
+			// Read the request, then close without answering.
+			_, _ = conn.Read(make([]byte, 4096))
+			conn.Close()
+		}
+	}()
+	var dials sync.Mutex
+	dialed := 0
+	dialer := &net.Dialer{}
+	client := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		dials.Lock()
+		dialed++
+		first := dialed == 1
+		dials.Unlock()
+		if first {
+			return dialer.DialContext(ctx, network, l.Addr().String())
+		}
+		return nil, &net.OpError{Op: "dial", Net: network, Err: errors.New("connection refused")}
+	}}}
+	c, err := New(Config{Endpoint: "http://" + l.Addr().String() + "/faas/api/v1/", APIKey: testKey, AuthToken: testToken, HTTPClient: client,
+		MaxRetries: 2, RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.DeleteSecret(context.Background(), "db-password")
+	if err == nil || IsUnreachable(err) || !ambiguous(err) {
+		t.Fatalf("error %v: unreachable %v, ambiguous %v; want an outcome that is not known", err, IsUnreachable(err), ambiguous(err))
+	}
+}
+
+// A create whose first POST failed ambiguously and whose second was refused
+// keeps the first failure: the function may exist.
+func TestCreateRetryRefusedStaysAmbiguous(t *testing.T) {
+	c, err := New(Config{APIKey: testKey, AuthToken: testToken, RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	posts := 0
+	_, err = c.createOrAdopt(context.Background(), creation{
+		name: "orders",
+		post: func(context.Context) (*Function, error) {
+			posts++
+			if posts == 1 {
+				return nil, &APIError{StatusCode: http.StatusBadGateway, Method: http.MethodPost, Path: "functions"}
+			}
+			return nil, &TransportError{Method: http.MethodPost, Path: "functions", msg: "refused",
+				cause: &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}}
+		},
+		lookUp: func(context.Context, string) (*Function, error) {
+			return nil, &APIError{StatusCode: http.StatusNotFound, Method: http.MethodGet, Path: "functions"}
+		},
+	})
+	if posts != 2 || err == nil || IsUnreachable(err) || !ambiguous(err) {
+		t.Fatalf("%d posts, error %v: unreachable %v, ambiguous %v; want the first, ambiguous failure kept", posts, err, IsUnreachable(err), ambiguous(err))
+	}
+}
+
+// Answers that are not the API's say nothing of a faas-v1 secret: a list
+// without its secrets is no empty list, and a DELETE answered by a page or
+// by a MyAccount-style envelope of 404 is no success.
+func TestSecretAnswersThatAreNotTheAPIs(t *testing.T) {
+	for name, body := range map[string]string{"empty": "", "no list": `{"total": 0}`} {
+		t.Run("list "+name, func(t *testing.T) {
+			srv := newAPIServer(t, func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(body)) }, lenient)
+			if list, err := srv.client().ListSecrets(context.Background()); err == nil {
+				t.Fatalf("got %v, want an error", list)
+			}
+		})
+	}
+	srv := newAPIServer(t, func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(`{"secrets": []}`)) }, lenient)
+	if list, err := srv.client().ListSecrets(context.Background()); err != nil || list == nil || len(list) != 0 {
+		t.Fatalf("empty list: %v, %v", list, err)
+	}
+	for name, body := range map[string]string{"page": "<html>ok</html>", "envelope 404": `{"code": 404, "data": null, "message": "not found"}`} {
+		t.Run("delete "+name, func(t *testing.T) {
+			srv := newAPIServer(t, func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(body)) }, lenient)
+			err := srv.client().DeleteSecret(context.Background(), "db-password")
+			if !IsForeignAnswer(err) {
+				t.Fatalf("error %v, want the answer refused as not the API's", err)
+			}
+		})
+	}
+}

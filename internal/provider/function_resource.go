@@ -276,6 +276,10 @@ func (r *functionResource) Delete(ctx context.Context, req resource.DeleteReques
 		_, err = client.DeleteFunction(ctx, id)
 	}
 	if faas.IsNotFound(err) {
+		// Already gone only when the API itself says so, as in Read.
+		err = client.ConfirmNotFound(ctx, err)
+	}
+	if faas.IsNotFound(err) {
 		return
 	}
 	if err != nil {

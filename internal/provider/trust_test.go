@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -351,5 +352,47 @@ resource "e2e_faas_function" "test" {
 	accTest(t, env, resource.TestStep{
 		Config: cfg, PlanOnly: true,
 		ExpectError: regexp.MustCompile(`(?s)Runtime catalogue could not be read.*catalogue down`),
+	})
+}
+
+// A DELETE answered by a not-found in the API's own format, at an endpoint
+// whose runtime catalogue is not found either, is not taken as "already
+// gone": the destroy fails naming api_endpoint, and the function stays in
+// state and on the server.
+func TestAccDialects_deleteNotFoundIsConfirmed(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, d dialectCase) {
+		env := newDialectTestEnv(t, d, nil)
+		// Armed, the front answers the DELETE and, after it, the catalogue
+		// (the plan before the destroy reads it too) with a not-found.
+		var armed, deleting atomic.Bool
+		front := uncheckedFront(t, env, func(w http.ResponseWriter, r *http.Request) bool {
+			switch {
+			case !armed.Load():
+				return false
+			case r.Method == http.MethodDelete:
+				deleting.Store(true)
+			case !deleting.Load() || !strings.Contains(r.URL.Path, "runtimes"):
+				return false
+			}
+			w.Header().Set("Content-Type", "application/json")
+			if strings.Contains(r.URL.Path, "/myaccount/") {
+				_, _ = w.Write([]byte(`{"code":404,"data":null,"errors":{},"message":"not found"}`))
+				return true
+			}
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write([]byte(`{"code":404,"message":"not found","errors":{}}`))
+			return true
+		})
+		cfg := dialectConfig(env, "deleted-fn", "one", "")
+		behind := withProvider(env, cfg, providerAt(env, front, d))
+		accTest(t, env,
+			resource.TestStep{Config: cfg},
+			resource.TestStep{
+				PreConfig: func() { armed.Store(true) },
+				Config:    behind, Destroy: true,
+				ExpectError: regexp.MustCompile(`(?s)Could not delete the function.*api_endpoint`),
+			},
+			resource.TestStep{PreConfig: func() { armed.Store(false) }, Config: cfg, PlanOnly: true, Check: onServer(env)},
+		)
 	})
 }
