@@ -4,6 +4,7 @@
 package conformance_test
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -172,5 +173,15 @@ func TestEvaluate_verdicts(t *testing.T) {
 				t.Error("no evidence for a broken assumption")
 			}
 		})
+	}
+}
+
+// A body is kept whole, so that a function with more than a few KB of code
+// is still judged on its JSON (the report cuts what it shows).
+func TestRedactor_keepsBodiesWhole(t *testing.T) {
+	body := `{"code":200,"data":{"name":"x","status":"Running","code":"` + strings.Repeat("print(1)\\n", 1000) + `"},"errors":{},"message":"Success"}`
+	got := conformance.NewRedactor("secret-key").Body([]byte(body))
+	if got != body || !json.Valid([]byte(got)) {
+		t.Fatalf("a %d-byte body came back as %d bytes, valid JSON %v", len(body), len(got), json.Valid([]byte(got)))
 	}
 }

@@ -25,6 +25,10 @@ import (
 // DefaultMyAccountEndpoint is E2E's MyAccount API base.
 const DefaultMyAccountEndpoint = "https://api.e2enetworks.com/myaccount/api/v1/"
 
+// DefaultMyAccountLocation is where E2E offers Functions, and E2E's CLI
+// default location.
+const DefaultMyAccountLocation = "Delhi"
+
 // MyAccountClient talks to the E2E FaaS API in the myaccount dialect:
 // functions are addressed by name (their ID is their name), code is the text
 // of one handler file, and one PUT replaces every setting. It is safe for

@@ -36,6 +36,9 @@ func newConsole(w io.Writer) *console {
 // call, a request no route served) by its method and path. Never the
 // query: it holds the apikey.
 func (c *console) request(r *http.Request, route string, status int, took time.Duration) {
+	if c == nil {
+		return
+	}
 	if !strings.Contains(route, " ") {
 		route = r.Method + " " + r.URL.Path
 	}
@@ -49,6 +52,9 @@ func (c *console) request(r *http.Request, route string, status int, took time.D
 // function prints a line of a function's log; each line of a message of
 // several (a deploy's failure with a tool's output) carries the name.
 func (c *console) function(name, stream, message string) {
+	if c == nil {
+		return
+	}
 	prefix := "[" + name + "] "
 	if stream == "stderr" {
 		prefix = "[" + name + " stderr] "
@@ -57,9 +63,6 @@ func (c *console) function(name, stream, message string) {
 }
 
 func (c *console) print(prefix, message string) {
-	if c == nil {
-		return
-	}
 	stamp := time.Now().Format("15:04:05") + " "
 	var b strings.Builder
 	for line := range strings.SplitSeq(strings.TrimRight(message, "\n"), "\n") {

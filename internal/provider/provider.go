@@ -72,8 +72,7 @@ type providerData struct {
 const (
 	flavorMyAccount = string(faas.DialectMyAccount)
 	flavorFaaSV1    = string(faas.DialectFaaSV1)
-	// defaultLocation is where E2E offers Functions, and E2E's CLI default.
-	defaultLocation = "Delhi"
+	defaultLocation = faas.DefaultMyAccountLocation
 )
 
 // flavorForEndpoint is the flavor an endpoint implies when api_flavor is not

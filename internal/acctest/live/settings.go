@@ -14,9 +14,9 @@ import (
 	"net"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/catalogue"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
 )
 
@@ -32,7 +32,7 @@ const (
 	EnvReport    = "E2E_LIVE_REPORT"
 
 	// DefaultLocation is where E2E offers Functions.
-	DefaultLocation = "Delhi"
+	DefaultLocation = faas.DefaultMyAccountLocation
 	// DefaultReport is the report's file when EnvReport is not set.
 	DefaultReport = "live-report.md"
 )
@@ -78,8 +78,8 @@ func FromEnv(getenv func(string) string) (Settings, string, error) {
 		slices.Sort(missing)
 		return Settings{}, "", fmt.Errorf("%s=1 but these are not set: %s", EnvOptIn, strings.Join(missing, ", "))
 	}
-	if n, err := strconv.ParseInt(s.ProjectID, 10, 64); err != nil || n <= 0 {
-		return Settings{}, "", fmt.Errorf("%s is %q, not a positive integer", EnvProjectID, s.ProjectID)
+	if !catalogue.IsProjectID(s.ProjectID) {
+		return Settings{}, "", fmt.Errorf("%s is %q, not a positive integer of at most 18 digits, as a project_id is", EnvProjectID, s.ProjectID)
 	}
 	if s.Endpoint == "" {
 		s.Endpoint = faas.DefaultMyAccountEndpoint
