@@ -183,9 +183,9 @@ func (b *bench) applyScenarios(o options) error {
 	waves := math.Ceil(float64(o.n) / float64(o.parallelism))
 	ideal := time.Duration(waves*float64(o.delay)) + median(data)
 	fmt.Printf("| 1. apply %d functions, %s deploys, -parallelism=%d | %s | ideal %.2fs (%d waves × %s + %s terraform_data) | %.2f× | ≤ 1.10× | %.1f |\n",
-		o.n, o.delay, o.parallelism, spread(apply), ideal.Seconds(), int(waves), o.delay, spread(data), ratio(median(apply), ideal), medianF(reqs))
+		o.n, o.delay, o.parallelism, spread(apply), ideal.Seconds(), int(waves), o.delay, spread(data), ratio(median(apply), ideal), median(reqs))
 	fmt.Printf("| 3. scenario 1 with %.0f%% of requests answered 429 | %s | ideal %.2fs | %.2f× | ≤ 1.25× | %.1f (%.1f of them 429) |\n",
-		o.rate429*100, spread(apply429), ideal.Seconds(), ratio(median(apply429), ideal), medianF(reqs429), float64(refused)/float64(o.n*o.reps))
+		o.rate429*100, spread(apply429), ideal.Seconds(), ratio(median(apply429), ideal), median(reqs429), float64(refused)/float64(o.n*o.reps))
 	return nil
 }
 
@@ -243,17 +243,10 @@ func (b *bench) planScenario(o options) error {
 
 func ratio(a, b time.Duration) float64 { return a.Seconds() / b.Seconds() }
 
-func median(ds []time.Duration) time.Duration {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
-
-func medianF(fs []float64) float64 {
-	s := slices.Clone(fs)
+// median is the middle value of s (the mean of the middle two for an even
+// count).
+func median[T time.Duration | float64](s []T) T {
+	s = slices.Clone(s)
 	slices.Sort(s)
 	if len(s)%2 == 1 {
 		return s[len(s)/2]
@@ -267,7 +260,7 @@ func pairedRatio(a, b []time.Duration) float64 {
 	for i := range a {
 		rs[i] = ratio(a[i], b[i])
 	}
-	return medianF(rs)
+	return median(rs)
 }
 
 // spread is the median with the fastest and slowest run.

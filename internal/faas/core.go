@@ -218,10 +218,10 @@ type answer struct {
 	attempts int
 }
 
-// MaxAnswerSize bounds what is read of one answer. No answer of the API
+// maxAnswerSize bounds what is read of one answer. No answer of the API
 // comes near it (a function's code is at most 50 MB, sent once); one that
 // passes it is an error that says so, never an answer cut short.
-const MaxAnswerSize = 64 << 20
+const maxAnswerSize = 64 << 20
 
 // errRequestTimeout is the cause of a TransportError whose request ran out of
 // Config.RequestTimeout. It is not context.DeadlineExceeded: the caller's own
@@ -280,15 +280,15 @@ func (c *core) send(ctx context.Context, r *request) (*answer, error) {
 	}
 	defer resp.Body.Close()
 	c.log(ctx, "E2E FaaS API request", r, map[string]any{"status": resp.StatusCode, "attempts": attempts, "duration_ms": time.Since(start).Milliseconds()})
-	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxAnswerSize+1))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerSize+1))
 	if err != nil {
 		return nil, failed("reading the answer: ", err)
 	}
-	if len(data) > MaxAnswerSize {
+	if len(data) > maxAnswerSize {
 		// The request was carried out, or not, as the status says; what the
 		// answer says cannot be known.
 		return nil, &unreadableError{msg: fmt.Sprintf("%s %s: the API answered %d with a body larger than the client's limit of %d bytes; it was not read",
-			r.method, r.path, resp.StatusCode, MaxAnswerSize), cause: errAnswerTooLarge}
+			r.method, r.path, resp.StatusCode, maxAnswerSize), cause: errAnswerTooLarge}
 	}
 	return &answer{status: resp.StatusCode, header: resp.Header, body: data, attempts: attempts}, nil
 }

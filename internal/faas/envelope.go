@@ -262,7 +262,7 @@ func lenientFields(raw json.RawMessage) map[string][]string {
 	return fields
 }
 
-// errAnswerTooLarge is the cause of an answer larger than MaxAnswerSize.
+// errAnswerTooLarge is the cause of an answer larger than maxAnswerSize.
 var errAnswerTooLarge = errors.New("answer too large")
 
 // errUnreadableAnswer marks a success answer whose body is not what the

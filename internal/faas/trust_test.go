@@ -304,11 +304,11 @@ func TestAnswerTooLarge(t *testing.T) {
 	srv := newAPIServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"runtimes":[],"pad":"`))
-		_, _ = w.Write(bytes.Repeat([]byte("x"), MaxAnswerSize))
+		_, _ = w.Write(bytes.Repeat([]byte("x"), maxAnswerSize))
 		_, _ = w.Write([]byte(`"}`))
 	}, lenient)
 	_, err := srv.client().ListRuntimes(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "larger than the client's limit") || !errors.Is(err, errUnreadableAnswer) {
+	if err == nil || !strings.Contains(err.Error(), "larger than the client's limit") || !errors.Is(err, errUnreadableAnswer) || !errors.Is(err, errAnswerTooLarge) {
 		t.Fatalf("error %v, want the answer refused as too large", err)
 	}
 }

@@ -134,14 +134,13 @@ func addWaitError(diags *diag.Diagnostics, summary string, err error, hint strin
 // Ctrl-C, the timeout or a connection that never answered) may have been
 // carried out, and the next apply's "name taken" error says how to import it.
 func createFailureHint(ctx context.Context, err error) string {
-	var apiErr *faas.APIError
 	switch {
 	case faas.IsUnreachable(err):
 		return ""
 	case ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		return "The create was interrupted before the API answered, so the function may or may not exist. Apply again: " +
 			"if the name is then taken, the error says how to import the function into this resource."
-	case errors.As(err, &apiErr) && apiErr.StatusCode < 500 && !faas.IsForeignAnswer(err):
+	case nothingChanged(err):
 		return "Nothing was created. Fix the attribute named above and apply again."
 	}
 	return "The API gave no clear answer, so the function may or may not exist. Apply again: if the name is then taken, " +

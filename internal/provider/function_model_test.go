@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
 )
@@ -445,3 +446,6 @@ func TestSettle(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// wholeNumberNull is a null whole number.
+func wholeNumberNull() wholeNumber { return wholeNumber{Int64Value: basetypes.NewInt64Null()} }

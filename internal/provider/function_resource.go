@@ -294,32 +294,52 @@ func (r *functionResource) Delete(ctx context.Context, req resource.DeleteReques
 // ImportState accepts a function ID or <name>.<namespace> (faas-v1), or a
 // function's name (myaccount, where the name is the ID), or an identity.
 func (r *functionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if req.ID == "" && req.Identity != nil {
-		r.importFunctionByIdentity(ctx, req, resp) // identity.go
-		return
-	}
-	id := req.ID
-	if !r.client().Capabilities().Namespaces {
-		// MyAccount addresses functions by name alone.
-		if !functionName.MatchString(id) {
-			resp.Diagnostics.AddError("Invalid import ID",
-				fmt.Sprintf("%q is not a function name: the MyAccount API imports a function by its name, such as my-function.", req.ID))
+	client := r.client()
+	namespaces := client.Capabilities().Namespaces
+	var name, namespace string
+	hint := "Check the name and namespace (terraform state show of a managed function shows both), or import by ID."
+	switch {
+	case req.ID == "" && req.Identity != nil: // an import block's identity (identity.go)
+		var ok bool
+		if name, namespace, ok = importedIdentity(ctx, client, req, &resp.Diagnostics); !ok {
 			return
 		}
-	} else if name, namespace, ok := strings.Cut(req.ID, "."); ok {
+		hint = "Check the identity's name and namespace (terraform state show of a managed function shows both)."
+	case !namespaces:
+		name = req.ID
+	default:
+		var ok bool
+		if name, namespace, ok = strings.Cut(req.ID, "."); !ok {
+			r.importID(ctx, req.ID, resp) // a function ID
+			return
+		}
 		if name == "" || namespace == "" {
 			resp.Diagnostics.AddError("Invalid import ID",
 				fmt.Sprintf("%q is neither a function ID nor <name>.<namespace> (for example my-function.e2e-faas-20235-dl).", req.ID))
 			return
 		}
-		f, err := r.client().FindFunction(ctx, name, namespace)
-		if err != nil {
-			addAPIError(&resp.Diagnostics, "Could not find the function to import", err,
-				"Check the name and namespace (terraform state show of a managed function shows both), or import by ID.")
+	}
+	if !namespaces {
+		// MyAccount addresses functions by name alone: the name is the ID.
+		if !functionName.MatchString(name) {
+			resp.Diagnostics.AddError("Invalid import ID",
+				fmt.Sprintf("%q is not a function name: the MyAccount API imports a function by its name, such as my-function.", name))
 			return
 		}
-		id = f.ID
+		r.importID(ctx, name, resp)
+		return
 	}
+	f, err := client.FindFunction(ctx, name, namespace)
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Could not find the function to import", err, hint)
+		return
+	}
+	r.importID(ctx, f.ID, resp)
+}
+
+// importID is the state an import leaves for Read to fill: the function's
+// ID, and the dialect that found it.
+func (r *functionResource) importID(ctx context.Context, id string, resp *resource.ImportStateResponse) {
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(r.data.recordDialect(ctx, resp.Private)...)
 }

@@ -116,25 +116,3 @@ func importedIdentity(ctx context.Context, client faas.API, req resource.ImportS
 	}
 	return id.Name.ValueString(), id.Namespace.ValueString(), true
 }
-
-// importFunctionByIdentity imports a function named by an import block's
-// identity: by name under myaccount, where the name is the id; by name and
-// namespace (or a name that is unique) under faas-v1.
-func (r *functionResource) importFunctionByIdentity(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	client := r.client()
-	name, namespace, ok := importedIdentity(ctx, client, req, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	id := name
-	if client.Capabilities().Namespaces {
-		f, err := client.FindFunction(ctx, name, namespace)
-		if err != nil {
-			addAPIError(&resp.Diagnostics, "Could not find the function to import", err,
-				"Check the identity's name and namespace (terraform state show of a managed function shows both).")
-			return
-		}
-		id = f.ID
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
-}

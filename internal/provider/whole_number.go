@@ -82,9 +82,6 @@ func wholeNumberValue(v int64) wholeNumber {
 	return wholeNumber{Int64Value: basetypes.NewInt64Value(v)}
 }
 
-// wholeNumberNull is a null whole number.
-func wholeNumberNull() wholeNumber { return wholeNumber{Int64Value: basetypes.NewInt64Null()} }
-
 func (v wholeNumber) Type(context.Context) attr.Type { return wholeNumberType{} }
 
 func (v wholeNumber) Equal(o attr.Value) bool {
