@@ -66,6 +66,9 @@ type providerData struct {
 	// endpoint is the API base the client talks to, for messages that
 	// name api_endpoint.
 	endpoint string
+	// scope is the project and location the client works in, which
+	// resources record (state_dialect.go).
+	scope apiScope
 }
 
 // The API flavors (dialects) the provider speaks.
@@ -344,7 +347,7 @@ func (p *e2eProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	}
 	ctx = tflog.MaskAllFieldValuesStrings(ctx, s.apiKey, s.token)
 	tflog.Debug(ctx, "configured the E2E FaaS client", map[string]any{"endpoint": s.endpoint, "api_flavor": s.flavor})
-	data := &providerData{client: client, endpoint: s.endpoint}
+	data := &providerData{client: client, endpoint: s.endpoint, scope: apiScope{ProjectID: s.projectID, Location: s.location}}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	// Terraform 1.14's verbs (provider_verbs.go).

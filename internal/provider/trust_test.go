@@ -396,3 +396,28 @@ func TestAccDialects_deleteNotFoundIsConfirmed(t *testing.T) {
 		)
 	})
 }
+
+// A state read in another project (same API, same credentials) is refused
+// naming project_id: that project answers "not found" in the API's own
+// format, which must not drop the function. The state stays, and the
+// original project plans nothing.
+func TestAccDialects_projectSwitchKeepsState(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, d dialectCase) {
+		env := newDialectTestEnv(t, d, nil)
+		cfg := dialectConfig(env, "project-fn", "one", "")
+		elsewhere := d
+		elsewhere.providerSettings = "  project_id   = \"67890\"\n  location     = \"Delhi\"\n"
+		switched := withProvider(env, cfg, providerAt(env, env.url, elsewhere))
+		if d.name == faasV1.name {
+			// faas-v1 takes project_id as an option: the first configuration
+			// names one, so that the state records it.
+			cfg = withProvider(env, cfg, providerAt(env, env.url, dialectCase{name: d.name, providerSettings: "  project_id   = \"12345\"\n"}))
+		}
+		accTest(t, env,
+			resource.TestStep{Config: cfg},
+			resource.TestStep{Config: switched, ExpectError: regexp.MustCompile(`(?s)another project or location.*project_id`)},
+			resource.TestStep{RefreshState: true, ExpectError: regexp.MustCompile(`(?s)another project or location.*project_id`)},
+			resource.TestStep{Config: cfg, PlanOnly: true, Check: onServer(env)},
+		)
+	})
+}
