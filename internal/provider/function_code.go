@@ -248,13 +248,20 @@ func setRequirementsFromCode(ctx context.Context, private privateSetter, code *f
 	return private.SetKey(ctx, privateRequirementsKey, value)
 }
 
-// readRequirementsFromCode gives the hash saved by setRequirementsFromCode.
-func readRequirementsFromCode(raw []byte) string {
-	s := strings.Trim(string(raw), `"`)
-	if s == "null" {
-		return ""
+// loadRequirementsFromCode reads into m the hash saved by
+// setRequirementsFromCode.
+func loadRequirementsFromCode(ctx context.Context, private privateGetter, m *functionModel) diag.Diagnostics {
+	raw, diags := private.GetKey(ctx, privateRequirementsKey)
+	m.requirementsFromCode = strings.Trim(string(raw), `"`)
+	if m.requirementsFromCode == "null" {
+		m.requirementsFromCode = ""
 	}
-	return s
+	return diags
+}
+
+// clearRequirementsFromCode forgets the hash: the code deployed is not known.
+func clearRequirementsFromCode(ctx context.Context, private privateSetter) diag.Diagnostics {
+	return private.SetKey(ctx, privateRequirementsKey, []byte("null"))
 }
 
 // adoptInlineCode takes an imported function's code (from a dialect that

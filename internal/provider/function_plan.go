@@ -119,9 +119,8 @@ func (r *functionResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		}
 		changes := diffFunction(&plan, &state)
 		if changes.code && code != nil {
-			raw, diags := req.Private.GetKey(ctx, privateRequirementsKey)
-			resp.Diagnostics.Append(diags...)
-			state.requirementsFromCode = readRequirementsFromCode(raw)
+			resp.Diagnostics.Append(loadRequirementsFromCode(ctx, req.Private, &state)...)
+			var diags diag.Diagnostics
 			changes.codeDeployed, diags = r.codeDeployed(ctx, &plan, &state, code)
 			resp.Diagnostics.Append(diags...)
 			if resp.Diagnostics.HasError() {

@@ -191,9 +191,7 @@ func (r *functionResource) Read(ctx context.Context, req resource.ReadRequest, r
 		// there is no state to note the dialect in.
 		resp.Diagnostics.Append(r.data.recordDialect(ctx, resp.Private)...)
 	}
-	raw, diags := req.Private.GetKey(ctx, privateRequirementsKey)
-	resp.Diagnostics.Append(diags...)
-	state.requirementsFromCode = readRequirementsFromCode(raw)
+	resp.Diagnostics.Append(loadRequirementsFromCode(ctx, req.Private, &state)...)
 	imported := state.CodeInline.IsNull() && state.CodePath.IsNull() && state.CodeArchive.IsNull()
 	state.applyFunction(f)
 	if imported && f.Carries(faas.FieldCode) && f.Code != "" {
@@ -232,9 +230,7 @@ func (r *functionResource) Update(ctx context.Context, req resource.UpdateReques
 	defer cancel()
 
 	// What the plan's codeDeployed read, the apply reads too.
-	raw, diags := req.Private.GetKey(ctx, privateRequirementsKey)
-	resp.Diagnostics.Append(diags...)
-	state.requirementsFromCode = readRequirementsFromCode(raw)
+	resp.Diagnostics.Append(loadRequirementsFromCode(ctx, req.Private, &state)...)
 	u := r.newUpdate(&plan, &state, resp)
 	steps := []updateStep{u.updateWhole}
 	if u.client.Capabilities().PartialUpdates {

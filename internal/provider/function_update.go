@@ -65,7 +65,7 @@ func (u *functionUpdate) fail(ctx context.Context, summary string, err error, hi
 		// shows the configured code as this apply's update again, not as
 		// a change made outside Terraform (DESIGN.md#code-and-drift).
 		u.state.CodeSHA256 = types.StringNull()
-		u.resp.Diagnostics.Append(u.resp.Private.SetKey(ctx, privateRequirementsKey, []byte("null"))...)
+		u.resp.Diagnostics.Append(clearRequirementsFromCode(ctx, u.resp.Private)...)
 	}
 	u.resp.Diagnostics.Append(u.resp.State.Set(ctx, u.state)...)
 	addWaitError(&u.resp.Diagnostics, summary, err, hint)
