@@ -188,25 +188,10 @@ func (r *functionResource) codeDeployed(ctx context.Context, plan, state *functi
 
 // code packages the code for an apply and checks it is what the plan saw.
 func (r *functionResource) code(ctx context.Context, plan *functionModel, diags *diag.Diagnostics) (*functionCode, bool) {
-	src, d := plan.source(ctx)
+	c, d := r.planCode(ctx, plan, true)
 	diags.Append(d...)
-	if diags.HasError() {
+	if d.HasError() {
 		return nil, false
-	}
-	c := &functionCode{}
-	if r.data.client.Capabilities().Archives {
-		archive, err := packaging.Build(src)
-		if err != nil {
-			addPackagingError(diags, err)
-			return nil, false
-		}
-		c.archive, c.sha256, c.sourceHash = archive, archive.SHA256, archive.SourceHash
-	} else {
-		single, ok := r.readSingleFile(ctx, plan, src, diags)
-		if !ok {
-			return nil, false
-		}
-		c.single, c.sha256, c.sourceHash = single, textSHA256(single.Code), single.SourceHash
 	}
 	if !plan.SourceHash.IsUnknown() && !plan.SourceHash.IsNull() && plan.SourceHash.ValueString() != c.sourceHash {
 		c.Close()
