@@ -58,7 +58,7 @@ type options struct {
 	delay                                 time.Duration
 	rate429                               float64
 	seed                                  uint64
-	randomDir, dialect                    string
+	randomDir, dialect, timeline          string
 	plan, apply                           bool
 }
 
@@ -75,6 +75,7 @@ func main() {
 	flag.StringVar(&o.randomDir, "random", filepath.Join("..", "shared", "tools", "terraform-provider-random-v3.9.0"),
 		"directory holding terraform-provider-random v3.9.0, the plan scenario's peer")
 	flag.StringVar(&o.dialect, "dialect", "faas-v1", "API dialect of the local server the provider talks to: faas-v1 or myaccount")
+	flag.StringVar(&o.timeline, "timeline", "", "write the API requests of scenario 1's last apply to this file, in ms from terraform's start")
 	scenarios := flag.String("scenarios", "apply,plan", "which scenarios to run: apply (1 and 3), plan (2)")
 	flag.Parse()
 	o.apply = strings.Contains(*scenarios, "apply")
@@ -91,6 +92,8 @@ type bench struct {
 	// lastCPU is the CPU time (user and system) of the last timed command
 	// with the providers it ran: steadier than wall time on a busy machine.
 	lastCPU time.Duration
+	// lastStart is when the last timed command started.
+	lastStart time.Time
 }
 
 func run(o options) error {
@@ -162,7 +165,7 @@ func (b *bench) applyScenarios(o options) error {
 				return err
 			}
 			d, err := b.timed("fn-apply", functionConfig(o.n, b.dialect), srv, true, applyArgs...)
-			logged := srv.local.Requests()
+			logged, made := srv.local.Requests(), srv.local.Functions()
 			requests := float64(len(logged)) / float64(o.n)
 			for _, r := range logged {
 				if r.Status == http.StatusTooManyRequests {
@@ -172,6 +175,11 @@ func (b *bench) applyScenarios(o options) error {
 			srv.stop()
 			if err != nil {
 				return err
+			}
+			if rate == 0 && o.timeline != "" {
+				if err := writeTimeline(o.timeline, b.lastStart, d, logged, made); err != nil {
+					return err
+				}
 			}
 			if rate == 0 {
 				apply, reqs = append(apply, d), append(reqs, requests)
@@ -293,6 +301,7 @@ func (b *bench) timed(work, config string, srv *server, fresh bool, args ...stri
 	}
 	cmd := b.cmd(wd, srv, append(args, "-input=false", "-no-color")...)
 	start := time.Now()
+	b.lastStart = start
 	out, err := cmd.CombinedOutput()
 	elapsed := time.Since(start)
 	if cmd.ProcessState != nil {
@@ -385,6 +394,21 @@ func startServer(opts localfaas.Options, dialect string, rate429 float64, seed u
 	s.url = "http://" + ln.Addr().String() + base
 	s.stop = func() { _ = hs.Shutdown(context.Background()); s.local.Close() }
 	return s, nil
+}
+
+// writeTimeline writes one line per API request: its time from the
+// command's start in milliseconds, route, path and status; one per function
+// created, with its id; then the end.
+func writeTimeline(file string, start time.Time, took time.Duration, logged []localfaas.Request, made []localfaas.Function) error {
+	var sb strings.Builder
+	for _, f := range made {
+		fmt.Fprintf(&sb, "%7.1f created %s\n", float64(f.CreatedAt.Sub(start).Microseconds())/1000, f.ID)
+	}
+	for _, r := range logged {
+		fmt.Fprintf(&sb, "%7.1f %s %s %d\n", float64(r.Time.Sub(start).Microseconds())/1000, r.Route, r.Path, r.Status)
+	}
+	fmt.Fprintf(&sb, "%7.1f end\n", float64(took.Microseconds())/1000)
+	return os.WriteFile(file, []byte(sb.String()), 0o644)
 }
 
 func loadAverage() string {

@@ -55,22 +55,42 @@ type schedule interface {
 	next(elapsed time.Duration) time.Duration
 }
 
+// changing is a schedule that may change its mind between looks: changed
+// is ready once it has (nil if it cannot any more), and the wait asks next
+// again, looking sooner if the answer is sooner.
+type changing interface {
+	changed() <-chan struct{}
+}
+
 // run looks first after first, then as sched says.
 func (p Poll) run(ctx context.Context, first time.Duration, sched schedule, look func() (bool, error)) error {
 	start := time.Now()
+	due := start.Add(first)
 	timer := time.NewTimer(first)
 	defer timer.Stop()
 	for {
+		var changed <-chan struct{}
+		if c, ok := sched.(changing); ok {
+			changed = c.changed()
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
+		case <-changed:
+			if sooner := time.Now().Add(sched.next(time.Since(start))); sooner.Before(due) {
+				due = sooner
+				timer.Reset(time.Until(due))
+			}
+			continue
 		case <-timer.C:
 		}
 		done, err := look()
 		if done || err != nil {
 			return err
 		}
-		timer.Reset(sched.next(time.Since(start)))
+		d := sched.next(time.Since(start))
+		due = time.Now().Add(d)
+		timer.Reset(d)
 	}
 }
 
@@ -162,12 +182,38 @@ func (l *learning) next(elapsed time.Duration) time.Duration {
 	return l.current.next(elapsed)
 }
 
+// changed is ready once the clock first learns a deploy time, so that waits
+// already under way (the first wave of creates) look across the expected end
+// at once rather than at their next look, up to Poll.Initial later.
+func (l *learning) changed() <-chan struct{} {
+	if l.learned {
+		return nil
+	}
+	return l.clock.firstLearned()
+}
+
 // deployClock learns, from one client's waits, how long its deploys take:
 // the median of the last few, each the middle of the span between the last
 // look that found the deploy still running and the first that found it done.
 type deployClock struct {
 	mu   sync.Mutex
 	seen []time.Duration
+	// learned is closed by the first record.
+	learned chan struct{}
+}
+
+// firstLearned is closed once the clock has recorded a deploy time; nil for
+// a nil clock, which never learns.
+func (c *deployClock) firstLearned() <-chan struct{} {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.learned == nil {
+		c.learned = make(chan struct{})
+	}
+	return c.learned
 }
 
 // deploysRemembered is how many deploy times the clock keeps.
@@ -179,6 +225,12 @@ func (c *deployClock) record(d time.Duration) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if len(c.seen) == 0 {
+		if c.learned == nil {
+			c.learned = make(chan struct{})
+		}
+		close(c.learned)
+	}
 	c.seen = append(c.seen, d)
 	if len(c.seen) > deploysRemembered {
 		c.seen = c.seen[len(c.seen)-deploysRemembered:]

@@ -125,3 +125,73 @@ func TestLearningSwitchesMidWait(t *testing.T) {
 		t.Errorf("960ms into a wait for a deploy now known to take 1s, the next look is in %v, want the dense window's", d)
 	}
 }
+
+// rethinking is a schedule that looks an hour apart until told otherwise;
+// asked signals each time it is asked while it still says an hour.
+type rethinking struct {
+	told  chan struct{}
+	asked chan struct{}
+	after time.Duration
+}
+
+func (r *rethinking) next(time.Duration) time.Duration {
+	select {
+	case <-r.told:
+		return r.after
+	default:
+		select {
+		case r.asked <- struct{}{}:
+		default:
+		}
+		return time.Hour
+	}
+}
+
+func (r *rethinking) changed() <-chan struct{} { return r.told }
+
+// A wait whose schedule changes while it waits for its next look looks as
+// the new schedule says, not when the old one would have.
+func TestRunLooksSoonerWhenTheScheduleChanges(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	sched := &rethinking{told: make(chan struct{}), asked: make(chan struct{}, 1), after: time.Millisecond}
+	go func() {
+		<-sched.asked // the next look is an hour away
+		close(sched.told)
+	}()
+	looks := 0
+	err := DefaultPoll.run(ctx, 0, sched, func() (bool, error) {
+		looks++
+		return looks > 1, nil
+	})
+	if err != nil {
+		t.Fatalf("the wait kept its hour-long step after the schedule changed: %v", err)
+	}
+}
+
+// The clock's first record wakes the waits that are under way.
+func TestDeployClockFirstLearnedWakes(t *testing.T) {
+	clock := new(deployClock)
+	l := &learning{p: DefaultPoll.withDefaults(), clock: clock, current: &growing{p: DefaultPoll, interval: DefaultPoll.Initial}}
+	woken := l.changed()
+	select {
+	case <-woken:
+		t.Fatal("woken before the clock learned anything")
+	default:
+	}
+	clock.record(time.Second)
+	clock.record(time.Second)
+	select {
+	case <-woken:
+	default:
+		t.Fatal("not woken when the clock learned a deploy time")
+	}
+	l.next(0)
+	if l.changed() != nil {
+		t.Error("a schedule that has learned still waits to be woken")
+	}
+	var none *deployClock
+	if none.firstLearned() != nil {
+		t.Error("a nil clock offers a wake-up")
+	}
+}
