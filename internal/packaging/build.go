@@ -82,7 +82,11 @@ func Build(src Source) (*Archive, error) {
 	}()
 
 	sum := sha256.New()
-	buf := bufio.NewWriterSize(f, 1<<20)
+	buf := fileWriter(f)
+	defer func() {
+		buf.Reset(nil)
+		fileWriters.Put(buf)
+	}()
 	out := &limitWriter{w: io.MultiWriter(buf, sum), attr: c.attr}
 	sums, err := writeZip(c, out)
 	if err != nil {
@@ -99,6 +103,21 @@ func Build(src Source) (*Archive, error) {
 	a.SourceHash = manifestHash(c.entries, sums)
 	built = true
 	return a, nil
+}
+
+// fileWriters keeps the archive file's write buffers between builds (see
+// readBuffers).
+var fileWriters = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 1<<20) }}
+
+// fileWriter is a 1 MiB write buffer on f from the pool; put it back once
+// flushed or abandoned.
+func fileWriter(f *os.File) *bufio.Writer {
+	w, ok := fileWriters.Get().(*bufio.Writer)
+	if !ok { // unreachable: the pool only ever holds *bufio.Writer
+		w = bufio.NewWriterSize(nil, 1<<20)
+	}
+	w.Reset(f)
+	return w
 }
 
 // archiveLimit is MaxArchiveSize; tests lower it to reach it with small trees.
@@ -169,8 +188,10 @@ func writeZip(c *collected, out *limitWriter) ([][sha256.Size]byte, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			buf := make([]byte, readBufferSize)
+			buf, put := readBuffer()
+			defer put()
 			var fw *flate.Writer
+			defer func() { putFlateWriter(fw) }()
 			for i := range jobs {
 				results[i] <- compressEntry(m, &c.entries[i], buf, &fw, spoolLimit)
 			}
@@ -195,7 +216,8 @@ func writeZip(c *collected, out *limitWriter) ([][sha256.Size]byte, error) {
 func writeInOrder(c *collected, results []chan packed, window chan struct{}, out *limitWriter) ([][sha256.Size]byte, error) {
 	sums := make([][sha256.Size]byte, len(results))
 	zw := zip.NewWriter(out)
-	buf := make([]byte, readBufferSize)
+	buf, put := readBuffer()
+	defer put()
 	for i, r := range results {
 		p := <-r
 		if p.err != nil {
@@ -230,7 +252,7 @@ func writeInOrder(c *collected, results []chan packed, window chan struct{}, out
 func compressEntry(m *meter, e *entry, buf []byte, fw **flate.Writer, spoolLimit int64) packed {
 	sp := newSpool(spoolLimit)
 	if *fw == nil {
-		w, err := flate.NewWriter(sp, CompressionLevel)
+		w, err := flateWriter(sp)
 		if err != nil {
 			return packed{err: err}
 		}
@@ -256,6 +278,25 @@ func compressEntry(m *meter, e *entry, buf []byte, fw **flate.Writer, spoolLimit
 		p.data = nil
 	}
 	return p
+}
+
+// flateWriter is a compressor at CompressionLevel writing to w, from the
+// pool when it holds one.
+func flateWriter(w io.Writer) (*flate.Writer, error) {
+	if fw, ok := flateWriters.Get().(*flate.Writer); ok {
+		fw.Reset(w)
+		return fw, nil
+	}
+	return flate.NewWriter(w, CompressionLevel)
+}
+
+// putFlateWriter returns fw, if any, to the pool, holding nothing of its
+// last output.
+func putFlateWriter(fw *flate.Writer) {
+	if fw != nil {
+		fw.Reset(io.Discard)
+		flateWriters.Put(fw)
+	}
 }
 
 // probeSize is how much of an entry is looked at before deciding whether to

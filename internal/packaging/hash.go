@@ -23,6 +23,25 @@ const HashPrefix = "sha256:"
 // per worker.
 const readBufferSize = 256 << 10
 
+// readBuffers and flateWriters keep read buffers and compressors between
+// builds: a plan or apply of many small functions packs each one, and a
+// fresh 256 KiB buffer and deflate state (most of a megabyte) for every one
+// of them was most of what it allocated.
+var (
+	readBuffers  = sync.Pool{New: func() any { b := make([]byte, readBufferSize); return &b }}
+	flateWriters sync.Pool
+)
+
+// readBuffer lends a read buffer; give it back with its put.
+func readBuffer() (buf []byte, put func()) {
+	b, ok := readBuffers.Get().(*[]byte)
+	if !ok { // unreachable: the pool only ever holds *[]byte
+		fresh := make([]byte, readBufferSize)
+		b = &fresh
+	}
+	return *b, func() { readBuffers.Put(b) }
+}
+
 // Hash returns the source hash of src: "sha256:" and the hex SHA-256 of the
 // manifest described in the package documentation. It runs every check
 // Build runs but one: the compressed size of an archive built from
@@ -102,7 +121,8 @@ func forEach(n int, done <-chan struct{}, fn func(i int, buf []byte) error, fail
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			buf := make([]byte, readBufferSize)
+			buf, put := readBuffer()
+			defer put()
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= n {

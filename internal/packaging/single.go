@@ -215,7 +215,8 @@ func listNames(names []string) string {
 // and returns their texts, checked to be UTF-8, and their SHA-256.
 func readTexts(c *collected, parts []int) ([]string, [][sha256.Size]byte, error) {
 	m := newMeter(c)
-	buf := make([]byte, readBufferSize)
+	buf, put := readBuffer()
+	defer put()
 	texts := make([]string, len(parts))
 	sums := make([][sha256.Size]byte, len(parts))
 	var total int64
