@@ -56,10 +56,11 @@ type schedule interface {
 }
 
 // changing is a schedule that may change its mind between looks: changed
-// is ready once it has (nil if it cannot any more), and the wait asks next
-// again, looking sooner if the answer is sooner.
+// is ready once it has (nil if it cannot any more), and the wait asks
+// afterChange when to look, looking then if that is sooner.
 type changing interface {
 	changed() <-chan struct{}
+	afterChange(elapsed time.Duration) time.Duration
 }
 
 // run looks first after first, then as sched says.
@@ -77,7 +78,7 @@ func (p Poll) run(ctx context.Context, first time.Duration, sched schedule, look
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-changed:
-			if sooner := time.Now().Add(sched.next(time.Since(start))); sooner.Before(due) {
+			if sooner := time.Now().Add(sched.(changing).afterChange(time.Since(start))); sooner.Before(due) {
 				due = sooner
 				timer.Reset(time.Until(due))
 			}
@@ -190,6 +191,18 @@ func (l *learning) changed() <-chan struct{} {
 		return nil
 	}
 	return l.clock.firstLearned()
+}
+
+// afterChange is when a wait woken by what its clock learned looks: at once
+// if the deploy is already in or past the dense window around its expected
+// end (the waits of one wave end about together, and the first of them to
+// see its deploy end has just taught the clock), as the schedule says
+// otherwise.
+func (l *learning) afterChange(elapsed time.Duration) time.Duration {
+	if around := l.learn(); around != nil && elapsed >= around.from {
+		return 0
+	}
+	return l.next(elapsed)
 }
 
 // deployClock learns, from one client's waits, how long its deploys take:

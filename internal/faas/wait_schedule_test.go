@@ -149,6 +149,8 @@ func (r *rethinking) next(time.Duration) time.Duration {
 
 func (r *rethinking) changed() <-chan struct{} { return r.told }
 
+func (r *rethinking) afterChange(elapsed time.Duration) time.Duration { return r.next(elapsed) }
+
 // A wait whose schedule changes while it waits for its next look looks as
 // the new schedule says, not when the old one would have.
 func TestRunLooksSoonerWhenTheScheduleChanges(t *testing.T) {
@@ -186,7 +188,9 @@ func TestDeployClockFirstLearnedWakes(t *testing.T) {
 	default:
 		t.Fatal("not woken when the clock learned a deploy time")
 	}
-	l.next(0)
+	if d := l.afterChange(990 * time.Millisecond); d != 0 {
+		t.Errorf("woken 990ms into a wait for a deploy now known to take 1s, the wait looks in %v, want at once", d)
+	}
 	if l.changed() != nil {
 		t.Error("a schedule that has learned still waits to be woken")
 	}
