@@ -40,8 +40,8 @@
 //	    -fault-seed 42 -fault-retry-after 0s -fault-deploy-fail-rate 0.1
 //
 // What the server adds to the API documents, the fault configuration and the
-// /_local/ admin routes are in DESIGN.md#the-local-server; how functions run,
-// and the flags that govern it, in LOCAL_RUNTIMES.md.
+// /_local/ admin routes are in internal/localfaas/README.md; how functions
+// run, and the flags that govern it, in LOCAL_RUNTIMES.md.
 package main
 
 import (

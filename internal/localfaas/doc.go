@@ -17,10 +17,10 @@
 // local processes behind their invoke_url. A fault layer (package faults)
 // hooks into every API route and every deploy to inject reproducible faults.
 //
-// The documents are the contract. What the server adds to them, and why it
-// exists (namespaces, idempotency keys, the lazy lifecycle, the admin routes,
-// the fault layer's two hooks and its configuration), is in the section "The
-// local server" of DESIGN.md (DESIGN.md#the-local-server) at the root of the
-// repository; how functions run and what their invoke_url answers is in
-// LOCAL_RUNTIMES.md.
+// The documents are the contract. Why the server exists is in DESIGN.md
+// (DESIGN.md#the-local-server) at the root of the repository; what it adds
+// to the documents (the route families, the console, the lazy lifecycle,
+// the admin routes, the fault layer's two hooks and its configuration) is
+// in this package's README.md; how functions run and what their invoke_url
+// answers is in LOCAL_RUNTIMES.md.
 package localfaas
