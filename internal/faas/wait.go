@@ -71,14 +71,15 @@ func (p Poll) run(ctx context.Context, first time.Duration, sched schedule, look
 	defer timer.Stop()
 	for {
 		var changed <-chan struct{}
-		if c, ok := sched.(changing); ok {
+		c, rethinks := sched.(changing)
+		if rethinks {
 			changed = c.changed()
 		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-changed:
-			if sooner := time.Now().Add(sched.(changing).afterChange(time.Since(start))); sooner.Before(due) {
+			if sooner := time.Now().Add(c.afterChange(time.Since(start))); sooner.Before(due) {
 				due = sooner
 				timer.Reset(time.Until(due))
 			}
