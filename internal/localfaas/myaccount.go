@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -30,15 +29,6 @@ import (
 
 // myAccountLimits are the dialect's name, memory and timeout limits.
 var myAccountLimits = catalogue.MyAccountLimits
-
-// joinInt64s is "128, 256, 512".
-func joinInt64s(ns []int64) string {
-	s := make([]string, len(ns))
-	for i, n := range ns {
-		s[i] = strconv.FormatInt(n, 10)
-	}
-	return strings.Join(s, ", ")
-}
 
 const (
 	// myAccountReadOnly is what E2E's documentation says of a function in flight.
@@ -100,7 +90,7 @@ func decodeMASettings(o *object) myAccountSettings {
 	if mem := o.integer("memory"); mem != nil {
 		s.memory = *mem
 		if !myAccountLimits.MemoryAccepted(int64(*mem)) {
-			errs.Add("memory", "must be one of %s (MB; got %d)", joinInt64s(myAccountLimits.MemoryChoicesMB), *mem)
+			errs.Add("memory", "must be one of %s (MB; got %d)", catalogue.JoinValues(myAccountLimits.MemoryChoicesMB), *mem)
 		}
 	}
 	if timeout := o.integer("timeout"); timeout != nil {

@@ -184,7 +184,7 @@ func checkDialect(caps faas.Capabilities, plan *functionModel) diag.Diagnostics 
 		if len(limits.MemoryChoicesMB) > 0 {
 			diags.AddAttributeError(at("memory_mb"), "Memory size not offered by E2E",
 				fmt.Sprintf("The MyAccount API (api_flavor = \"myaccount\", the API E2E serves) accepts memory_mb of %s; %d is not one of them. "+
-					"Choose one of them, or use the faas-v1 API: %s", joinInts(limits.MemoryChoicesMB), cfg.MemoryMB, otherDialect(flavorMyAccount)))
+					"Choose one of them, or use the faas-v1 API: %s", catalogue.JoinValues(limits.MemoryChoicesMB), cfg.MemoryMB, otherDialect(flavorMyAccount)))
 		} else {
 			diags.AddAttributeError(at("memory_mb"), "Memory size not offered by E2E",
 				fmt.Sprintf("The API accepts memory_mb from %d to %d; %d is not in that range.", limits.MemoryMinMB, limits.MemoryMaxMB, cfg.MemoryMB))
