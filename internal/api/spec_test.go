@@ -177,3 +177,33 @@ func TestCheckersChain(t *testing.T) {
 		t.Errorf("problems %v, want one about the answer", problems)
 	}
 }
+
+// Route names a request by the document's path, with the parameters as the
+// document names them; a request the document has no route for has none.
+func TestRoute(t *testing.T) {
+	myAccount, err := api.NewMyAccountChecker()
+	if err != nil {
+		t.Fatal(err)
+	}
+	faasV1, err := api.NewChecker()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		checker      *api.Checker
+		method, path string
+		want         string
+	}{
+		{myAccount, "GET", "/myaccount/api/v1/faas/function/hello/", "faas/function/{name}/"},
+		{myAccount, "PUT", "/proxy" + api.MyAccountBasePath + "faas/handler_file/hello/", "faas/handler_file/{name}/"},
+		{myAccount, "GET", api.MyAccountBasePath + "faas/runtimes/", "faas/runtimes/"},
+		{myAccount, "GET", api.MyAccountBasePath + "faas/nothing/", ""},
+		{myAccount, "GET", "/elsewhere/faas/runtimes/", ""},
+		{faasV1, "GET", api.BasePath + "functions/0b6c", "functions/{id}"},
+	} {
+		got, ok := tc.checker.Route(tc.method, tc.path)
+		if got != tc.want || ok != (tc.want != "") {
+			t.Errorf("Route(%s %s) = %q, %v; want %q", tc.method, tc.path, got, ok, tc.want)
+		}
+	}
+}
