@@ -234,6 +234,20 @@ func (h *harness) try(c call) (response, error) {
 	return response{Status: res.StatusCode, Header: res.Header, Body: data}, nil
 }
 
+// expect is try for any goroutine that reports, with Error, a failure or
+// an answer other than status; it returns the response either way.
+func (h *harness) expect(c call, status int) response {
+	r, err := h.try(c)
+	if err != nil {
+		h.t.Error(err)
+		return r
+	}
+	if r.Status != status {
+		h.t.Errorf("%s %s: status %d, want %d: %s", c.Method, c.Path, r.Status, status, r.Body)
+	}
+	return r
+}
+
 // assertNoLeak fails the test when text holds a credential or secret value.
 func (h *harness) assertNoLeak(text string) {
 	h.mu.Lock()

@@ -22,12 +22,7 @@ var ownConns = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 // tryKeyed is try with an Idempotency-Key header ("" sends none), over a
 // connection of its own.
 func (h *harness) tryKeyed(c call, key string) (response, error) {
-	return h.tryKeyedVia(ownConns, c, key)
-}
-
-// tryKeyedVia is tryKeyed through the given client.
-func (h *harness) tryKeyedVia(client *http.Client, c call, key string) (response, error) {
-	c.Client, c.IdempotencyKey = client, key
+	c.Client, c.IdempotencyKey = ownConns, key
 	return h.try(c)
 }
 
