@@ -7,11 +7,8 @@ import (
 	"archive/zip"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 )
 
 // One failing configuration per validation rule of
@@ -108,22 +105,10 @@ func TestAccFunction_validation(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			resource.UnitTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testProviderFactories,
-				Steps: []resource.TestStep{{
-					Config:   env.config("resource \"e2e_faas_function\" \"test\" {\n%s\n}\n", tc.body),
-					PlanOnly: true,
-					// Terraform wraps messages: any space may be a line break.
-					ExpectError: regexp.MustCompile(strings.ReplaceAll(tc.want, " ", `\s+`)),
-				}},
-			})
+			planFails(t, env.config("resource \"e2e_faas_function\" \"test\" {\n%s\n}\n", tc.body), tc.want)
 		})
 	}
-	t.Cleanup(func() {
-		if w := env.writes(); len(w) != 0 {
-			t.Errorf("failed plans wrote to the API: %v", w)
-		}
-	})
+	env.failedPlansWriteNothing(t)
 }
 
 // cfgBlock is a valid function body with the given config block content.
