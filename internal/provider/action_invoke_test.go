@@ -9,8 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -24,9 +22,7 @@ import (
 // success_statuses.
 func invokeExample(t *testing.T, env *testEnv, answer string) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "examples", "actions", "e2e_faas_invoke", "action.tf"))
-	must(t, err)
-	example := string(b)
+	example := exampleFile(t, "actions/e2e_faas_invoke/action.tf")
 	for old, repl := range map[string]string{`runtime = "python3-http-debian"`: fmt.Sprintf("runtime = %q", env.dialect.runtime), "Hello from E2E": answer} {
 		if !strings.Contains(example, old) {
 			t.Fatalf("the example no longer has %s", old)
