@@ -325,35 +325,7 @@ func errorOf(t *testing.T, r response) apiErr {
 }
 
 // function is the wire form of a function, as a client sees it.
-type function struct {
-	ID              string `json:"id"`
-	Name            string `json:"name"`
-	Namespace       string `json:"namespace"`
-	Runtime         string `json:"runtime"`
-	Template        string `json:"template"`
-	HandlerFunction string `json:"handler_function"`
-	Requirements    string `json:"requirements"`
-	Config          struct {
-		MemoryMB       int    `json:"memory_mb"`
-		TimeoutSeconds int    `json:"timeout_seconds"`
-		Replicas       int    `json:"replicas"`
-		HardwareType   string `json:"hardware_type"`
-		MinScale       int    `json:"min_scale"`
-		MaxScale       int    `json:"max_scale"`
-	} `json:"config"`
-	Environment     map[string]string `json:"environment"`
-	Secrets         []string          `json:"secrets"`
-	Labels          map[string]string `json:"labels"`
-	Annotations     map[string]string `json:"annotations"`
-	InvokeURL       string            `json:"invoke_url"`
-	Status          string            `json:"status"`
-	ErrorMessage    string            `json:"error_message"`
-	Version         string            `json:"version"`
-	CodeSHA256      string            `json:"code_sha256"`
-	InvocationCount int               `json:"invocation_count"`
-	CreatedAt       string            `json:"created_at"`
-	UpdatedAt       string            `json:"updated_at"`
-}
+type function = localfaas.WireFunction
 
 func (h *harness) function(r response) function {
 	h.t.Helper()
