@@ -60,6 +60,11 @@ func TestAccFunction_validation(t *testing.T) {
 		{"name leading hyphen", `name = "-abc"` + "\n" + `runtime = "python3.11"` + "\n" + code, `(?s)name.*starting and ending`},
 		{"name trailing hyphen", `name = "abc-"` + "\n" + `runtime = "python3.11"` + "\n" + code, `(?s)name.*starting and ending`},
 		{"unknown runtime", `name = "okname"` + "\n" + `runtime = "python2.7"` + "\n" + code, `(?s)runtime.*value must be one of`},
+		// The README's snippet against a server printing faas-v1 settings:
+		// the message names the API in use, that the runtime is the other
+		// API's, and how to pick that one.
+		{"MyAccount runtime", `name = "okname"` + "\n" + `runtime = "python3-http-debian"` + "\n" + code,
+			`(?s)runtime.*faas-v1 API.*"python3-http-debian" is a runtime of the MyAccount API.*api_flavor = "myaccount".*E2E_API_FLAVOR=myaccount`},
 		{"unknown template", `name = "okname"` + "\n" + `runtime = "python3.11"` + "\n" + `template = "django"` + "\n" + code, `(?s)template.*value must be one of`},
 		{"unknown hardware", cfgBlock(`hardware_type = "tpu"`), `(?s)hardware_type.*value must be one of`},
 		{"memory below range", cfgBlock(`memory_mb = 63`), `(?s)memory_mb.*between 64 and 8192`},
