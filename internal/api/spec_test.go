@@ -129,14 +129,7 @@ func TestMyAccountExchanges(t *testing.T) {
 
 // The two checkers judge only their own dialect's paths, so they chain.
 func TestCheckersChain(t *testing.T) {
-	faasV1, err := api.NewChecker()
-	if err != nil {
-		t.Fatal(err)
-	}
-	myAccount, err := api.NewMyAccountChecker()
-	if err != nil {
-		t.Fatal(err)
-	}
+	faasV1, _ := checkers(t)
 	if faasV1.BasePath() != api.BasePath || !faasV1.Covers(api.BasePath+"functions") || faasV1.Covers(api.MyAccountBasePath+"faas/functions/") {
 		t.Error("the faas-v1 checker covers the wrong paths")
 	}
@@ -155,7 +148,10 @@ func TestCheckersChain(t *testing.T) {
 	})
 	var problems []error
 	report := func(err error) { problems = append(problems, err) }
-	h := faasV1.CheckingHandler(myAccount.CheckingHandler(server, report), report)
+	h, err := api.CheckingBoth(server, report)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for path := range answers {
 		q := "?apikey=k"
 		if strings.HasPrefix(path, api.MyAccountBasePath) {
@@ -181,14 +177,7 @@ func TestCheckersChain(t *testing.T) {
 // Route names a request by the document's path, with the parameters as the
 // document names them; a request the document has no route for has none.
 func TestRoute(t *testing.T) {
-	myAccount, err := api.NewMyAccountChecker()
-	if err != nil {
-		t.Fatal(err)
-	}
-	faasV1, err := api.NewChecker()
-	if err != nil {
-		t.Fatal(err)
-	}
+	faasV1, myAccount := checkers(t)
 	for _, tc := range []struct {
 		checker      *api.Checker
 		method, path string
@@ -206,4 +195,18 @@ func TestRoute(t *testing.T) {
 			t.Errorf("Route(%s %s) = %q, %v; want %q", tc.method, tc.path, got, ok, tc.want)
 		}
 	}
+}
+
+// checkers are the checkers of both documents.
+func checkers(t *testing.T) (faasV1, myAccount *api.Checker) {
+	t.Helper()
+	faasV1, err := api.NewChecker()
+	if err != nil {
+		t.Fatal(err)
+	}
+	myAccount, err = api.NewMyAccountChecker()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return faasV1, myAccount
 }

@@ -84,14 +84,6 @@ func newHarness(t *testing.T, configure ...func(*localfaas.Options)) *harness {
 // paths below its base; any violation fails the test, except complaints
 // about a request marked as invalid on purpose.
 func (h *harness) checked(next http.Handler) http.Handler {
-	faasV1, err := api.NewChecker()
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	myAccount, err := api.NewMyAccountChecker()
-	if err != nil {
-		h.t.Fatal(err)
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		invalidOK := r.Header.Get(invalidHeader) != ""
 		report := func(err error) {
@@ -102,7 +94,13 @@ func (h *harness) checked(next http.Handler) http.Handler {
 			}
 			h.t.Errorf("contract violation: %v", err)
 		}
-		faasV1.CheckingHandler(myAccount.CheckingHandler(next, report), report).ServeHTTP(w, r)
+		checked, err := api.CheckingBoth(next, report)
+		if err != nil {
+			h.t.Error(err)
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		checked.ServeHTTP(w, r)
 	})
 }
 

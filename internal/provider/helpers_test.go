@@ -125,14 +125,6 @@ func newDialectTestEnv(t *testing.T, d dialectCase, intercept interceptor, opts 
 		f(&o)
 	}
 	env.server = localfaas.New(o)
-	checker, err := api.NewChecker()
-	if err != nil {
-		t.Fatal(err)
-	}
-	myAccountChecker, err := api.NewMyAccountChecker()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var handler http.Handler = env.server
 	if intercept != nil {
 		handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -146,7 +138,11 @@ func newDialectTestEnv(t *testing.T, d dialectCase, intercept interceptor, opts 
 		env.violations = append(env.violations, err.Error())
 		env.mu.Unlock()
 	}
-	ts := httptest.NewServer(checker.CheckingHandler(myAccountChecker.CheckingHandler(handler, report), report))
+	checked, err := api.CheckingBoth(handler, report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(checked)
 	env.url = ts.URL + d.base
 	t.Cleanup(func() {
 		ts.Close()
