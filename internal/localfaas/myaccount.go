@@ -6,7 +6,6 @@ package localfaas
 import (
 	"archive/zip"
 	"bytes"
-	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -298,15 +297,7 @@ func (s *Server) myAccountListFunctions(w http.ResponseWriter, r *http.Request) 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.advanceLocked(s.now())
-	var matched []*Function
-	for _, rec := range s.functions {
-		if rec.fn.Namespace == ns {
-			matched = append(matched, &rec.fn)
-		}
-	}
-	slices.SortFunc(matched, func(a, b *Function) int {
-		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
-	})
+	matched := s.listLocked(ns, func(*Function) bool { return true })
 	out := make([]myAccountSummary, len(matched))
 	for i, f := range matched {
 		out[i] = toMASummary(f, invokeURL(r, f))
