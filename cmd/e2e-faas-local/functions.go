@@ -32,10 +32,10 @@ type functionFlags struct {
 func addFunctionFlags(fs *flag.FlagSet) *functionFlags {
 	return &functionFlags{
 		run:      fs.Bool("run", true, "run deployed functions as local processes behind their invoke_url (they run as this user: only deploy code you trust)"),
-		python:   fs.String("python", "python3", "Python `interpreter` of "+runtimesIn("python")+" functions"),
-		node:     fs.String("node", "node", "Node.js `interpreter` of "+runtimesIn("node")+" functions"),
+		python:   fs.String("python", "python3", "Python `interpreter` of "+strings.Join(locallyRunnable("python"), ", ")+" functions"),
+		node:     fs.String("node", "node", "Node.js `interpreter` of "+strings.Join(locallyRunnable("node"), ", ")+" functions"),
 		npm:      fs.String("npm", "npm", "`npm` that installs Node.js requirements"),
-		goCmd:    fs.String("go", "go", "`go` command that builds "+runtimesIn("go")+" functions"),
+		goCmd:    fs.String("go", "go", "`go` command that builds "+strings.Join(locallyRunnable("go"), ", ")+" functions"),
 		pipFlags: fs.String("pip-flags", "", "extra `flags` for pip install, e.g. \"--no-index --find-links /wheels\" where PyPI is out of reach"),
 		workDir:  fs.String("work-dir", "", "`directory` for the functions' files (default: a temporary one, removed on exit)"),
 		invoke:   fs.String("invoke", "", "do not serve: call this invoke_url `URL` (GET, or POST with -data), print the answer and exit"),
@@ -70,7 +70,7 @@ func (f *functionFlags) describe(stdout io.Writer) {
 		return
 	}
 	var runs, not []string
-	for _, rt := range locallyRunnable() {
+	for _, rt := range locallyRunnable("") {
 		if err := f.runner.Runs(rt, "http"); err != nil {
 			not = append(not, err.Error())
 		} else {
@@ -83,28 +83,15 @@ func (f *functionFlags) describe(stdout io.Writer) {
 	}
 }
 
-// runtimesIn lists, from both dialects' catalogues and without repeats,
-// the runtimes the runner runs in language, for the flags' help.
-func runtimesIn(language string) string {
-	var names []string
-	for _, c := range []catalogue.Catalogue{catalogue.FaaSV1, catalogue.MyAccount} {
-		for _, rt := range c {
-			if rt.Language == language && !slices.Contains(names, rt.Name) {
-				names = append(names, rt.Name)
-			}
-		}
-	}
-	return strings.Join(names, ", ")
-}
-
 // locallyRunnable lists, from both dialects' catalogues and without
-// repeats, the runtimes the runner has a language for; whether this
+// repeats, the runtimes the runner has a language for (only language's,
+// when it is not ""): for the flags' help and for describe. Whether this
 // machine's toolchains can run them is the runner's to say.
-func locallyRunnable() []string {
+func locallyRunnable(language string) []string {
 	var names []string
 	for _, c := range []catalogue.Catalogue{catalogue.FaaSV1, catalogue.MyAccount} {
 		for _, rt := range c {
-			if rt.Language != "" && !slices.Contains(names, rt.Name) {
+			if rt.Language != "" && (language == "" || rt.Language == language) && !slices.Contains(names, rt.Name) {
 				names = append(names, rt.Name)
 			}
 		}

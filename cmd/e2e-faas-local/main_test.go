@@ -265,7 +265,7 @@ func TestRunVersionAndUsage(t *testing.T) {
 		t.Errorf("-h: %q %v", out.String(), err)
 	}
 	// The toolchain flags name every runtime they run, from the catalogues.
-	for _, rt := range locallyRunnable() {
+	for _, rt := range locallyRunnable("") {
 		if !strings.Contains(out.String(), rt) {
 			t.Errorf("-h does not name %s", rt)
 		}

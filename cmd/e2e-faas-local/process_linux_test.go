@@ -8,7 +8,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -66,28 +65,10 @@ func serverBinary(t *testing.T) string {
 	return binPath
 }
 
-// lockedBuffer collects a process's output.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // serverProcess is the command, started by startServer.
 type serverProcess struct {
 	cmd      *exec.Cmd
-	out      *lockedBuffer
+	out      *runnertest.Output
 	exited   chan struct{} // closed when it exited; then err is set
 	err      error
 	endpoint string // faas-v1
@@ -103,7 +84,7 @@ func startServer(t *testing.T, dir string, configure func(*exec.Cmd), args ...st
 	envFile := filepath.Join(dir, "server.env")
 	cmd := exec.Command(serverBinary(t), append([]string{"-addr", "127.0.0.1:0", "-dialect", "faas-v1", "-env-file", envFile, "-deploy-delay", "0", "-delete-delay", "0"}, args...)...)
 	cmd.Env = append(os.Environ(), "E2E_LOCAL_API_KEY=test-key-"+strconv.Itoa(os.Getpid()), "E2E_LOCAL_AUTH_TOKEN=test-token-"+strconv.Itoa(os.Getpid()))
-	s := &serverProcess{cmd: cmd, out: &lockedBuffer{}, exited: make(chan struct{})}
+	s := &serverProcess{cmd: cmd, out: &runnertest.Output{}, exited: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = s.out, s.out
 	cmd.WaitDelay = 5 * time.Second // should a process it leaves behind hold its output
 	if configure != nil {

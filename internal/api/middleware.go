@@ -39,3 +39,18 @@ func (c *Checker) CheckingHandler(next http.Handler, report func(error)) http.Ha
 		_, _ = w.Write(rec.Body.Bytes())
 	})
 }
+
+// CheckingBoth wraps next in the checkers of both documents, each judging
+// the paths below its base, as CheckingHandler does: how tests serve both
+// dialects.
+func CheckingBoth(next http.Handler, report func(error)) (http.Handler, error) {
+	faasV1, err := NewChecker()
+	if err != nil {
+		return nil, err
+	}
+	myAccount, err := NewMyAccountChecker()
+	if err != nil {
+		return nil, err
+	}
+	return faasV1.CheckingHandler(myAccount.CheckingHandler(next, report), report), nil
+}

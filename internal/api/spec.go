@@ -125,6 +125,22 @@ func (c *Checker) Covers(path string) bool {
 	return strings.Contains(path, c.basePath)
 }
 
+// Route is the document's path, below the base path and without its
+// leading slash, of a request's method and path: "faas/function/{name}/"
+// for GET /myaccount/api/v1/faas/function/hello/. It is false for a
+// request the document has no route for.
+func (c *Checker) Route(method, path string) (string, bool) {
+	r, err := http.NewRequestWithContext(context.Background(), method, (&url.URL{Path: path}).String(), nil)
+	if err != nil {
+		return "", false
+	}
+	_, route, _, err := c.route(r)
+	if err != nil {
+		return "", false
+	}
+	return strings.TrimPrefix(route.Path, "/"), true
+}
+
 func (c *Checker) route(r *http.Request) (*http.Request, *routers.Route, map[string]string, error) {
 	i := strings.Index(r.URL.Path, c.basePath)
 	if i < 0 {

@@ -129,14 +129,7 @@ func TestMyAccountExchanges(t *testing.T) {
 
 // The two checkers judge only their own dialect's paths, so they chain.
 func TestCheckersChain(t *testing.T) {
-	faasV1, err := api.NewChecker()
-	if err != nil {
-		t.Fatal(err)
-	}
-	myAccount, err := api.NewMyAccountChecker()
-	if err != nil {
-		t.Fatal(err)
-	}
+	faasV1, _ := checkers(t)
 	if faasV1.BasePath() != api.BasePath || !faasV1.Covers(api.BasePath+"functions") || faasV1.Covers(api.MyAccountBasePath+"faas/functions/") {
 		t.Error("the faas-v1 checker covers the wrong paths")
 	}
@@ -155,7 +148,10 @@ func TestCheckersChain(t *testing.T) {
 	})
 	var problems []error
 	report := func(err error) { problems = append(problems, err) }
-	h := faasV1.CheckingHandler(myAccount.CheckingHandler(server, report), report)
+	h, err := api.CheckingBoth(server, report)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for path := range answers {
 		q := "?apikey=k"
 		if strings.HasPrefix(path, api.MyAccountBasePath) {
@@ -176,4 +172,41 @@ func TestCheckersChain(t *testing.T) {
 	if len(problems) != 1 || !strings.Contains(problems[0].Error(), "response 200") {
 		t.Errorf("problems %v, want one about the answer", problems)
 	}
+}
+
+// Route names a request by the document's path, with the parameters as the
+// document names them; a request the document has no route for has none.
+func TestRoute(t *testing.T) {
+	faasV1, myAccount := checkers(t)
+	for _, tc := range []struct {
+		checker      *api.Checker
+		method, path string
+		want         string
+	}{
+		{myAccount, "GET", "/myaccount/api/v1/faas/function/hello/", "faas/function/{name}/"},
+		{myAccount, "PUT", "/proxy" + api.MyAccountBasePath + "faas/handler_file/hello/", "faas/handler_file/{name}/"},
+		{myAccount, "GET", api.MyAccountBasePath + "faas/runtimes/", "faas/runtimes/"},
+		{myAccount, "GET", api.MyAccountBasePath + "faas/nothing/", ""},
+		{myAccount, "GET", "/elsewhere/faas/runtimes/", ""},
+		{faasV1, "GET", api.BasePath + "functions/0b6c", "functions/{id}"},
+	} {
+		got, ok := tc.checker.Route(tc.method, tc.path)
+		if got != tc.want || ok != (tc.want != "") {
+			t.Errorf("Route(%s %s) = %q, %v; want %q", tc.method, tc.path, got, ok, tc.want)
+		}
+	}
+}
+
+// checkers are the checkers of both documents.
+func checkers(t *testing.T) (faasV1, myAccount *api.Checker) {
+	t.Helper()
+	faasV1, err := api.NewChecker()
+	if err != nil {
+		t.Fatal(err)
+	}
+	myAccount, err = api.NewMyAccountChecker()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return faasV1, myAccount
 }

@@ -6,6 +6,8 @@ package catalogue
 import (
 	"regexp"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -54,6 +56,16 @@ func (l Limits) MemoryAccepted(mb int64) bool {
 		return slices.Contains(l.MemoryChoicesMB, mb)
 	}
 	return mb >= l.MemoryMinMB && mb <= l.MemoryMaxMB
+}
+
+// JoinValues is a list of accepted values as messages give it: "128, 256,
+// 512". The provider and the local server write MemoryChoicesMB with it.
+func JoinValues(values []int64) string {
+	parts := make([]string, len(values))
+	for i, v := range values {
+		parts[i] = strconv.FormatInt(v, 10)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // namePatterns holds each NamePattern compiled, once.

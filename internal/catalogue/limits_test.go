@@ -127,6 +127,18 @@ func TestMemoryAccepted(t *testing.T) {
 	}
 }
 
+func TestJoinValues(t *testing.T) {
+	for want, values := range map[string][]int64{
+		"":                    nil,
+		"200":                 {200},
+		"128, 256, 512, 1024": catalogue.MyAccountLimits.MemoryChoicesMB,
+	} {
+		if got := catalogue.JoinValues(values); got != want {
+			t.Errorf("JoinValues(%v) = %q, want %q", values, got, want)
+		}
+	}
+}
+
 func TestNameFits(t *testing.T) {
 	for _, c := range []struct {
 		l    catalogue.Limits

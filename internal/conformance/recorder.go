@@ -44,17 +44,18 @@ type Exchange struct {
 	Violations []string
 }
 
-// Route is the exchange's method and path below the MyAccount base, with a
-// function's name replaced by {name}, as myaccount.yaml names it.
+// Route is the exchange's method and path below the MyAccount base as
+// myaccount.yaml names it ("GET faas/function/{name}/"); a path the
+// document has no route for is given as it is.
 func (e Exchange) Route() string {
+	if checker, err := api.NewMyAccountChecker(); err == nil {
+		if route, ok := checker.Route(e.Method, e.Path); ok {
+			return e.Method + " " + route
+		}
+	}
 	p := e.Path
 	if i := strings.Index(p, api.MyAccountBasePath); i >= 0 {
 		p = p[i+len(api.MyAccountBasePath):]
-	}
-	for _, prefix := range []string{"faas/function/", "faas/handler_file/"} {
-		if strings.HasPrefix(p, prefix) {
-			p = prefix + "{name}/"
-		}
 	}
 	return e.Method + " " + p
 }

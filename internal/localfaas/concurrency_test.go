@@ -15,17 +15,6 @@ func TestConcurrentCRUD(t *testing.T) {
 	h := newHarness(t)
 	const workers, perWorker = 16, 8
 	var sent sync.Map // request count per worker, to compare with the request log
-	expect := func(c call, status int) response {
-		r, err := h.try(c)
-		if err != nil {
-			t.Error(err)
-			return r
-		}
-		if r.Status != status {
-			t.Errorf("%s %s: status %d, want %d: %s", c.Method, c.Path, r.Status, status, r.Body)
-		}
-		return r
-	}
 
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -35,7 +24,7 @@ func TestConcurrentCRUD(t *testing.T) {
 			n := 0
 			do := func(method, path string, body any, status int) response {
 				n++
-				return expect(call{Method: method, Path: path, Body: body}, status)
+				return h.expect(call{Method: method, Path: path, Body: body}, status)
 			}
 			secret := fmt.Sprintf("secret-%d", w)
 			do("POST", "secrets", map[string]any{"name": secret, "value": "v"}, http.StatusCreated)

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,24 +16,13 @@ import (
 
 // consoleBuffer is a server's console in a test; the server writes to it
 // from several goroutines.
-type consoleBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (c *consoleBuffer) Write(p []byte) (int, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.b.Write(p)
-}
+type consoleBuffer struct{ runnertest.Output }
 
 // lines are the console's lines, each without its time stamp, which must
 // be there.
 func (c *consoleBuffer) lines(t *testing.T) []string {
 	t.Helper()
-	c.mu.Lock()
-	text := c.b.String()
-	c.mu.Unlock()
+	text := c.String()
 	var out []string
 	stamp := regexp.MustCompile(`^[0-9]{2}:[0-9]{2}:[0-9]{2} `)
 	for line := range strings.SplitSeq(strings.TrimSuffix(text, "\n"), "\n") {

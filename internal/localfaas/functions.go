@@ -131,19 +131,12 @@ func (s *Server) listFunctions(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.advanceLocked(s.now())
-	var matched []*record
-	for _, rec := range s.functions {
-		if rec.fn.Namespace != ns || filterName && rec.fn.Name != name || !hasLabels(rec.fn.Labels, labels) {
-			continue
-		}
-		matched = append(matched, rec)
-	}
-	slices.SortFunc(matched, func(a, b *record) int {
-		return cmp.Or(a.fn.CreatedAt.Compare(b.fn.CreatedAt), cmp.Compare(a.fn.Name, b.fn.Name), cmp.Compare(a.fn.ID, b.fn.ID))
+	matched := s.listLocked(ns, func(f *Function) bool {
+		return (!filterName || f.Name == name) && hasLabels(f.Labels, labels)
 	})
 	out := []wireFunction{}
 	for i := (page - 1) * perPage; i < len(matched) && i < page*perPage; i++ {
-		out = append(out, s.wire(r, &matched[i].fn))
+		out = append(out, s.wire(r, matched[i]))
 	}
 	s.writeOK(w, http.StatusOK, struct {
 		Functions []wireFunction `json:"functions"`
@@ -151,6 +144,21 @@ func (s *Server) listFunctions(w http.ResponseWriter, r *http.Request) {
 		Page      int            `json:"page"`
 		PerPage   int            `json:"per_page"`
 	}{out, len(matched), page, perPage})
+}
+
+// listLocked is the namespace's functions that keep accepts, oldest first
+// (then by name and ID), as both dialects list them. s.mu is held.
+func (s *Server) listLocked(ns string, keep func(*Function) bool) []*Function {
+	var matched []*Function
+	for _, rec := range s.functions {
+		if rec.fn.Namespace == ns && keep(&rec.fn) {
+			matched = append(matched, &rec.fn)
+		}
+	}
+	slices.SortFunc(matched, func(a, b *Function) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
+	})
+	return matched
 }
 
 func hasLabels(have, want map[string]string) bool {

@@ -84,14 +84,6 @@ func newHarness(t *testing.T, configure ...func(*localfaas.Options)) *harness {
 // paths below its base; any violation fails the test, except complaints
 // about a request marked as invalid on purpose.
 func (h *harness) checked(next http.Handler) http.Handler {
-	faasV1, err := api.NewChecker()
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	myAccount, err := api.NewMyAccountChecker()
-	if err != nil {
-		h.t.Fatal(err)
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		invalidOK := r.Header.Get(invalidHeader) != ""
 		report := func(err error) {
@@ -102,7 +94,13 @@ func (h *harness) checked(next http.Handler) http.Handler {
 			}
 			h.t.Errorf("contract violation: %v", err)
 		}
-		faasV1.CheckingHandler(myAccount.CheckingHandler(next, report), report).ServeHTTP(w, r)
+		checked, err := api.CheckingBoth(next, report)
+		if err != nil {
+			h.t.Error(err)
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		checked.ServeHTTP(w, r)
 	})
 }
 
@@ -234,6 +232,20 @@ func (h *harness) try(c call) (response, error) {
 	return response{Status: res.StatusCode, Header: res.Header, Body: data}, nil
 }
 
+// expect is try for any goroutine that reports, with Error, a failure or
+// an answer other than status; it returns the response either way.
+func (h *harness) expect(c call, status int) response {
+	r, err := h.try(c)
+	if err != nil {
+		h.t.Error(err)
+		return r
+	}
+	if r.Status != status {
+		h.t.Errorf("%s %s: status %d, want %d: %s", c.Method, c.Path, r.Status, status, r.Body)
+	}
+	return r
+}
+
 // assertNoLeak fails the test when text holds a credential or secret value.
 func (h *harness) assertNoLeak(text string) {
 	h.mu.Lock()
@@ -311,35 +323,7 @@ func errorOf(t *testing.T, r response) apiErr {
 }
 
 // function is the wire form of a function, as a client sees it.
-type function struct {
-	ID              string `json:"id"`
-	Name            string `json:"name"`
-	Namespace       string `json:"namespace"`
-	Runtime         string `json:"runtime"`
-	Template        string `json:"template"`
-	HandlerFunction string `json:"handler_function"`
-	Requirements    string `json:"requirements"`
-	Config          struct {
-		MemoryMB       int    `json:"memory_mb"`
-		TimeoutSeconds int    `json:"timeout_seconds"`
-		Replicas       int    `json:"replicas"`
-		HardwareType   string `json:"hardware_type"`
-		MinScale       int    `json:"min_scale"`
-		MaxScale       int    `json:"max_scale"`
-	} `json:"config"`
-	Environment     map[string]string `json:"environment"`
-	Secrets         []string          `json:"secrets"`
-	Labels          map[string]string `json:"labels"`
-	Annotations     map[string]string `json:"annotations"`
-	InvokeURL       string            `json:"invoke_url"`
-	Status          string            `json:"status"`
-	ErrorMessage    string            `json:"error_message"`
-	Version         string            `json:"version"`
-	CodeSHA256      string            `json:"code_sha256"`
-	InvocationCount int               `json:"invocation_count"`
-	CreatedAt       string            `json:"created_at"`
-	UpdatedAt       string            `json:"updated_at"`
-}
+type function = localfaas.WireFunction
 
 func (h *harness) function(r response) function {
 	h.t.Helper()

@@ -22,12 +22,7 @@ var ownConns = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 // tryKeyed is try with an Idempotency-Key header ("" sends none), over a
 // connection of its own.
 func (h *harness) tryKeyed(c call, key string) (response, error) {
-	return h.tryKeyedVia(ownConns, c, key)
-}
-
-// tryKeyedVia is tryKeyed through the given client.
-func (h *harness) tryKeyedVia(client *http.Client, c call, key string) (response, error) {
-	c.Client, c.IdempotencyKey = client, key
+	c.Client, c.IdempotencyKey = ownConns, key
 	return h.try(c)
 }
 
@@ -41,18 +36,10 @@ func (h *harness) createKeyed(key string, body map[string]any) response {
 	return r
 }
 
-// requestID reads create_request_id, which the harness's function type
-// does not hold.
+// requestID reads create_request_id ("" when the answer has none).
 func (h *harness) requestID(r response) string {
 	h.t.Helper()
-	var f struct {
-		CreateRequestID *string `json:"create_request_id"`
-	}
-	h.decode(r, &f)
-	if f.CreateRequestID == nil {
-		return ""
-	}
-	return *f.CreateRequestID
+	return h.function(r).CreateRequestID
 }
 
 const key1 = "7c0e2a4e-5b1f-4d7e-9a63-2f0c8d1b4e01"

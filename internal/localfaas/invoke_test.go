@@ -148,7 +148,7 @@ func TestInvokeLifecycle(t *testing.T) {
 	if want := calls.Load() + 2; m.InvocationCount != want || m.ErrorCount != failures.Load() || m.LastInvokedAt == nil {
 		t.Errorf("metrics %+v, want %d invocations", m, want)
 	}
-	if got := int64(h.get(f.ID).InvocationCount); got != m.InvocationCount {
+	if got := h.get(f.ID).InvocationCount; got != m.InvocationCount {
 		t.Errorf("invocation_count %d, metrics %d", got, m.InvocationCount)
 	}
 

@@ -55,21 +55,8 @@ func TestManyClientsMixedCRUD(t *testing.T) {
 	var sent atomic.Int64
 	expect := func(c call, key string, status int) response {
 		sent.Add(1)
-		var r response
-		var err error
-		if key != "" {
-			r, err = h.tryKeyedVia(h.ts.Client(), c, key)
-		} else {
-			r, err = h.try(c)
-		}
-		if err != nil {
-			t.Error(err)
-			return r
-		}
-		if r.Status != status {
-			t.Errorf("%s %s: status %d, want %d: %s", c.Method, c.Path, r.Status, status, r.Body)
-		}
-		return r
+		c.IdempotencyKey = key
+		return h.expect(c, status)
 	}
 	decode := func(r response, v any) {
 		if err := json.Unmarshal(r.Body, v); err != nil {

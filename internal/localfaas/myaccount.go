@@ -6,14 +6,12 @@ package localfaas
 import (
 	"archive/zip"
 	"bytes"
-	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -30,15 +28,6 @@ import (
 
 // myAccountLimits are the dialect's name, memory and timeout limits.
 var myAccountLimits = catalogue.MyAccountLimits
-
-// joinInt64s is "128, 256, 512".
-func joinInt64s(ns []int64) string {
-	s := make([]string, len(ns))
-	for i, n := range ns {
-		s[i] = strconv.FormatInt(n, 10)
-	}
-	return strings.Join(s, ", ")
-}
 
 const (
 	// myAccountReadOnly is what E2E's documentation says of a function in flight.
@@ -100,7 +89,7 @@ func decodeMASettings(o *object) myAccountSettings {
 	if mem := o.integer("memory"); mem != nil {
 		s.memory = *mem
 		if !myAccountLimits.MemoryAccepted(int64(*mem)) {
-			errs.Add("memory", "must be one of %s (MB; got %d)", joinInt64s(myAccountLimits.MemoryChoicesMB), *mem)
+			errs.Add("memory", "must be one of %s (MB; got %d)", catalogue.JoinValues(myAccountLimits.MemoryChoicesMB), *mem)
 		}
 	}
 	if timeout := o.integer("timeout"); timeout != nil {
@@ -308,15 +297,7 @@ func (s *Server) myAccountListFunctions(w http.ResponseWriter, r *http.Request) 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.advanceLocked(s.now())
-	var matched []*Function
-	for _, rec := range s.functions {
-		if rec.fn.Namespace == ns {
-			matched = append(matched, &rec.fn)
-		}
-	}
-	slices.SortFunc(matched, func(a, b *Function) int {
-		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
-	})
+	matched := s.listLocked(ns, func(*Function) bool { return true })
 	out := make([]myAccountSummary, len(matched))
 	for i, f := range matched {
 		out[i] = toMASummary(f, invokeURL(r, f))

@@ -24,6 +24,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/catalogue"
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
 )
 
@@ -262,7 +263,7 @@ func (inv *invocation) successText() string {
 	if len(inv.success) == 0 {
 		return "success_statuses is any 2xx"
 	}
-	return "success_statuses is " + joinInts(inv.success)
+	return "success_statuses is " + catalogue.JoinValues(inv.success)
 }
 
 // readStart reads the whole body, keeping its first max bytes.

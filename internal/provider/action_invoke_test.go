@@ -16,53 +16,30 @@ import (
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
 )
 
-// smokeCode answers GET with 200 and a greeting, POST with 500 and the
-// body it was sent.
-const smokeCode = `def handle(event, context):
-    if event.method == "POST":
-        return {"statusCode": 500, "body": "boom " + event.body.decode()}
-    return {"statusCode": 200, "body": "hello-from-smoke"}
-`
-
-func smokeConfig(env *testEnv, extra string) string {
-	return verbsProviderBlock + fmt.Sprintf(`
-resource "e2e_faas_function" "test" {
-  name        = "smoke-fn"
-  runtime     = %q
-  code_inline = %q
-  %s
-
-  lifecycle {
-    action_trigger {
-      events  = [after_create, after_update]
-      actions = [action.e2e_faas_invoke.smoke]
-    }
-  }
-}
-
-action "e2e_faas_invoke" "smoke" {
-  config {
-    function = e2e_faas_function.test.id
-  }
-}
-
-action "e2e_faas_invoke" "quiet" {
-  config {
-    function  = e2e_faas_function.test.id
-    show_body = false
-  }
-}
-
+// invokeExample is examples/actions/e2e_faas_invoke/action.tf, the
+// function's runtime the dialect's and its answer the given one, with a
+// "failing" action beside the example's: a POST whose 200 is not among its
+// success_statuses.
+func invokeExample(t *testing.T, env *testEnv, answer string) string {
+	t.Helper()
+	example := exampleFile(t, "actions/e2e_faas_invoke/action.tf")
+	for old, repl := range map[string]string{`runtime = "python3-http-debian"`: fmt.Sprintf("runtime = %q", env.dialect.runtime), "Hello from E2E": answer} {
+		if !strings.Contains(example, old) {
+			t.Fatalf("the example no longer has %s", old)
+		}
+		example = strings.Replace(example, old, repl, 1)
+	}
+	return verbsProviderBlock + example + `
 action "e2e_faas_invoke" "failing" {
   config {
-    function = e2e_faas_function.test.id
-    method   = "POST"
-    body     = "payload-7"
-    headers  = { "Content-Type" = "text/plain" }
-    timeout  = "2m"
+    function         = e2e_faas_function.hello.id
+    method           = "POST"
+    body             = "payload-7"
+    success_statuses = [201]
+    timeout          = "2m"
   }
 }
-`, env.dialect.runtime, smokeCode, extra)
+`
 }
 
 // invocations is how many times the server's one function was called.
@@ -75,18 +52,19 @@ func (e *testEnv) invocations(t *testing.T) int64 {
 	return f.InvocationCount
 }
 
-// The action on both dialects: triggered after create and after update,
-// on demand with -invoke, with the answer kept out of the output, and a
-// failing answer failing the apply with its status.
+// The action as the example shows it, on both dialects: triggered after
+// create and after update, on demand with -invoke, with the answer kept out
+// of the output (show_body = false), and an answer that is not a success
+// failing the apply with its status.
 func TestAccInvokeAction(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, d dialectCase) {
 		verbsTerraform(t)
 		env := runningDialectEnv(t, d)
 		ws := verbsWorkspace(t, env)
 
-		ws.writeConfig(smokeConfig(env, ""))
+		ws.writeConfig(invokeExample(t, env, "Hello from E2E"))
 		out := ws.mustRun(0, "apply", "-auto-approve")
-		for _, want := range []string{"function smoke-fn answered 200 OK in ", "answer: hello-from-smoke"} {
+		for _, want := range []string{"function hello answered 200 OK in ", "answer: Hello from E2E"} {
 			if !strings.Contains(out, want) {
 				t.Fatalf("the apply that created the function does not report %q:\n%s", want, out)
 			}
@@ -95,24 +73,24 @@ func TestAccInvokeAction(t *testing.T) {
 			t.Fatalf("after create: %d invocations, want 1 (after_create)", n)
 		}
 
-		ws.writeConfig(smokeConfig(env, `environment = { GREETING = "hi" }`))
+		ws.writeConfig(invokeExample(t, env, "Hello again"))
 		out = ws.mustRun(0, "apply", "-auto-approve")
-		if !strings.Contains(out, "answered 200 OK") || env.invocations(t) != 2 {
+		if !strings.Contains(out, "answer: Hello again") || env.invocations(t) != 2 {
 			t.Fatalf("the update did not invoke the function once more (%d invocations):\n%s", env.invocations(t), out)
 		}
 
 		out = ws.mustRun(0, "apply", "-auto-approve", "-invoke=action.e2e_faas_invoke.smoke")
-		if !strings.Contains(out, "hello-from-smoke") || env.invocations(t) != 3 {
+		if !strings.Contains(out, "Hello again") || env.invocations(t) != 3 {
 			t.Fatalf("-invoke did not call the function (%d invocations):\n%s", env.invocations(t), out)
 		}
 
-		out = ws.mustRun(0, "apply", "-auto-approve", "-invoke=action.e2e_faas_invoke.quiet")
-		if !strings.Contains(out, "answered 200 OK") || strings.Contains(out, "hello-from-smoke") {
+		out = ws.mustRun(0, "apply", "-auto-approve", "-invoke=action.e2e_faas_invoke.order")
+		if !strings.Contains(out, "answered 200 OK") || strings.Contains(out, "Hello again") {
 			t.Fatalf("show_body = false: want the status without the answer:\n%s", out)
 		}
 
 		out = ws.mustRun(1, "apply", "-auto-approve", "-invoke=action.e2e_faas_invoke.failing")
-		for _, want := range []string{"Function smoke-fn answered 500", "500 Internal Server Error", "boom payload-7"} {
+		for _, want := range []string{"Function hello answered 200", "POST", "200 OK, which is not a success (success_statuses is 201)", "Hello again"} {
 			if !strings.Contains(out, want) {
 				t.Fatalf("the failing invocation does not say %q:\n%s", want, out)
 			}

@@ -98,27 +98,16 @@ func TestAccFunction_catalogueChecks(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			resource.UnitTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testProviderFactories,
-				Steps: []resource.TestStep{{
-					Config: env.config(`
+			planFails(t, env.config(`
 resource "e2e_faas_function" "test" {
   name        = "catalogue-check"
   code_path   = "."
   %s
 }
-`, tc.body),
-					PlanOnly:    true,
-					ExpectError: regexp.MustCompile(strings.ReplaceAll(tc.want, " ", `\s+`)),
-				}},
-			})
+`, tc.body), tc.want)
 		})
 	}
-	t.Cleanup(func() {
-		if w := env.writes(); len(w) != 0 {
-			t.Errorf("failed plans wrote to the API: %v", w)
-		}
-	})
+	env.failedPlansWriteNothing(t)
 }
 
 // Unknown values are skipped, not guessed: a runtime that comes from a data

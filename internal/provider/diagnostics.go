@@ -179,15 +179,6 @@ func quotedList(list []string) []string {
 	return out
 }
 
-// joinInts is "128, 256, 512".
-func joinInts(list []int64) string {
-	parts := make([]string, len(list))
-	for i, n := range list {
-		parts[i] = fmt.Sprint(n)
-	}
-	return strings.Join(parts, ", ")
-}
-
 // changeFailureHint says what a failed update left behind: nothing when the
 // API refused it (an answer below 500) or it never reached a server;
 // otherwise the change may have been carried out, and the next plan, which

@@ -244,16 +244,11 @@ func TestAccDialects_failedDeploy(t *testing.T) {
 // server holds one function.
 func TestAccDialects_lostCreateAnswer(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, d dialectCase) {
-		env := newDialectTestEnv(t, d, nil, func(o *localfaas.Options) { o.OmitCreateRequestID = true })
-		cfg := dialectConfig(env, "lost-answer", "one", "environment = { A = \"1\" }")
+		env, cfg := withoutCreateRequestID(t, d, "lost-answer", "one")
 		accTest(t, env,
 			resource.TestStep{
-				PreConfig: func() {
-					must(t, env.server.SetFaults(faults.Config{Seed: 7, Routes: map[string]faults.Rule{
-						d.createRoute: {Rate: 1, Kinds: []faults.Kind{faults.Drop}},
-					}}))
-				},
-				Config: cfg,
+				PreConfig: func() { env.failCreates(faults.Drop) },
+				Config:    cfg,
 				Check: func(*terraform.State) error {
 					injected := env.server.InjectedFaults()
 					env.server.ClearFaults()
@@ -277,8 +272,7 @@ func TestAccDialects_lostCreateAnswer(t *testing.T) {
 // import it, and the function is left exactly as it was.
 func TestAccDialects_ambiguousCreateRefusesAnotherFunction(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, d dialectCase) {
-		env := newDialectTestEnv(t, d, nil, func(o *localfaas.Options) { o.OmitCreateRequestID = true })
-		cfg := dialectConfig(env, "not-mine", "configured", "environment = { A = \"1\" }")
+		env, cfg := withoutCreateRequestID(t, d, "not-mine", "configured")
 		var before localfaas.Function
 		accTest(t, env,
 			resource.TestStep{
@@ -288,9 +282,7 @@ func TestAccDialects_ambiguousCreateRefusesAnotherFunction(t *testing.T) {
 					must(t, err)
 					before = f
 					env.server.ResetRequests()
-					must(t, env.server.SetFaults(faults.Config{Seed: 7, Routes: map[string]faults.Rule{
-						d.createRoute: {Rate: 1, Kinds: []faults.Kind{faults.BadGateway}},
-					}}))
+					env.failCreates(faults.BadGateway)
 				},
 				Config:      cfg,
 				ExpectError: regexp.MustCompile(`(?s)already exists.*import it`),
@@ -322,16 +314,13 @@ func TestAccDialects_ambiguousCreateRefusesAnotherFunction(t *testing.T) {
 // state as configured and not tainted, and the next plan is empty.
 func TestAccDialects_ambiguousCreateAdoptsItsOwn(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, d dialectCase) {
-		env := newDialectTestEnv(t, d, nil, func(o *localfaas.Options) { o.OmitCreateRequestID = true })
-		cfg := dialectConfig(env, "adopt-me", "configured", "environment = { A = \"1\" }")
+		env, cfg := withoutCreateRequestID(t, d, "adopt-me", "configured")
 		accTest(t, env,
 			resource.TestStep{
 				PreConfig: func() {
 					createOutside(t, env, "adopt-me", fmt.Sprintf(dialectCode, "configured"), map[string]string{"A": "1"})
 					env.server.ResetRequests()
-					must(t, env.server.SetFaults(faults.Config{Seed: 7, Routes: map[string]faults.Rule{
-						d.createRoute: {Rate: 1, Kinds: []faults.Kind{faults.BadGateway}},
-					}}))
+					env.failCreates(faults.BadGateway)
 				},
 				Config: cfg,
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -347,6 +336,23 @@ func TestAccDialects_ambiguousCreateAdoptsItsOwn(t *testing.T) {
 			resource.TestStep{Config: cfg, PlanOnly: true},
 		)
 	})
+}
+
+// withoutCreateRequestID is a server of the dialect whose create answers
+// carry no request ID, so that after a failed create nothing but the
+// function found says whose it is, and the configuration of a function
+// named name that answers body and has one environment variable.
+func withoutCreateRequestID(t *testing.T, d dialectCase, name, body string) (*testEnv, string) {
+	t.Helper()
+	env := newDialectTestEnv(t, d, nil, func(o *localfaas.Options) { o.OmitCreateRequestID = true })
+	return env, dialectConfig(env, name, body, "environment = { A = \"1\" }")
+}
+
+// failCreates makes every create of the server's dialect fail with kind.
+func (e *testEnv) failCreates(kind faults.Kind) {
+	must(e.t, e.server.SetFaults(faults.Config{Seed: 7, Routes: map[string]faults.Rule{
+		e.dialect.createRoute: {Rate: 1, Kinds: []faults.Kind{kind}},
+	}}))
 }
 
 // createOutside makes a function the way another tool would, through the

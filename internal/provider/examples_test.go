@@ -71,10 +71,22 @@ func (c exampleConfig) dialect(t *testing.T) dialectCase {
 	return dialectCase{}
 }
 
+// repoRoot is the repository's root, from this package's directory.
+var repoRoot = filepath.Join("..", "..")
+
+// exampleFile is the text of a file of examples/ (path below it, with
+// slashes).
+func exampleFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(repoRoot, "examples", filepath.FromSlash(path)))
+	must(t, err)
+	return string(b)
+}
+
 // exampleConfigs finds every configuration of the repository.
 func exampleConfigs(t *testing.T) []exampleConfig {
 	t.Helper()
-	root := filepath.Join("..", "..")
+	root := repoRoot
 	var out []exampleConfig
 	dirs := map[string]bool{}
 	must(t, filepath.WalkDir(filepath.Join(root, "examples"), func(p string, d os.DirEntry, err error) error {

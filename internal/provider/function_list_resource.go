@@ -5,7 +5,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -98,9 +97,7 @@ func (l *functionListResource) List(ctx context.Context, req list.ListRequest, s
 	}
 	client := l.data.client
 	if len(labels) > 0 && !client.Capabilities().LabelFilter {
-		diags.AddAttributeError(path.Root("labels"), "Not supported by this API",
-			fmt.Sprintf("The %s API (api_flavor = %q) has no labels, so functions cannot be listed by label. "+
-				"Remove labels, and filter by name_prefix or runtime instead.", client.Dialect(), client.Dialect()))
+		addNoLabelFilterError(&diags, "name_prefix or runtime")
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}

@@ -253,12 +253,31 @@ func TestApplyFunction_partialAnswers(t *testing.T) {
 	blockOf := func(memory, timeout int64) types.List {
 		return configList(ptr(withConfig(func(c *faas.FunctionConfig) { c.MemoryMB, c.TimeoutSeconds = memory, timeout })))
 	}
-	for _, tc := range []struct {
+	type partialCase struct {
 		name   string
 		before func(*functionModel)
 		answer func() *faas.Function
 		check  func(t *testing.T, m *functionModel)
-	}{
+	}
+	// fromCodeFile is a function whose requirements came from its code's
+	// file, answered with requirements: requirements stays null and
+	// source_hash is sourceHash.
+	fromCodeFile := func(name, requirements, sourceHash string) partialCase {
+		return partialCase{
+			name:   name,
+			before: func(m *functionModel) { m.requirementsFromCode = textSHA256("requests==2.32.3\n") },
+			answer: func() *faas.Function {
+				f := answer(faas.FieldRequirements)
+				f.Requirements = requirements
+				return f
+			},
+			check: func(t *testing.T, m *functionModel) {
+				expectValue(t, "requirements", m.Requirements, types.StringNull())
+				expectValue(t, "source_hash", m.SourceHash, types.StringValue(sourceHash))
+			},
+		}
+	}
+	for _, tc := range []partialCase{
 		{
 			name:   "carries nothing",
 			answer: func() *faas.Function { return answer() },
@@ -319,32 +338,8 @@ func TestApplyFunction_partialAnswers(t *testing.T) {
 				expectValue(t, "code_sha256", m.CodeSHA256, types.StringValue(otherSHA))
 			},
 		},
-		{
-			name:   "requirements from the code's file, unchanged",
-			before: func(m *functionModel) { m.requirementsFromCode = textSHA256("requests==2.32.3\n") },
-			answer: func() *faas.Function {
-				f := answer(faas.FieldRequirements)
-				f.Requirements = "requests==2.32.3\n"
-				return f
-			},
-			check: func(t *testing.T, m *functionModel) {
-				expectValue(t, "requirements", m.Requirements, types.StringNull())
-				expectValue(t, "source_hash", m.SourceHash, types.StringValue(testSourceHash))
-			},
-		},
-		{
-			name:   "requirements from the code's file, changed outside",
-			before: func(m *functionModel) { m.requirementsFromCode = textSHA256("requests==2.32.3\n") },
-			answer: func() *faas.Function {
-				f := answer(faas.FieldRequirements)
-				f.Requirements = "requests==1.0\n"
-				return f
-			},
-			check: func(t *testing.T, m *functionModel) {
-				expectValue(t, "requirements", m.Requirements, types.StringNull())
-				expectValue(t, "source_hash", m.SourceHash, types.StringValue(codeChangedOutside+"requirements"))
-			},
-		},
+		fromCodeFile("requirements from the code's file, unchanged", "requests==2.32.3\n", testSourceHash),
+		fromCodeFile("requirements from the code's file, changed outside", "requests==1.0\n", codeChangedOutside+"requirements"),
 		{
 			name: "requirements attribute",
 			answer: func() *faas.Function {

@@ -133,15 +133,7 @@ func runUpdate(t *testing.T, api faas.API, state, plan functionModel) (functionM
 // refreshed with what the API said last.
 func TestUpdate_faasV1Groups(t *testing.T) {
 	memory256 := configBlock(map[string]attr.Value{"memory_mb": types.Int64Value(256)})
-	for _, tc := range []struct {
-		name    string
-		state   func(*functionModel)
-		plan    func(*functionModel)
-		failOn  string
-		calls   []string
-		error   string // "" for none
-		checkOn func(t *testing.T, got functionModel)
-	}{
+	for _, tc := range []updateCase{
 		{
 			name:  "labels: the metadata endpoint alone, no redeploy",
 			plan:  func(m *functionModel) { m.Labels = mapValue(map[string]string{"team": "b"}) },
@@ -238,25 +230,13 @@ func TestUpdate_faasV1Groups(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			state := deployedFunction()
-			if tc.state != nil {
-				tc.state(&state)
-			}
-			plan := state
-			plan.Status, plan.Version, plan.UpdatedAt = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
-			if tc.plan != nil {
-				tc.plan(&plan)
-			}
-			api := &fakeAPI{caps: (&faas.Client{}).Capabilities(), fn: *apiFunction(), failOn: tc.failOn}
-			api.fn.Status = state.Status.ValueString()
-			got, diags := runUpdate(t, api, state, plan)
-			if !slices.Equal(api.calls, tc.calls) {
-				t.Errorf("calls %q, want %q", api.calls, tc.calls)
-			}
-			expectUpdateError(t, diags, tc.error)
-			if tc.checkOn != nil {
-				tc.checkOn(t, got)
-			}
+			tc.run(t, deployedFunction(), func(plan *functionModel) {
+				plan.Status, plan.Version, plan.UpdatedAt = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
+			}, func(state functionModel) *fakeAPI {
+				api := &fakeAPI{caps: (&faas.Client{}).Capabilities(), fn: *apiFunction()}
+				api.fn.Status = state.Status.ValueString()
+				return api
+			})
 		})
 	}
 }
@@ -275,46 +255,29 @@ func TestUpdate_myAccountWhole(t *testing.T) {
 		m.SourceHash = types.StringValue(single.SourceHash)
 		return m
 	}
-	for _, tc := range []struct {
-		name   string
-		state  func(*functionModel)
-		plan   func(*functionModel)
-		failOn string
-		calls  []string
-		error  string
-	}{
-		{"memory and environment: one update", nil, func(m *functionModel) {
+	for _, tc := range []updateCase{
+		{name: "memory and environment: one update", plan: func(m *functionModel) {
 			m.Config = configBlock(map[string]attr.Value{"memory_mb": types.Int64Value(256)})
 			m.Environment = mapValue(map[string]string{"A": "1"})
-		}, "", []string{"update", "wait"}, ""},
-		{"a Failed function: one update", func(m *functionModel) { m.Status = types.StringValue(faas.StatusFailed) }, nil, "", []string{"update", "wait"}, ""},
-		{"nothing to change: read the function", nil, nil, "", []string{"get"}, ""},
-		{"a refused update", nil, func(m *functionModel) { m.Environment = mapValue(map[string]string{"A": "1"}) }, "update", []string{"update"},
-			"Nothing was changed"},
-		{"a deploy that fails", nil, func(m *functionModel) { m.Environment = mapValue(map[string]string{"A": "1"}) }, "wait", []string{"update", "wait"},
-			"The function's update did not deploy"},
+		}, calls: []string{"update", "wait"}},
+		{name: "a Failed function: one update", state: func(m *functionModel) { m.Status = types.StringValue(faas.StatusFailed) }, calls: []string{"update", "wait"}},
+		{name: "nothing to change: read the function", calls: []string{"get"}},
+		{name: "a refused update", plan: func(m *functionModel) { m.Environment = mapValue(map[string]string{"A": "1"}) }, failOn: "update", calls: []string{"update"},
+			error: "Nothing was changed"},
+		{name: "a deploy that fails", plan: func(m *functionModel) { m.Environment = mapValue(map[string]string{"A": "1"}) }, failOn: "wait", calls: []string{"update", "wait"},
+			error: "The function's update did not deploy"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			state := myAccountState()
-			if tc.state != nil {
-				tc.state(&state)
-			}
-			plan := state
-			plan.Status, plan.UpdatedAt = types.StringUnknown(), types.StringUnknown()
-			if tc.plan != nil {
-				tc.plan(&plan)
-			}
-			cfg := defaultConfig
-			api := &fakeAPI{caps: (&faas.MyAccountClient{}).Capabilities(), failOn: tc.failOn, fn: faas.Function{
-				ID: "fn", Name: "fn", Status: state.Status.ValueString(), Runtime: "python3-http-debian", Config: &cfg,
-				CodeSHA256: textSHA256(code),
-				Fields:     map[faas.Field]bool{faas.FieldMemory: true, faas.FieldTimeout: true, faas.FieldEnvironment: true, faas.FieldCode: true},
-			}}
-			got, diags := runUpdate(t, api, state, plan)
-			if !slices.Equal(api.calls, tc.calls) {
-				t.Errorf("calls %q, want %q", api.calls, tc.calls)
-			}
-			expectUpdateError(t, diags, tc.error)
+			plan, got := tc.run(t, myAccountState(), func(plan *functionModel) {
+				plan.Status, plan.UpdatedAt = types.StringUnknown(), types.StringUnknown()
+			}, func(state functionModel) *fakeAPI {
+				cfg := defaultConfig
+				return &fakeAPI{caps: (&faas.MyAccountClient{}).Capabilities(), fn: faas.Function{
+					ID: "fn", Name: "fn", Status: state.Status.ValueString(), Runtime: "python3-http-debian", Config: &cfg,
+					CodeSHA256: textSHA256(code),
+					Fields:     map[faas.Field]bool{faas.FieldMemory: true, faas.FieldTimeout: true, faas.FieldEnvironment: true, faas.FieldCode: true},
+				}}
+			})
 			// The code is what was deployed: no drift marker.
 			if strings.HasPrefix(got.SourceHash.ValueString(), codeChangedOutside) {
 				t.Errorf("source_hash = %s after the provider's own update", got.SourceHash)
@@ -324,6 +287,46 @@ func TestUpdate_myAccountWhole(t *testing.T) {
 			}
 		})
 	}
+}
+
+// updateCase is one update of a table test: what differs in the state and
+// in the plan, the step the fake API fails, the calls it must see, the
+// error ("" for none) and what else to check in the new state.
+type updateCase struct {
+	name    string
+	state   func(*functionModel)
+	plan    func(*functionModel)
+	failOn  string
+	calls   []string
+	error   string
+	checkOn func(t *testing.T, got functionModel)
+}
+
+// run updates state, changed as tc says, to a plan of it in which what the
+// update will learn is unknown (learned) and tc's changes are made, through
+// the API newAPI makes for that state; it checks the calls, the error and
+// checkOn, and returns the plan and the new state.
+func (tc updateCase) run(t *testing.T, state functionModel, learned func(*functionModel), newAPI func(functionModel) *fakeAPI) (plan, got functionModel) {
+	t.Helper()
+	if tc.state != nil {
+		tc.state(&state)
+	}
+	plan = state
+	learned(&plan)
+	if tc.plan != nil {
+		tc.plan(&plan)
+	}
+	api := newAPI(state)
+	api.failOn = tc.failOn
+	got, diags := runUpdate(t, api, state, plan)
+	if !slices.Equal(api.calls, tc.calls) {
+		t.Errorf("calls %q, want %q", api.calls, tc.calls)
+	}
+	expectUpdateError(t, diags, tc.error)
+	if tc.checkOn != nil {
+		tc.checkOn(t, got)
+	}
+	return plan, got
 }
 
 // expectUpdateError fails unless diags hold exactly one error saying want,

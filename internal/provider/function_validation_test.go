@@ -7,11 +7,8 @@ import (
 	"archive/zip"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 )
 
 // One failing configuration per validation rule of
@@ -63,6 +60,11 @@ func TestAccFunction_validation(t *testing.T) {
 		{"name leading hyphen", `name = "-abc"` + "\n" + `runtime = "python3.11"` + "\n" + code, `(?s)name.*starting and ending`},
 		{"name trailing hyphen", `name = "abc-"` + "\n" + `runtime = "python3.11"` + "\n" + code, `(?s)name.*starting and ending`},
 		{"unknown runtime", `name = "okname"` + "\n" + `runtime = "python2.7"` + "\n" + code, `(?s)runtime.*value must be one of`},
+		// The README's snippet against a server printing faas-v1 settings:
+		// the message names the API in use, that the runtime is the other
+		// API's, and how to pick that one.
+		{"MyAccount runtime", `name = "okname"` + "\n" + `runtime = "python3-http-debian"` + "\n" + code,
+			`(?s)runtime.*faas-v1 API.*"python3-http-debian" is a runtime of the MyAccount API.*api_flavor = "myaccount".*E2E_API_FLAVOR=myaccount`},
 		{"unknown template", `name = "okname"` + "\n" + `runtime = "python3.11"` + "\n" + `template = "django"` + "\n" + code, `(?s)template.*value must be one of`},
 		{"unknown hardware", cfgBlock(`hardware_type = "tpu"`), `(?s)hardware_type.*value must be one of`},
 		{"memory below range", cfgBlock(`memory_mb = 63`), `(?s)memory_mb.*between 64 and 8192`},
@@ -108,22 +110,10 @@ func TestAccFunction_validation(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			resource.UnitTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testProviderFactories,
-				Steps: []resource.TestStep{{
-					Config:   env.config("resource \"e2e_faas_function\" \"test\" {\n%s\n}\n", tc.body),
-					PlanOnly: true,
-					// Terraform wraps messages: any space may be a line break.
-					ExpectError: regexp.MustCompile(strings.ReplaceAll(tc.want, " ", `\s+`)),
-				}},
-			})
+			planFails(t, env.config("resource \"e2e_faas_function\" \"test\" {\n%s\n}\n", tc.body), tc.want)
 		})
 	}
-	t.Cleanup(func() {
-		if w := env.writes(); len(w) != 0 {
-			t.Errorf("failed plans wrote to the API: %v", w)
-		}
-	})
+	env.failedPlansWriteNothing(t)
 }
 
 // cfgBlock is a valid function body with the given config block content.

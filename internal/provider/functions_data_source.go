@@ -8,7 +8,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
@@ -77,10 +76,7 @@ func (d *functionsDataSource) Read(ctx context.Context, req datasource.ReadReque
 		return
 	}
 	if len(labels) > 0 && !d.data.client.Capabilities().LabelFilter {
-		resp.Diagnostics.AddAttributeError(path.Root("labels"), "Not supported by the MyAccount API",
-			"The MyAccount API (api_flavor = \"myaccount\", the API E2E serves) has no labels, so functions cannot be listed by label. "+
-				"Remove labels, and filter the list in the configuration instead (for example by name), or use the faas-v1 API: "+
-				otherDialect(dialectMyAccount))
+		addNoLabelFilterError(&resp.Diagnostics, "name, or filter the list in the configuration")
 		return
 	}
 	fns, err := d.data.client.ListAllFunctions(ctx, faas.ListFunctionsOptions{Name: m.Name.ValueString(), Labels: labels})

@@ -125,14 +125,6 @@ func newDialectTestEnv(t *testing.T, d dialectCase, intercept interceptor, opts 
 		f(&o)
 	}
 	env.server = localfaas.New(o)
-	checker, err := api.NewChecker()
-	if err != nil {
-		t.Fatal(err)
-	}
-	myAccountChecker, err := api.NewMyAccountChecker()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var handler http.Handler = env.server
 	if intercept != nil {
 		handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -146,7 +138,11 @@ func newDialectTestEnv(t *testing.T, d dialectCase, intercept interceptor, opts 
 		env.violations = append(env.violations, err.Error())
 		env.mu.Unlock()
 	}
-	ts := httptest.NewServer(checker.CheckingHandler(myAccountChecker.CheckingHandler(handler, report), report))
+	checked, err := api.CheckingBoth(handler, report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(checked)
 	env.url = ts.URL + d.base
 	t.Cleanup(func() {
 		ts.Close()
@@ -208,13 +204,42 @@ func (e *testEnv) nothingLeft(*terraform.State) error {
 
 // providerBlock configures the provider for this server.
 func (e *testEnv) providerBlock() string {
+	return e.providerBlockWith(e.dialect.providerSettings)
+}
+
+// providerBlockWith is providerBlock with other settings than the
+// dialect's (HCL lines, each ending in a newline).
+func (e *testEnv) providerBlockWith(settings string) string {
 	return fmt.Sprintf(`
 provider "e2e" {
   api_endpoint = %q
   api_key      = %q
   auth_token   = %q
 %s}
-`, e.url, e.key, e.token, e.dialect.providerSettings)
+`, e.url, e.key, e.token, settings)
+}
+
+// planFails runs a plan of config that must fail with an error matching
+// want, in which any space may be a line break (Terraform wraps messages).
+func planFails(t *testing.T, config, want string) {
+	t.Helper()
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: config, PlanOnly: true,
+			ExpectError: regexp.MustCompile(strings.ReplaceAll(want, " ", `\s+`)),
+		}},
+	})
+}
+
+// failedPlansWriteNothing checks, once the test and its subtests are done,
+// that nothing was written to the API: the plans they ran failed.
+func (e *testEnv) failedPlansWriteNothing(t *testing.T) {
+	t.Cleanup(func() {
+		if w := e.writes(); len(w) != 0 {
+			t.Errorf("failed plans wrote to the API: %v", w)
+		}
+	})
 }
 
 // config is the provider block followed by the given HCL.

@@ -24,17 +24,10 @@ import (
 // output or error message (a failing deploy is part of the run).
 func TestAccNoSecretsInLogsOrState(t *testing.T) {
 	t.Parallel()
-	key, token := "key-"+randomHex(t, 16), "token-"+randomHex(t, 16)
 	secretValue, woValue := "secret-"+randomHex(t, 16), "wo-"+randomHex(t, 16)
 	rotatedValue, rotatedWO := "secret2-"+randomHex(t, 16), "wo2-"+randomHex(t, 16)
 	envValue := "envval-" + randomHex(t, 16)
-	server := localfaas.New(localfaas.Options{APIKey: key, AuthToken: token})
-	ts := httptest.NewServer(server)
-	defer ts.Close()
-
-	ws := newCLIWorkspace(t, "TF_LOG=TRACE", "E2E_API_ENDPOINT="+ts.URL+api.BasePath, "E2E_API_KEY="+key, "E2E_AUTH_TOKEN="+token,
-		"TF_VAR_db_password="+secretValue, "TF_VAR_token="+woValue)
-	session := newTraceSession(t, ws)
+	session := newTraceSession(t, api.BasePath, "TF_VAR_db_password="+secretValue, "TF_VAR_token="+woValue)
 	woVersion := 1
 	config := func(failing bool) string {
 		code := `def handle(event, context):\n    return 'ok'\n`
@@ -83,16 +76,15 @@ resource "e2e_faas_function" "app" {
 	woVersion = 2
 	session.extraEnv = []string{"TF_VAR_db_password=" + rotatedValue, "TF_VAR_token=" + rotatedWO}
 	session.apply(config(false))
-	if got, _ := server.SecretValue("e2e-faas-local-dl", "api-token"); got != rotatedWO {
+	if got, _ := session.server.SecretValue("e2e-faas-local-dl", "api-token"); got != rotatedWO {
 		t.Fatalf("the write-only secret was not rotated")
 	}
-	state, logs := session.failUpdateThenDestroy(server, config(true))
+	state, logs := session.failUpdateThenDestroy(config(true))
 	if !bytes.Contains(logs, []byte("E2E FaaS API request")) {
 		t.Fatalf("the trace log has no provider request lines: the check would prove nothing")
 	}
-	secrets := map[string]string{"API key": key, "auth token": token, "secret value": secretValue, "write-only value": woValue, "environment value": envValue,
-		"rotated secret value": rotatedValue, "rotated write-only value": rotatedWO}
-	noLeaks(t, logs, session.output.String(), state, secrets)
+	session.noLeaks(logs, state, map[string]string{"secret value": secretValue, "write-only value": woValue, "environment value": envValue,
+		"rotated secret value": rotatedValue, "rotated write-only value": rotatedWO})
 	if runtime.GOOS == "linux" && !bytes.Contains(state, []byte(rotatedValue)) {
 		// value (not value_wo) is meant to be in state, marked sensitive;
 		// not finding it means the state check looked at the wrong file.
@@ -143,15 +135,8 @@ func nonSensitiveOccurrence(t *testing.T, state []byte, v string) string {
 // non-sensitive state attribute, through apply, a failing update and destroy.
 func TestAccNoSecretsInLogsOrState_myAccount(t *testing.T) {
 	t.Parallel()
-	key, token := "key-"+randomHex(t, 16), "token-"+randomHex(t, 16)
 	envValue := "envval-" + randomHex(t, 16)
-	server := localfaas.New(localfaas.Options{APIKey: key, AuthToken: token})
-	ts := httptest.NewServer(server)
-	defer ts.Close()
-
-	ws := newCLIWorkspace(t, "TF_LOG=TRACE", "E2E_API_ENDPOINT="+ts.URL+api.MyAccountBasePath, "E2E_API_KEY="+key, "E2E_AUTH_TOKEN="+token,
-		"E2E_PROJECT_ID=12345")
-	session := newTraceSession(t, ws)
+	session := newTraceSession(t, api.MyAccountBasePath, "E2E_PROJECT_ID=12345")
 	config := func(memory int) string {
 		return fmt.Sprintf(`
 terraform {
@@ -173,42 +158,55 @@ resource "e2e_faas_function" "app" {
 `, envValue, memory)
 	}
 	session.apply(config(128))
-	state, logs := session.failUpdateThenDestroy(server, config(256))
+	state, logs := session.failUpdateThenDestroy(config(256))
 	if !bytes.Contains(logs, []byte("E2E FaaS API request")) || !bytes.Contains(logs, []byte("faas/handler_file/")) {
 		t.Fatalf("the trace log has no MyAccount request lines: the check would prove nothing")
 	}
-	noLeaks(t, logs, session.output.String(), state, map[string]string{"API key": key, "auth token": token, "environment value": envValue})
+	session.noLeaks(logs, state, map[string]string{"environment value": envValue})
 }
 
-// noLeaks fails for each value (named by what it is) found in the TRACE log,
-// in terraform's output, or in a non-sensitive attribute of the state.
-func noLeaks(t *testing.T, logs []byte, output string, state []byte, values map[string]string) {
-	t.Helper()
+// noLeaks fails for the credentials and each value (named by what it is)
+// found in the TRACE log, in terraform's output, or in a non-sensitive
+// attribute of the state.
+func (s *traceSession) noLeaks(logs, state []byte, values map[string]string) {
+	s.t.Helper()
+	values["API key"], values["auth token"] = s.key, s.token
 	for what, v := range values {
 		if bytes.Contains(logs, []byte(v)) {
-			t.Errorf("the %s appears in the TRACE log", what)
+			s.t.Errorf("the %s appears in the TRACE log", what)
 		}
-		if strings.Contains(output, v) {
-			t.Errorf("the %s appears in terraform's output", what)
+		if strings.Contains(s.output.String(), v) {
+			s.t.Errorf("the %s appears in terraform's output", what)
 		}
-		if where := nonSensitiveOccurrence(t, state, v); where != "" {
-			t.Errorf("the %s appears in the state's non-sensitive attribute %s", what, where)
+		if where := nonSensitiveOccurrence(s.t, state, v); where != "" {
+			s.t.Errorf("the %s appears in the state's non-sensitive attribute %s", what, where)
 		}
 	}
 }
 
 // traceSession drives terraform through the built provider in one
-// workspace, with its TRACE log in one file and all its output kept.
+// workspace, with its TRACE log in one file and all its output kept,
+// against a local server of its own with random credentials.
 type traceSession struct {
-	t        *testing.T
-	ws       *cliWorkspace
-	logPath  string
-	extraEnv []string
-	output   bytes.Buffer
+	t          *testing.T
+	server     *localfaas.Server
+	key, token string
+	ws         *cliWorkspace
+	logPath    string
+	extraEnv   []string
+	output     bytes.Buffer
 }
 
-func newTraceSession(t *testing.T, ws *cliWorkspace) *traceSession {
-	return &traceSession{t: t, ws: ws, logPath: filepath.Join(ws.dir, "trace.log")}
+// newTraceSession starts the server and a workspace whose terraform logs at
+// TRACE and reaches the server's API under basePath, with env added to its
+// environment.
+func newTraceSession(t *testing.T, basePath string, env ...string) *traceSession {
+	key, token := "key-"+randomHex(t, 16), "token-"+randomHex(t, 16)
+	server := localfaas.New(localfaas.Options{APIKey: key, AuthToken: token})
+	ts := httptest.NewServer(server)
+	t.Cleanup(ts.Close)
+	ws := newCLIWorkspace(t, append([]string{"TF_LOG=TRACE", "E2E_API_ENDPOINT=" + ts.URL + basePath, "E2E_API_KEY=" + key, "E2E_AUTH_TOKEN=" + token}, env...)...)
+	return &traceSession{t: t, server: server, key: key, token: token, ws: ws, logPath: filepath.Join(ws.dir, "trace.log")}
 }
 
 func (s *traceSession) run(wantErr bool, args ...string) {
@@ -230,9 +228,9 @@ func (s *traceSession) apply(config string) {
 // failUpdateThenDestroy applies a configuration whose deploy fails (so an
 // error message is checked too), keeps the state as it then is, destroys
 // everything, and returns that state and the TRACE log.
-func (s *traceSession) failUpdateThenDestroy(server *localfaas.Server, failing string) (state, logs []byte) {
+func (s *traceSession) failUpdateThenDestroy(failing string) (state, logs []byte) {
 	s.t.Helper()
-	server.FailNextDeploy("deploy failed for a reason")
+	s.server.FailNextDeploy("deploy failed for a reason")
 	s.ws.writeConfig(failing)
 	s.run(true, "apply", "-auto-approve", "-no-color")
 	if !strings.Contains(s.output.String(), "deploy failed for a reason") {

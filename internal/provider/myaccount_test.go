@@ -62,20 +62,10 @@ data "e2e_faas_functions" "all" {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			resource.UnitTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testProviderFactories,
-				Steps: []resource.TestStep{{
-					Config: tc.config, PlanOnly: true,
-					ExpectError: regexp.MustCompile(strings.ReplaceAll(tc.want, " ", `\s+`)),
-				}},
-			})
+			planFails(t, tc.config, tc.want)
 		})
 	}
-	t.Cleanup(func() {
-		if w := env.writes(); len(w) != 0 {
-			t.Errorf("failed plans wrote to the API: %v", w)
-		}
-	})
+	env.failedPlansWriteNothing(t)
 }
 
 // The provider settings of the MyAccount flavor: project_id is required and
@@ -84,15 +74,9 @@ data "e2e_faas_functions" "all" {
 func TestAccMyAccount_providerSettings(t *testing.T) {
 	env := newDialectTestEnv(t, myAccount, nil)
 	block := func(settings string) string {
-		return fmt.Sprintf(`
-provider "e2e" {
-  api_endpoint = %q
-  api_key      = %q
-  auth_token   = %q
-%s}
-
+		return env.providerBlockWith(settings) + `
 data "e2e_faas_runtimes" "all" {}
-`, env.url, env.key, env.token, settings)
+`
 	}
 	for _, tc := range []struct{ name, settings, want string }{
 		{"missing project_id", "", `(?s)project_id.*E2E_PROJECT_ID.*not set`},
@@ -105,13 +89,7 @@ data "e2e_faas_runtimes" "all" {}
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv("E2E_PROJECT_ID", "")
-			resource.UnitTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testProviderFactories,
-				Steps: []resource.TestStep{{
-					Config: block(tc.settings), PlanOnly: true,
-					ExpectError: regexp.MustCompile(strings.ReplaceAll(tc.want, " ", `\s+`)),
-				}},
-			})
+			planFails(t, block(tc.settings), tc.want)
 		})
 	}
 	// The environment alone selects and configures the dialect.

@@ -128,10 +128,6 @@ func TestAccDialects_fractionalNumberOneClearError(t *testing.T) {
 				})
 			})
 		}
-		t.Cleanup(func() {
-			if w := env.writes(); len(w) != 0 {
-				t.Errorf("failed plans wrote to the API: %v", w)
-			}
-		})
+		env.failedPlansWriteNothing(t)
 	})
 }

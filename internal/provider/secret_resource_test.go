@@ -193,14 +193,7 @@ func TestAccSecret_validation(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			resource.UnitTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testProviderFactories,
-				Steps: []resource.TestStep{{
-					Config:      env.config("resource \"e2e_faas_secret\" \"db\" {\n%s\n}\n", tc.body),
-					PlanOnly:    true,
-					ExpectError: regexp.MustCompile(strings.ReplaceAll(tc.want, " ", `\s+`)),
-				}},
-			})
+			planFails(t, env.config("resource \"e2e_faas_secret\" \"db\" {\n%s\n}\n", tc.body), tc.want)
 		})
 	}
 }

@@ -142,18 +142,18 @@ func checkDialect(caps faas.Capabilities, plan *functionModel) diag.Diagnostics 
 	unsupported := func(p path.Path, what string) {
 		diags.AddAttributeError(p, "Not supported by the MyAccount API",
 			fmt.Sprintf("%s. The MyAccount API (api_flavor = \"myaccount\", the API E2E serves) has no such setting. "+
-				"Remove it from the configuration, or use the faas-v1 API: %s", what, otherDialect(dialectMyAccount)))
+				"Remove it from the configuration, or use the faas-v1 API: %s", what, otherDialect(flavorMyAccount)))
 	}
 	if rt := plan.Runtime; len(caps.Runtimes) > 0 && !rt.IsUnknown() && !slices.Contains(caps.Runtimes, rt.ValueString()) {
 		diags.AddAttributeError(path.Root("runtime"), "Runtime not offered by the faas-v1 API",
 			fmt.Sprintf("Attribute runtime value must be one of: [%s], got: %q. %s",
-				strings.Join(quotedList(caps.Runtimes), " "), rt.ValueString(), dialectHint(dialectFaaSV1, rt.ValueString())))
+				strings.Join(quotedList(caps.Runtimes), " "), rt.ValueString(), dialectHint(flavorFaaSV1, rt.ValueString())))
 	}
 	if n := plan.Name; !n.IsUnknown() && !n.IsNull() && !caps.Limits.NameFits(n.ValueString()) {
 		diags.AddAttributeError(path.Root("name"), "Invalid function name for E2E",
 			fmt.Sprintf("Under the MyAccount API (api_flavor = \"myaccount\", the API E2E serves) function names start with a letter and have at most %d characters; "+
 				"%q does not fit. Choose a shorter name starting with a letter, or use the faas-v1 API: %s",
-				caps.Limits.NameMax, n.ValueString(), otherDialect(dialectMyAccount)))
+				caps.Limits.NameMax, n.ValueString(), otherDialect(flavorMyAccount)))
 	}
 	if t := plan.Template; !caps.Templates && !t.IsUnknown() && !t.IsNull() && t.ValueString() != defaultTemplate {
 		unsupported(path.Root("template"), fmt.Sprintf("template = %q: the runtime decides the template", t.ValueString()))
@@ -184,7 +184,7 @@ func checkDialect(caps faas.Capabilities, plan *functionModel) diag.Diagnostics 
 		if len(limits.MemoryChoicesMB) > 0 {
 			diags.AddAttributeError(at("memory_mb"), "Memory size not offered by E2E",
 				fmt.Sprintf("The MyAccount API (api_flavor = \"myaccount\", the API E2E serves) accepts memory_mb of %s; %d is not one of them. "+
-					"Choose one of them, or use the faas-v1 API: %s", joinInts(limits.MemoryChoicesMB), cfg.MemoryMB, otherDialect(dialectMyAccount)))
+					"Choose one of them, or use the faas-v1 API: %s", catalogue.JoinValues(limits.MemoryChoicesMB), cfg.MemoryMB, otherDialect(flavorMyAccount)))
 		} else {
 			diags.AddAttributeError(at("memory_mb"), "Memory size not offered by E2E",
 				fmt.Sprintf("The API accepts memory_mb from %d to %d; %d is not in that range.", limits.MemoryMinMB, limits.MemoryMaxMB, cfg.MemoryMB))
@@ -193,9 +193,18 @@ func checkDialect(caps faas.Capabilities, plan *functionModel) diag.Diagnostics 
 	if maxTimeout := caps.Limits.TimeoutMaxSeconds; cfg.TimeoutSeconds > maxTimeout {
 		diags.AddAttributeError(at("timeout_seconds"), "Timeout too long for E2E",
 			fmt.Sprintf("The MyAccount API (api_flavor = \"myaccount\", the API E2E serves) accepts timeout_seconds from 1 to %d; %d is more. "+
-				"Lower it, or use the faas-v1 API: %s", maxTimeout, cfg.TimeoutSeconds, otherDialect(dialectMyAccount)))
+				"Lower it, or use the faas-v1 API: %s", maxTimeout, cfg.TimeoutSeconds, otherDialect(flavorMyAccount)))
 	}
 	return diags
+}
+
+// addNoLabelFilterError refuses a label filter where the API has no labels
+// (Capabilities.LabelFilter), for data.e2e_faas_functions and the list
+// resource alike; instead is what they can filter by.
+func addNoLabelFilterError(diags *diag.Diagnostics, instead string) {
+	diags.AddAttributeError(path.Root("labels"), "Not supported by the MyAccount API",
+		"The MyAccount API (api_flavor = \"myaccount\", the API E2E serves) has no labels, so functions cannot be listed by label. "+
+			"Remove labels and filter by "+instead+" instead, or use the faas-v1 API: "+otherDialect(flavorMyAccount))
 }
 
 // checkAgainstCatalogue fails the plan when the region's catalogue does not
@@ -231,26 +240,20 @@ func checkAgainstCatalogue(rts []faas.Runtime, runtime, template, hardware strin
 	return diags
 }
 
-// The dialects as the provider's api_flavor spells them.
-const (
-	dialectFaaSV1    = flavorFaaSV1
-	dialectMyAccount = flavorMyAccount
-)
-
 // catalogueDialect tells the dialect from its live catalogue: faas-v1's
 // runtimes list their templates, MyAccount's have none (the runtime decides).
 func catalogueDialect(rts []faas.Runtime) string {
 	for _, r := range rts {
 		if len(r.Templates) > 0 {
-			return dialectFaaSV1
+			return flavorFaaSV1
 		}
 	}
-	return dialectMyAccount
+	return flavorMyAccount
 }
 
 // otherDialect says how to pick the API other than current.
 func otherDialect(current string) string {
-	if current == dialectMyAccount {
+	if current == flavorMyAccount {
 		return "set api_flavor = \"faas-v1\" (or E2E_API_FLAVOR=faas-v1) with an api_endpoint of that API, " +
 			"such as e2e-faas-local's /faas/api/v1/ (e2e-faas-local -dialect faas-v1 prints its settings)."
 	}
@@ -262,12 +265,12 @@ func otherDialect(current string) string {
 // runtime belongs to the other API's catalogue, says so and how to pick it.
 func dialectHint(current, runtime string) string {
 	name := map[string]string{
-		dialectFaaSV1:    "the faas-v1 API (api_flavor = \"faas-v1\")",
-		dialectMyAccount: "the MyAccount API (api_flavor = \"myaccount\", the API E2E serves)",
+		flavorFaaSV1:    "the faas-v1 API (api_flavor = \"faas-v1\")",
+		flavorMyAccount: "the MyAccount API (api_flavor = \"myaccount\", the API E2E serves)",
 	}
-	other, otherCatalogue := dialectMyAccount, catalogue.MyAccount
-	if current == dialectMyAccount {
-		other, otherCatalogue = dialectFaaSV1, catalogue.FaaSV1
+	other, otherCatalogue := flavorMyAccount, catalogue.MyAccount
+	if current == flavorMyAccount {
+		other, otherCatalogue = flavorFaaSV1, catalogue.FaaSV1
 	}
 	hint := "The runtimes were checked against " + name[current] + "."
 	if _, ok := otherCatalogue.Lookup(runtime); ok {

@@ -25,22 +25,10 @@ func TestLive_probes(t *testing.T) {
 	probes(t, s)
 }
 
-func TestLive_lifecycle(t *testing.T) {
+func TestLive_terraform(t *testing.T) {
 	s := liveSession(t)
 	t.Parallel()
-	lifecycle(t, s)
-}
-
-func TestLive_import(t *testing.T) {
-	s := liveSession(t)
-	t.Parallel()
-	importPlansNothing(t, s)
-}
-
-func TestLive_failedDeploy(t *testing.T) {
-	s := liveSession(t)
-	t.Parallel()
-	failedDeploy(t, s)
+	terraformScenarios(t, s)
 }
 
 // TestSweepLive (make sweep-live) deletes the tf-acc- functions runs left
@@ -86,8 +74,7 @@ func TestLiveEntries_withoutOptInTouchNothing(t *testing.T) {
 	ts.Start()
 	defer ts.Close()
 	entries := map[string]func(*testing.T){
-		"TestLive_probes": TestLive_probes, "TestLive_lifecycle": TestLive_lifecycle, "TestLive_import": TestLive_import,
-		"TestLive_failedDeploy": TestLive_failedDeploy, "TestSweepLive": TestSweepLive,
+		"TestLive_probes": TestLive_probes, "TestLive_terraform": TestLive_terraform, "TestSweepLive": TestSweepLive,
 	}
 	liveMu.Lock()
 	startedBefore := liveStarted

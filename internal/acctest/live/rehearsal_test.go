@@ -139,11 +139,7 @@ func TestRehearsal(t *testing.T) {
 	t.Parallel()
 	s, server := localSession(t, localOptions{run: true})
 	t.Run("probes", func(t *testing.T) { probes(t, s) })
-	t.Run("terraform", func(t *testing.T) {
-		t.Run("lifecycle", func(t *testing.T) { t.Parallel(); lifecycle(t, s) })
-		t.Run("import", func(t *testing.T) { t.Parallel(); importPlansNothing(t, s) })
-		t.Run("failedDeploy", func(t *testing.T) { t.Parallel(); failedDeploy(t, s) })
-	})
+	t.Run("terraform", func(t *testing.T) { terraformScenarios(t, s) })
 	r, text := writeReport(t, s)
 	for _, f := range r.Findings {
 		if f.Verdict != conformance.Held {

@@ -28,6 +28,18 @@ import (
 // (TestLive_*) and against the local rehearsal (TestRehearsal), given a
 // session; each makes its own tf-acc- names and deletes them at its end.
 
+// terraformScenarios runs, in parallel, the scenarios that drive terraform.
+func terraformScenarios(t *testing.T, s *live.Session) {
+	for name, scenario := range map[string]func(*testing.T, *live.Session){
+		"lifecycle": lifecycle, "import": importPlansNothing, "failedDeploy": failedDeploy,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			scenario(t, s)
+		})
+	}
+}
+
 const fn = "e2e_faas_function.test"
 
 // code is a handler of the OpenFaaS python3-http contract answering body.

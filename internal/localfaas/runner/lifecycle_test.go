@@ -183,10 +183,7 @@ func TestKillEndsDetachedProcesses(t *testing.T) {
 // A worker still busy when its call times out is killed, with what it
 // started, and replaced.
 func TestTimeoutReplacesTheWorker(t *testing.T) {
-	r := newRunner(t)
-	needs(t, r, "python3.11")
-	log := newLogBook()
-	s := spec("python3.11", "handler.py", pythonHTTP, log)
+	r, s, log := pythonRunner(t)
 	// One timeout bounds every call, the healthy ones too (a /pid that may
 	// wait for a worker to start): generous for them on a busy machine, and
 	// still well under /sleep's 30 s, the one call that must time out.

@@ -70,6 +70,9 @@ func TestPythonRequirementsOptionsRefused(t *testing.T) {
 	}
 }
 
+// greetingHandler answers with localPackage's greeting.
+const greetingHandler = `module.exports.handle = async () => require('local-greeting')('npm');`
+
 // localPackage writes a package npm installs without the registry.
 func localPackage(t *testing.T) string {
 	t.Helper()
@@ -99,7 +102,7 @@ func TestNodeRequirementsOptionsRefused(t *testing.T) {
 	r := newRunner(t)
 	needsNPM(t, r)
 	elsewhere := t.TempDir()
-	s := spec("node20", "handler.js", `module.exports.handle = async () => require('local-greeting')('npm');`, newLogBook())
+	s := spec("node20", "handler.js", greetingHandler, newLogBook())
 	s.Requirements = "file:" + localPackage(t) + "\n--prefix=" + elsewhere + "\n"
 	_, err := r.Start(context.Background(), s)
 	if err == nil || !strings.Contains(err.Error(), "requirements line 2") || !strings.Contains(err.Error(), "--prefix=") {

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -158,11 +157,18 @@ def handle(event, context):
     return {"statusCode": 200, "body": "hello " + os.environ.get("GREETING", "?") + " " + os.environ.get("db-password", "?")}
 `
 
-func TestPythonHTTP(t *testing.T) {
+// pythonRunner is a runner that runs python3.11 (the test is skipped
+// otherwise) and a spec of pythonHTTP that writes to log.
+func pythonRunner(t *testing.T) (*Runner, Spec, *logBook) {
+	t.Helper()
 	r := newRunner(t)
 	needs(t, r, "python3.11")
 	log := newLogBook()
-	s := spec("python3.11", "handler.py", pythonHTTP, log)
+	return r, spec("python3.11", "handler.py", pythonHTTP, log), log
+}
+
+func TestPythonHTTP(t *testing.T) {
+	r, s, log := pythonRunner(t)
 	s.Env = map[string]string{"GREETING": "world", "db-password": "s3cret"}
 	s.Replicas = 2
 	d := start(t, r, s)
@@ -193,10 +199,7 @@ func TestPythonHTTP(t *testing.T) {
 }
 
 func TestPythonTimeoutCrashAndRestart(t *testing.T) {
-	r := newRunner(t)
-	needs(t, r, "python3.11")
-	log := newLogBook()
-	s := spec("python3.11", "handler.py", pythonHTTP, log)
+	r, s, log := pythonRunner(t)
 	s.Timeout = 300 * time.Millisecond
 	call(start(t, r, s), "GET", "/sleep", "").want(t, 504, "did not answer within 300ms")
 	log.waitFor(t, "GET /sleep: timed out after 300ms (timeout_seconds); the caller got 504")
@@ -314,22 +317,9 @@ module.exports = async (event, context) => {
 
 func TestNodeRequirements(t *testing.T) {
 	r := newRunner(t)
-	needs(t, r, "node20")
-	if r.npm.missing != "" {
-		t.Skipf("skipped: %s", r.npm.missing)
-	}
-	// A local package: npm installs it without the registry.
-	pkg := t.TempDir()
-	for name, content := range map[string]string{
-		"package.json": `{"name": "local-greeting", "version": "1.0.0", "main": "index.js"}`,
-		"index.js":     `module.exports = (who) => 'greetings, ' + who;`,
-	} {
-		if err := os.WriteFile(filepath.Join(pkg, name), []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	s := spec("node20", "handler.js", `module.exports.handle = async () => require('local-greeting')('npm');`, newLogBook())
-	s.Requirements = "file:" + pkg
+	needsNPM(t, r)
+	s := spec("node20", "handler.js", greetingHandler, newLogBook())
+	s.Requirements = "file:" + localPackage(t)
 	call(start(t, r, s), "GET", "/", "").want(t, 200, "greetings, npm")
 }
 

@@ -1,8 +1,9 @@
 // Copyright (c) The terraform-provider-e2e authors
 // SPDX-License-Identifier: MPL-2.0
 
-// Package runnertest helps tests prove that a runner leaves no process
-// behind.
+// Package runnertest helps tests of processes and servers: prove that a
+// runner leaves no process behind, wait for what they do, and read what
+// they write.
 package runnertest
 
 import (
