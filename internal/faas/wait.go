@@ -128,8 +128,8 @@ type aroundExpected struct {
 }
 
 func newAroundExpected(p Poll, expected time.Duration) *aroundExpected {
-	lead := max(expected/20, p.Initial/4)
-	dense := min(max(expected/50, 10*time.Millisecond), p.Initial)
+	lead := max(expected/40, p.Initial/4)
+	dense := min(max(expected/100, 10*time.Millisecond), p.Initial)
 	from := max(expected-lead, 0)
 	return &aroundExpected{
 		from:  from,
