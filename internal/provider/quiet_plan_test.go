@@ -1,0 +1,239 @@
+// Copyright (c) The terraform-provider-e2e authors
+// SPDX-License-Identifier: MPL-2.0
+
+package provider
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
+	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/localfaas"
+)
+
+// Every answer of the quiet-plan shortcut in this package's tests, the whole
+// acceptance suite included, is checked against the framework's own answer
+// to the same request: a difference fails the plan that met it.
+func init() { quietPlanCheck = checkQuietPlan }
+
+// quietPlans counts the shortcut's answers by function name.
+var quietPlans = struct {
+	sync.Mutex
+	byName map[string]int
+}{byName: map[string]int{}}
+
+func quietPlansOf(name string) int {
+	quietPlans.Lock()
+	defer quietPlans.Unlock()
+	return quietPlans.byName[name]
+}
+
+func checkQuietPlan(ctx context.Context, s *quietPlanServer, req *tfprotov6.PlanResourceChangeRequest,
+	quiet *tfprotov6.PlanResourceChangeResponse,
+) *tfprotov6.PlanResourceChangeResponse {
+	if len(quiet.Diagnostics) > 0 && !s.provider.configured.Load().catalogue.fetched() {
+		// The catalogue could not be fetched: asking the framework would
+		// fetch it again, which tests counting requests would see.
+		return quiet
+	}
+	want, err := s.frameworkServer.PlanResourceChange(ctx, req)
+	if err == nil {
+		err = sameAnswer(quiet, want)
+	}
+	if err != nil {
+		return &tfprotov6.PlanResourceChangeResponse{Diagnostics: []*tfprotov6.Diagnostic{{
+			Severity: tfprotov6.DiagnosticSeverityError,
+			Summary:  "The quiet-plan shortcut differs from the framework",
+			Detail:   err.Error(),
+		}}}
+	}
+	if prior, err := req.PriorState.Unmarshal(functionShapeOnce().objectType); err == nil {
+		var attrs map[string]tftypes.Value
+		var name string
+		if prior.As(&attrs) == nil && attrs["name"].As(&name) == nil {
+			quietPlans.Lock()
+			quietPlans.byName[name]++
+			quietPlans.Unlock()
+		}
+	}
+	return quiet
+}
+
+// sameAnswer compares two answers to a plan by value.
+func sameAnswer(got, want *tfprotov6.PlanResourceChangeResponse) error {
+	shape := functionShapeOnce()
+	if err := sameDiagnostics(got.Diagnostics, want.Diagnostics); err != nil {
+		return err
+	}
+	switch {
+	case len(got.RequiresReplace) != len(want.RequiresReplace):
+		return fmt.Errorf("requires replace: %v, the framework %v", got.RequiresReplace, want.RequiresReplace)
+	case (got.Deferred == nil) != (want.Deferred == nil):
+		return fmt.Errorf("deferred: %v, the framework %v", got.Deferred, want.Deferred)
+	case !bytes.Equal(got.PlannedPrivate, want.PlannedPrivate):
+		return fmt.Errorf("private: %q, the framework %q", got.PlannedPrivate, want.PlannedPrivate)
+	}
+	if err := sameValue(got.PlannedState, want.PlannedState, shape.objectType); err != nil {
+		return fmt.Errorf("planned state: %w", err)
+	}
+	if (got.PlannedIdentity == nil) != (want.PlannedIdentity == nil) {
+		return fmt.Errorf("identity: %v, the framework %v", got.PlannedIdentity, want.PlannedIdentity)
+	}
+	if got.PlannedIdentity != nil {
+		if err := sameValue(got.PlannedIdentity.IdentityData, want.PlannedIdentity.IdentityData, shape.identityType); err != nil {
+			return fmt.Errorf("identity: %w", err)
+		}
+	}
+	return nil
+}
+
+func sameDiagnostics(got, want []*tfprotov6.Diagnostic) error {
+	if len(got) != len(want) {
+		return fmt.Errorf("%d diagnostics, the framework %d", len(got), len(want))
+	}
+	for i, g := range got {
+		w := want[i]
+		if g.Severity != w.Severity || g.Summary != w.Summary || g.Detail != w.Detail ||
+			(g.Attribute == nil) != (w.Attribute == nil) || (g.Attribute != nil && !g.Attribute.Equal(w.Attribute)) {
+			return fmt.Errorf("diagnostic %d: %v %q %q at %v, the framework %v %q %q at %v", i,
+				g.Severity, g.Summary, g.Detail, g.Attribute, w.Severity, w.Summary, w.Detail, w.Attribute)
+		}
+	}
+	return nil
+}
+
+func sameValue(got, want *tfprotov6.DynamicValue, typ tftypes.Type) error {
+	if got == nil || want == nil {
+		if got != want {
+			return fmt.Errorf("%v, the framework %v", got, want)
+		}
+		return nil
+	}
+	g, err := got.Unmarshal(typ)
+	if err != nil {
+		return err
+	}
+	w, err := want.Unmarshal(typ)
+	if err != nil {
+		return err
+	}
+	if !g.Equal(w) {
+		return fmt.Errorf("%s, the framework %s", g, w)
+	}
+	return nil
+}
+
+// The plan of an unchanged function is answered by the shortcut, on both
+// dialects, with defaults in the config block and a timeouts block; the
+// framework's answer to the same requests is the same (checkQuietPlan).
+// Where a default or a Failed function changes the plan, so does the
+// shortcut's answer.
+func TestAccFunction_quietPlanShortcut(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, d dialectCase) {
+		env := newDialectTestEnv(t, d, nil)
+		name := "quiet-plan-" + d.name
+		cfg := dialectConfig(env, name, "one", "environment = { A = \"1\" }\nconfig {\n  memory_mb = 256\n}\ntimeouts {\n  create = \"5m\"\n}")
+		changed := dialectConfig(env, name, "one", "environment = { A = \"2\" }\nconfig {\n  memory_mb = 256\n}\ntimeouts {\n  create = \"5m\"\n}")
+		var before int
+		answered := func(*terraform.State) error {
+			if n := quietPlansOf(name); n <= before {
+				return fmt.Errorf("the shortcut answered %d plans of %s, want more than %d", n, name, before)
+			}
+			before = quietPlansOf(name)
+			return nil
+		}
+		// Left out, the environment is its default again: the proposed
+		// state is the prior one, and the default changes the plan.
+		defaulted := dialectConfig(env, name, "one", "config {\n  memory_mb = 256\n}\ntimeouts {\n  create = \"5m\"\n}")
+		failed := driftSteps{t: t, env: env, cfg: defaulted}.outside(func(f *localfaas.Function) {
+			f.Status, f.ErrorMessage = faas.StatusFailed, "image pull failed"
+		})
+		accTest(t, env,
+			resource.TestStep{Config: cfg},
+			resource.TestStep{Config: cfg, Check: answered},
+			resource.TestStep{Config: changed, ConfigPlanChecks: expectUpdate()},
+			resource.TestStep{Config: changed, Check: answered},
+			resource.TestStep{Config: defaulted, ConfigPlanChecks: expectUpdate()},
+			// A function found Failed is redeployed, its configuration
+			// unchanged.
+			resource.TestStep{PreConfig: failed, Config: defaulted, ConfigPlanChecks: expectUpdate(), Check: answered},
+		)
+	})
+}
+
+// The shortcut covers e2e_faas_function's schema as it is, and refuses a
+// schema holding what it does not check.
+func TestQuietPlanSupports(t *testing.T) {
+	if !functionShapeOnce().supported {
+		t.Fatal("the shortcut does not cover e2e_faas_function's schema")
+	}
+	withAttribute := func(a schema.Attribute) schema.Schema {
+		return schema.Schema{Attributes: map[string]schema.Attribute{"x": a}}
+	}
+	for name, s := range map[string]schema.Schema{
+		"write-only":       withAttribute(schema.StringAttribute{Optional: true, WriteOnly: true}),
+		"nested attribute": withAttribute(schema.SingleNestedAttribute{Optional: true, Attributes: map[string]schema.Attribute{"y": schema.StringAttribute{Optional: true}}}),
+		"object attribute": withAttribute(schema.ObjectAttribute{Optional: true, AttributeTypes: map[string]attr.Type{"y": types.StringType}}),
+		"block in a block": {Blocks: map[string]schema.Block{"b": schema.ListNestedBlock{NestedObject: schema.NestedBlockObject{
+			Blocks: map[string]schema.Block{"c": schema.SingleNestedBlock{}},
+		}}}},
+		"modifier in a block": {Blocks: map[string]schema.Block{"b": schema.SingleNestedBlock{Attributes: map[string]schema.Attribute{
+			"y": schema.StringAttribute{Optional: true, PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
+		}}}},
+	} {
+		if quietPlanSupports(s) {
+			t.Errorf("%s: supported", name)
+		}
+	}
+	if !quietPlanSupports(withAttribute(schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("d")})) {
+		t.Error("a string with a default: not supported")
+	}
+}
+
+// Private state goes on as the framework writes it: empty values left out,
+// nothing at all when nothing is left; what the framework would refuse or
+// discard goes to the framework.
+func TestCanonicalPrivate(t *testing.T) {
+	for _, c := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{"", "", true},
+		{`{"b":"eyJ4IjoxfQ==","a":""}`, `{"b":"eyJ4IjoxfQ=="}`, true},
+		{`{"a":""}`, "", true},
+		{`not json`, "", false},
+		{`{"a":1}`, "", false},
+		{`{"a":"bm90IGpzb24="}`, "", false}, // "not json"
+	} {
+		got, ok := canonicalPrivate([]byte(c.in))
+		if ok != c.ok || string(got) != c.want {
+			t.Errorf("canonicalPrivate(%q) = %q, %v; want %q, %v", c.in, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+// The server main.go serves is the wrapper, and it hides none of the
+// framework's services (list resources and actions among them).
+func TestNewServerWraps(t *testing.T) {
+	s := NewServer("test")()
+	if _, ok := s.(*quietPlanServer); !ok {
+		t.Fatalf("NewServer gives %T, not the shortcut's wrapper", s)
+	}
+	if _, ok := s.(frameworkServer); !ok {
+		t.Fatal("the wrapper hides some of the framework's services")
+	}
+}
