@@ -90,6 +90,33 @@ func (s *quietPlanServer) PlanResourceChange(ctx context.Context, req *tfprotov6
 	return s.frameworkServer.PlanResourceChange(ctx, req)
 }
 
+// quietUpgradeCheck is quietPlanCheck for the state upgrade's shortcut.
+var quietUpgradeCheck func(ctx context.Context, s *quietPlanServer, req *tfprotov6.UpgradeResourceStateRequest,
+	quiet *tfprotov6.UpgradeResourceStateResponse) *tfprotov6.UpgradeResourceStateResponse
+
+// UpgradeResourceState passes a state of e2e_faas_function's schema version
+// on as the framework does (read against the schema, undefined attributes
+// ignored, null blocks made empty), without the framework's walks of it;
+// anything else, and an error, goes to the framework.
+func (s *quietPlanServer) UpgradeResourceState(ctx context.Context, req *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {
+	f := functionShapeOnce()
+	if req != nil && f.supported && req.TypeName == f.typeName && req.Version == f.schema.Version && req.RawState != nil && req.RawState.JSON != nil {
+		v, err := req.RawState.UnmarshalWithOpts(f.objectType, tfprotov6.UnmarshalOpts{
+			ValueFromJSONOpts: tftypes.ValueFromJSONOpts{IgnoreUndefinedAttributes: true},
+		})
+		if err == nil {
+			if state, err := tfprotov6.NewDynamicValue(f.objectType, f.reifyNullBlocks(v)); err == nil {
+				resp := &tfprotov6.UpgradeResourceStateResponse{UpgradedState: &state}
+				if quietUpgradeCheck != nil {
+					resp = quietUpgradeCheck(ctx, s, req, resp)
+				}
+				return resp, nil
+			}
+		}
+	}
+	return s.frameworkServer.UpgradeResourceState(ctx, req)
+}
+
 // functionShape is what the shortcut needs of e2e_faas_function's schemas,
 // read once.
 type functionShape struct {
@@ -468,7 +495,7 @@ func (s *quietPlanServer) quietPlan(ctx context.Context, req *tfprotov6.PlanReso
 	if !ok {
 		return nil, false
 	}
-	plannedState, err := tfprotov6.NewDynamicValue(f.objectType, planned)
+	plannedState, err := tfprotov6.NewDynamicValue(f.objectType, f.reifyNullBlocks(planned))
 	if err != nil {
 		return nil, false
 	}
@@ -565,6 +592,29 @@ func toTerraformPath(p path.Path) (*tftypes.AttributePath, bool) {
 		}
 	}
 	return tp, true
+}
+
+// reifyNullBlocks is v with its null list and set blocks made empty, as
+// the framework sends every state and plan.
+func (f *functionShape) reifyNullBlocks(v tftypes.Value) tftypes.Value {
+	var attrs map[string]tftypes.Value
+	if v.IsNull() || !v.IsKnown() || v.As(&attrs) != nil {
+		return v
+	}
+	changed := false
+	for name, b := range f.schema.Blocks {
+		switch b.(type) {
+		case schema.ListNestedBlock, schema.SetNestedBlock:
+			if bv, ok := attrs[name]; ok && bv.IsNull() {
+				attrs[name] = tftypes.NewValue(bv.Type(), []tftypes.Value{})
+				changed = true
+			}
+		}
+	}
+	if !changed {
+		return v
+	}
+	return tftypes.NewValue(v.Type(), attrs)
 }
 
 // canonicalPrivate is private state as the framework passes it on: read as a

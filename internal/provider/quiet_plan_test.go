@@ -28,18 +28,61 @@ import (
 // Every answer of the quiet-plan shortcut in this package's tests, the whole
 // acceptance suite included, is checked against the framework's own answer
 // to the same request: a difference fails the plan that met it.
-func init() { quietPlanCheck = checkQuietPlan }
+// So is every state upgrade the server passes on itself.
+func init() {
+	quietPlanCheck = checkQuietPlan
+	quietUpgradeCheck = checkQuietUpgrade
+}
 
-// quietPlans counts the shortcut's answers by function name.
-var quietPlans = struct {
+// shortcutCounts counts the shortcuts' answers by function name.
+type shortcutCounts struct {
 	sync.Mutex
 	byName map[string]int
-}{byName: map[string]int{}}
+}
 
-func quietPlansOf(name string) int {
-	quietPlans.Lock()
-	defer quietPlans.Unlock()
-	return quietPlans.byName[name]
+var quietPlans, quietUpgrades = &shortcutCounts{byName: map[string]int{}}, &shortcutCounts{byName: map[string]int{}}
+
+func (c *shortcutCounts) of(name string) int {
+	c.Lock()
+	defer c.Unlock()
+	return c.byName[name]
+}
+
+// count counts one answer for the function whose state is v.
+func (c *shortcutCounts) count(v *tfprotov6.DynamicValue) {
+	if v == nil {
+		return
+	}
+	state, err := v.Unmarshal(functionShapeOnce().objectType)
+	var attrs map[string]tftypes.Value
+	var name string
+	if err != nil || state.As(&attrs) != nil || attrs["name"].As(&name) != nil {
+		return
+	}
+	c.Lock()
+	c.byName[name]++
+	c.Unlock()
+}
+
+func checkQuietUpgrade(ctx context.Context, s *quietPlanServer, req *tfprotov6.UpgradeResourceStateRequest,
+	quiet *tfprotov6.UpgradeResourceStateResponse,
+) *tfprotov6.UpgradeResourceStateResponse {
+	want, err := s.frameworkServer.UpgradeResourceState(ctx, req)
+	if err == nil {
+		err = sameDiagnostics(quiet.Diagnostics, want.Diagnostics)
+	}
+	if err == nil {
+		err = sameValue(quiet.UpgradedState, want.UpgradedState, functionShapeOnce().objectType)
+	}
+	if err != nil {
+		return &tfprotov6.UpgradeResourceStateResponse{Diagnostics: []*tfprotov6.Diagnostic{{
+			Severity: tfprotov6.DiagnosticSeverityError,
+			Summary:  "The state upgrade's shortcut differs from the framework",
+			Detail:   err.Error(),
+		}}}
+	}
+	quietUpgrades.count(quiet.UpgradedState)
+	return quiet
 }
 
 func checkQuietPlan(ctx context.Context, s *quietPlanServer, req *tfprotov6.PlanResourceChangeRequest,
@@ -61,15 +104,7 @@ func checkQuietPlan(ctx context.Context, s *quietPlanServer, req *tfprotov6.Plan
 			Detail:   err.Error(),
 		}}}
 	}
-	if prior, err := req.PriorState.Unmarshal(functionShapeOnce().objectType); err == nil {
-		var attrs map[string]tftypes.Value
-		var name string
-		if prior.As(&attrs) == nil && attrs["name"].As(&name) == nil {
-			quietPlans.Lock()
-			quietPlans.byName[name]++
-			quietPlans.Unlock()
-		}
-	}
+	quietPlans.count(req.PriorState)
 	return quiet
 }
 
@@ -141,19 +176,23 @@ func sameValue(got, want *tfprotov6.DynamicValue, typ tftypes.Type) error {
 // dialects, with defaults in the config block and a timeouts block; the
 // framework's answer to the same requests is the same (checkQuietPlan).
 // Where a default or a Failed function changes the plan, so does the
-// shortcut's answer.
+// shortcut's answer. The refreshes' state upgrades are passed on by the
+// server too (UpgradeResourceState), as the framework would.
 func TestAccFunction_quietPlanShortcut(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, d dialectCase) {
 		env := newDialectTestEnv(t, d, nil)
 		name := "quiet-plan-" + d.name
 		cfg := dialectConfig(env, name, "one", "environment = { A = \"1\" }\nconfig {\n  memory_mb = 256\n}\ntimeouts {\n  create = \"5m\"\n}")
 		changed := dialectConfig(env, name, "one", "environment = { A = \"2\" }\nconfig {\n  memory_mb = 256\n}\ntimeouts {\n  create = \"5m\"\n}")
-		var before int
+		var plans, upgrades int
 		answered := func(*terraform.State) error {
-			if n := quietPlansOf(name); n <= before {
-				return fmt.Errorf("the shortcut answered %d plans of %s, want more than %d", n, name, before)
+			if n := quietPlans.of(name); n <= plans {
+				return fmt.Errorf("the shortcut answered %d plans of %s, want more than %d", n, name, plans)
 			}
-			before = quietPlansOf(name)
+			if n := quietUpgrades.of(name); n <= upgrades {
+				return fmt.Errorf("the shortcut passed %d states of %s on, want more than %d", n, name, upgrades)
+			}
+			plans, upgrades = quietPlans.of(name), quietUpgrades.of(name)
 			return nil
 		}
 		// Left out, the environment is its default again: the proposed
@@ -235,5 +274,30 @@ func TestNewServerWraps(t *testing.T) {
 	}
 	if _, ok := s.(frameworkServer); !ok {
 		t.Fatal("the wrapper hides some of the framework's services")
+	}
+}
+
+// A null config block goes out as an empty list, as the framework sends it.
+func TestQuietPlanReifiesNullBlocks(t *testing.T) {
+	f := functionShapeOnce()
+	objType, ok := f.objectType.(tftypes.Object)
+	if !ok {
+		t.Fatalf("the schema's type is %T", f.objectType)
+	}
+	attrs := map[string]tftypes.Value{}
+	for name, typ := range objType.AttributeTypes {
+		attrs[name] = tftypes.NewValue(typ, nil)
+	}
+	got := f.reifyNullBlocks(tftypes.NewValue(objType, attrs))
+	var out map[string]tftypes.Value
+	if err := got.As(&out); err != nil {
+		t.Fatal(err)
+	}
+	var blocks []tftypes.Value
+	if err := out["config"].As(&blocks); err != nil || out["config"].IsNull() || len(blocks) != 0 {
+		t.Errorf("config = %s, want an empty list", out["config"])
+	}
+	if !out["timeouts"].IsNull() {
+		t.Errorf("timeouts = %s, want null (a single block stays null)", out["timeouts"])
 	}
 }
