@@ -122,6 +122,7 @@ func (s *quietPlanServer) UpgradeResourceState(ctx context.Context, req *tfproto
 type functionShape struct {
 	typeName     string
 	schema       schema.Schema
+	attrType     attr.Type
 	objectType   tftypes.Type
 	identityType tftypes.Type
 	// supported: the schema holds nothing the shortcut does not check.
@@ -142,6 +143,7 @@ var functionShapeOnce = sync.OnceValue(func() *functionShape {
 	return &functionShape{
 		typeName:     meta.TypeName,
 		schema:       sch.Schema,
+		attrType:     sch.Schema.Type(),
 		objectType:   sch.Schema.Type().TerraformType(ctx),
 		identityType: id.IdentitySchema.Type().TerraformType(ctx),
 		supported:    quietPlanSupports(sch.Schema),
@@ -484,7 +486,7 @@ func (s *quietPlanServer) quietPlan(ctx context.Context, req *tfprotov6.PlanReso
 	}
 
 	var state functionModel
-	if !decodeModel(ctx, f.schema.Type(), prior, &state) {
+	if !decodeModel(ctx, f.attrType, prior, &state) {
 		return nil, false
 	}
 	planned, diags, ok := (&functionResource{data: data}).quietModifyPlan(ctx, prior, &state)
@@ -546,7 +548,7 @@ func (r *functionResource) quietModifyPlan(ctx context.Context, prior tftypes.Va
 		return prior, diags, true
 	}
 	nullWhatIsNeverReturned(r.data.client.Capabilities(), &plan)
-	planned, ok := encodeModel(ctx, functionShapeOnce().schema.Type(), &plan)
+	planned, ok := encodeModel(ctx, functionShapeOnce().attrType, &plan)
 	return planned, diags, ok
 }
 
