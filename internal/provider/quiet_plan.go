@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/defaults"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -120,13 +121,17 @@ func (s *quietPlanServer) UpgradeResourceState(ctx context.Context, req *tfproto
 // functionShape is what the shortcut needs of e2e_faas_function's schemas,
 // read once.
 type functionShape struct {
-	typeName     string
-	schema       schema.Schema
-	attrType     attr.Type
-	objectType   tftypes.Type
-	identityType tftypes.Type
+	typeName       string
+	schema         schema.Schema
+	attrType       attr.Type
+	objectType     tftypes.Type
+	identitySchema identityschema.Schema
+	identityType   tftypes.Type
 	// supported: the schema holds nothing the shortcut does not check.
 	supported bool
+	// readSupported: no type of the schema compares by meaning (the read
+	// shortcut of quiet_read.go).
+	readSupported bool
 }
 
 var functionShapeOnce = sync.OnceValue(func() *functionShape {
@@ -141,12 +146,14 @@ var functionShapeOnce = sync.OnceValue(func() *functionShape {
 	var id resource.IdentitySchemaResponse
 	r.IdentitySchema(ctx, resource.IdentitySchemaRequest{}, &id)
 	return &functionShape{
-		typeName:     meta.TypeName,
-		schema:       sch.Schema,
-		attrType:     sch.Schema.Type(),
-		objectType:   sch.Schema.Type().TerraformType(ctx),
-		identityType: id.IdentitySchema.Type().TerraformType(ctx),
-		supported:    quietPlanSupports(sch.Schema),
+		typeName:       meta.TypeName,
+		schema:         sch.Schema,
+		attrType:       sch.Schema.Type(),
+		objectType:     sch.Schema.Type().TerraformType(ctx),
+		identitySchema: id.IdentitySchema,
+		identityType:   id.IdentitySchema.Type().TerraformType(ctx),
+		supported:      quietPlanSupports(sch.Schema),
+		readSupported:  noSemanticEquality(ctx, sch.Schema.Type()),
 	}
 })
 

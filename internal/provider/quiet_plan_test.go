@@ -11,11 +11,13 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -176,15 +178,16 @@ func sameValue(got, want *tfprotov6.DynamicValue, typ tftypes.Type) error {
 // dialects, with defaults in the config block and a timeouts block; the
 // framework's answer to the same requests is the same (checkQuietPlan).
 // Where a default or a Failed function changes the plan, so does the
-// shortcut's answer. The refreshes' state upgrades are passed on by the
-// server too (UpgradeResourceState), as the framework would.
+// shortcut's answer. The refreshes' state upgrades and reads are the
+// server's too (UpgradeResourceState, ReadResource), as the framework's
+// would be.
 func TestAccFunction_quietPlanShortcut(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, d dialectCase) {
 		env := newDialectTestEnv(t, d, nil)
 		name := "quiet-plan-" + d.name
 		cfg := dialectConfig(env, name, "one", "environment = { A = \"1\" }\nconfig {\n  memory_mb = 256\n}\ntimeouts {\n  create = \"5m\"\n}")
 		changed := dialectConfig(env, name, "one", "environment = { A = \"2\" }\nconfig {\n  memory_mb = 256\n}\ntimeouts {\n  create = \"5m\"\n}")
-		var plans, upgrades int
+		var plans, upgrades, reads int
 		answered := func(*terraform.State) error {
 			if n := quietPlans.of(name); n <= plans {
 				return fmt.Errorf("the shortcut answered %d plans of %s, want more than %d", n, name, plans)
@@ -192,7 +195,10 @@ func TestAccFunction_quietPlanShortcut(t *testing.T) {
 			if n := quietUpgrades.of(name); n <= upgrades {
 				return fmt.Errorf("the shortcut passed %d states of %s on, want more than %d", n, name, upgrades)
 			}
-			plans, upgrades = quietPlans.of(name), quietUpgrades.of(name)
+			if n := quietReads.of(name); n <= reads {
+				return fmt.Errorf("the shortcut read %s %d times, want more than %d", name, n, reads)
+			}
+			plans, upgrades, reads = quietPlans.of(name), quietUpgrades.of(name), quietReads.of(name)
 			return nil
 		}
 		// Left out, the environment is its default again: the proposed
@@ -299,5 +305,104 @@ func TestQuietPlanReifiesNullBlocks(t *testing.T) {
 	}
 	if !out["timeouts"].IsNull() {
 		t.Errorf("timeouts = %s, want null (a single block stays null)", out["timeouts"])
+	}
+}
+
+var quietReads = &shortcutCounts{byName: map[string]int{}}
+
+func init() { quietReadCheck = checkQuietRead }
+
+// checkQuietRead compares the read shortcut's answer with the framework's
+// Read of the same request, which takes the API's answer from ctx.
+func checkQuietRead(ctx context.Context, s *quietPlanServer, req *tfprotov6.ReadResourceRequest,
+	quiet *tfprotov6.ReadResourceResponse,
+) *tfprotov6.ReadResourceResponse {
+	shape := functionShapeOnce()
+	want, err := s.frameworkServer.ReadResource(ctx, req)
+	if err == nil {
+		err = sameDiagnostics(quiet.Diagnostics, want.Diagnostics)
+	}
+	if err == nil {
+		err = sameValue(quiet.NewState, want.NewState, shape.objectType)
+	}
+	if err == nil && !bytes.Equal(quiet.Private, want.Private) {
+		err = fmt.Errorf("private: %q, the framework %q", quiet.Private, want.Private)
+	}
+	if err == nil && (quiet.Deferred == nil) != (want.Deferred == nil) {
+		err = fmt.Errorf("deferred: %v, the framework %v", quiet.Deferred, want.Deferred)
+	}
+	if err == nil && (quiet.NewIdentity == nil) != (want.NewIdentity == nil) {
+		err = fmt.Errorf("identity: %v, the framework %v", quiet.NewIdentity, want.NewIdentity)
+	}
+	if err == nil && quiet.NewIdentity != nil {
+		err = sameValue(quiet.NewIdentity.IdentityData, want.NewIdentity.IdentityData, shape.identityType)
+	}
+	if err != nil {
+		return &tfprotov6.ReadResourceResponse{Diagnostics: []*tfprotov6.Diagnostic{{
+			Severity: tfprotov6.DiagnosticSeverityError,
+			Summary:  "The read shortcut differs from the framework",
+			Detail:   err.Error(),
+		}}}
+	}
+	quietReads.count(req.CurrentState)
+	return quiet
+}
+
+type meaningValue struct{ basetypes.StringValue }
+
+func (meaningValue) StringSemanticEquals(context.Context, basetypes.StringValuable) (bool, diag.Diagnostics) {
+	return true, nil
+}
+
+type meaningType struct{ basetypes.StringType }
+
+func (meaningType) ValueType(context.Context) attr.Value { return meaningValue{} }
+
+// The read shortcut covers e2e_faas_function's schema, and no schema with a
+// type that compares by meaning, however deep.
+func TestQuietReadSupports(t *testing.T) {
+	ctx := context.Background()
+	if !functionShapeOnce().readSupported {
+		t.Fatal("the read shortcut does not cover e2e_faas_function's schema")
+	}
+	for _, typ := range []attr.Type{
+		meaningType{},
+		types.ListType{ElemType: meaningType{}},
+		types.ObjectType{AttrTypes: map[string]attr.Type{"x": types.MapType{ElemType: meaningType{}}}},
+	} {
+		if noSemanticEquality(ctx, typ) {
+			t.Errorf("%s: no semantic equality found", typ)
+		}
+	}
+}
+
+// Private state is split and joined as the framework does: its own keys
+// kept apart, empty values left out.
+func TestSplitAndJoinPrivate(t *testing.T) {
+	fw, own, ok := splitPrivate([]byte(`{".import_before_read":"dHJ1ZQ==","api_dialect":"ImZhYXMtdjEi"}`))
+	if !ok || len(fw) != 1 || string(own["api_dialect"]) != `"faas-v1"` {
+		t.Fatalf("split: %q %q %v", fw, own, ok)
+	}
+	p := &privateKeys{data: own}
+	if diags := p.SetKey(context.Background(), "api_dialect", nil); diags.HasError() {
+		t.Fatal(diags)
+	}
+	if diags := p.SetKey(context.Background(), ".mine", []byte(`1`)); !diags.HasError() {
+		t.Error("a key starting with a period was taken")
+	}
+	if diags := p.SetKey(context.Background(), "x", []byte(`not json`)); !diags.HasError() {
+		t.Error("a value that is not JSON was taken")
+	}
+	out, ok := joinPrivate(fw, p.data)
+	if want := `{".import_before_read":"dHJ1ZQ=="}`; !ok || string(out) != want {
+		t.Errorf("join: %s, want %s", out, want)
+	}
+	if out, ok := joinPrivate(nil, map[string][]byte{}); !ok || out != nil {
+		t.Errorf("join of nothing: %q", out)
+	}
+	for _, bad := range []string{`not json`, `{"a":1}`, `{"a":"bm90IGpzb24="}`} {
+		if _, _, ok := splitPrivate([]byte(bad)); ok {
+			t.Errorf("split %s: taken", bad)
+		}
 	}
 }
