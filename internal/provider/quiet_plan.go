@@ -36,17 +36,19 @@ import (
 // With 26 attributes and two blocks that is most of the provider's CPU when
 // planning many unchanged functions, and none of it changes such a plan.
 //
-// So the server answers that one case itself: when the configuration asks
-// for what the state holds (Terraform's proposed state is the prior state),
-// no default and no attribute plan modifier would change it, and ModifyPlan's
-// own steps (planFunction: the dialect and catalogue checks, the code's
-// source_hash, a function found Failed, what the dialect never returns)
-// leave it as it is, with no diagnostic, the plan is the prior state, as the
-// framework would answer. Anything else, and any plan of another resource,
-// goes to the framework. The shortcut runs only with the live catalogue
-// already fetched, and gives up before anything that asks the API, so a
-// plan it hands on costs no request twice. In the package's tests every
-// shortcut is checked against the framework's own answer (quietPlanCheck).
+// So the server answers that case itself: when the configuration asks for
+// what the state holds (Terraform's proposed state is the prior state) and
+// no default and no attribute plan modifier would change it, it runs
+// ModifyPlan's own steps (planFunction's: the dialect and catalogue checks,
+// the code's source_hash, a function found Failed, what the dialect never
+// returns) on the prior state and answers with their plan and diagnostics,
+// as the framework would. A plan that changes the code (whose plan asks the
+// API what it runs), anything the shortcut does not check, and every other
+// resource go to the framework, before anything is asked of the API, so no
+// request is made twice. A state of the schema's version is passed on at
+// refresh the same way (UpgradeResourceState). In the package's tests every
+// answer of the shortcuts is checked against the framework's own
+// (quietPlanCheck, quietUpgradeCheck).
 
 // NewServer is the provider's protocol 6 server: the framework's, with the
 // shortcut above. Each call makes a provider instance of its own.
