@@ -37,11 +37,3 @@ func (c *liveCatalogue) get(ctx context.Context, client faas.API) ([]faas.Runtim
 	c.runtimes = rts
 	return rts, nil
 }
-
-// fetched reports whether the catalogue is at hand, so that get asks the API
-// nothing.
-func (c *liveCatalogue) fetched() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.runtimes != nil
-}

@@ -87,6 +87,14 @@ func checkQuietUpgrade(ctx context.Context, s *quietPlanServer, req *tfprotov6.U
 	return quiet
 }
 
+// fetched reports whether the catalogue is at hand, so that get asks the API
+// nothing.
+func (c *liveCatalogue) fetched() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.runtimes != nil
+}
+
 func checkQuietPlan(ctx context.Context, s *quietPlanServer, req *tfprotov6.PlanResourceChangeRequest,
 	quiet *tfprotov6.PlanResourceChangeResponse,
 ) *tfprotov6.PlanResourceChangeResponse {
