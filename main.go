@@ -5,16 +5,18 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log"
 	"os"
 	runtimedebug "runtime/debug"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/provider"
 )
+
+// address is the provider's registry address.
+const address = "registry.terraform.io/e2eterraformprovider/e2e"
 
 // version is set by the release build (-ldflags "-X main.version=...").
 var version = "dev"
@@ -22,20 +24,26 @@ var version = "dev"
 //go:generate go tool -modfile=tools/go.mod tfplugindocs generate --provider-name e2e --rendered-provider-name E2E
 
 // logEnv are the variables by which Terraform asks providers for logs.
-var logEnv = []string{"TF_LOG", "TF_LOG_PROVIDER", "TF_LOG_SDK", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_SDK_PROTO", "TF_ACC_LOG_PATH"}
+var logEnv = []string{"TF_LOG", "TF_LOG_PROVIDER", providerLogEnv, "TF_LOG_SDK", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_SDK_PROTO", "TF_ACC_LOG_PATH"}
 
-// quietUnlessLogging turns the plugin SDK's own logging off when nobody asked
-// for logs. Without a level the SDK formats every trace line as JSON for
-// Terraform to throw away: measured at about 40% of the provider's CPU time
-// when planning 200 functions (see BENCHMARKS.md). With TF_LOG or any of its
-// sub-settings set, nothing changes.
+// providerLogEnv sets the level of the provider's own log lines (tflog): the
+// plugin SDK reads TF_LOG_PROVIDER_ plus the provider's type name, and logs
+// everything when it is unset.
+const providerLogEnv = "TF_LOG_PROVIDER_E2E"
+
+// quietUnlessLogging turns the plugin SDK's logging and the provider's own
+// off when nobody asked for logs. Without a level the SDK formats every trace
+// line as JSON for Terraform to parse and throw away: measured at about 40% of
+// the provider's CPU time when planning 200 functions (see BENCHMARKS.md),
+// and the provider's line per API request cost Terraform a parse each. With
+// TF_LOG or any of its sub-settings set, nothing changes.
 func quietUnlessLogging() {
 	for _, name := range logEnv {
 		if os.Getenv(name) != "" {
 			return
 		}
 	}
-	for _, name := range []string{"TF_LOG_SDK", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_SDK_PROTO", "TF_LOG_PROVIDER"} {
+	for _, name := range []string{"TF_LOG_SDK", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_SDK_PROTO", "TF_LOG_PROVIDER", providerLogEnv} {
 		_ = os.Setenv(name, "off")
 	}
 }
@@ -56,10 +64,13 @@ func main() {
 		runtimedebug.SetGCPercent(400)
 	}
 
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address: "registry.terraform.io/e2eterraformprovider/e2e",
-		Debug:   debug,
-	})
+	var opts []tf6server.ServeOpt
+	if debug {
+		opts = append(opts, tf6server.WithManagedDebug())
+	}
+	// The framework's server, with the provider's shortcut for unchanged
+	// plans (internal/provider/quiet_plan.go).
+	err := tf6server.Serve(address, provider.NewServer(version), opts...)
 	stopProfile()
 	if err != nil {
 		log.Fatal(err)

@@ -82,24 +82,46 @@ func (r *functionResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if r.data != nil {
-		resp.Diagnostics.Append(checkDialect(r.data.client.Capabilities(), &plan)...)
+	var state *functionModel
+	if !req.State.Raw.IsNull() {
+		state = &functionModel{}
+		resp.Diagnostics.Append(getState(ctx, req.State, state)...)
 		if resp.Diagnostics.HasError() {
 			return
 		}
 	}
-	resp.Diagnostics.Append(r.checkCatalogue(ctx, &plan)...)
+	replace, diags := r.planFunction(ctx, &plan, state, req.Private)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	resp.RequiresReplace = append(resp.RequiresReplace, replace...)
+	resp.Diagnostics.Append(setPlan(ctx, &resp.Plan, &plan)...)
+}
+
+// planFunction is ModifyPlan's work on the plan and the state (nil on
+// create), whose private state is private: it edits plan and says what
+// requires a replacement.
+func (r *functionResource) planFunction(ctx context.Context, plan, state *functionModel, private privateGetter) (path.Paths, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if r.data != nil {
+		diags.Append(checkDialect(r.data.client.Capabilities(), plan)...)
+		if diags.HasError() {
+			return nil, diags
+		}
+	}
+	diags.Append(r.checkCatalogue(ctx, plan)...)
+	if diags.HasError() {
+		return nil, diags
 	}
 
 	var code *functionCode
 	if plan.sourceKnown() {
-		var diags diag.Diagnostics
-		code, diags = r.planCode(ctx, &plan, false)
-		resp.Diagnostics.Append(diags...)
-		if resp.Diagnostics.HasError() {
-			return
+		var codeDiags diag.Diagnostics
+		code, codeDiags = r.planCode(ctx, plan, false)
+		diags.Append(codeDiags...)
+		if diags.HasError() {
+			return nil, diags
 		}
 		defer code.Close()
 		plan.SourceHash = types.StringValue(code.sourceHash)
@@ -107,41 +129,52 @@ func (r *functionResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		plan.SourceHash = types.StringUnknown()
 	}
 
-	if !req.State.Raw.IsNull() {
-		var state functionModel
-		resp.Diagnostics.Append(getState(ctx, req.State, &state)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		planned, current := plan.effectiveConfig(), state.effectiveConfig()
-		if planned != nil && current != nil && planned.HardwareType != current.HardwareType {
-			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("config"))
-		}
-		changes := diffFunction(&plan, &state)
-		if changes.code && code != nil {
-			resp.Diagnostics.Append(loadRequirementsFromCode(ctx, req.Private, &state)...)
-			var diags diag.Diagnostics
-			changes.codeDeployed, diags = r.codeDeployed(ctx, &plan, &state, code)
-			resp.Diagnostics.Append(diags...)
-			if resp.Diagnostics.HasError() {
-				return
-			}
-		}
-		if changes.redeploys() || state.Status.ValueString() == faas.StatusFailed {
-			plan.Status = types.StringUnknown()
-			plan.Version = types.StringUnknown()
-		}
-		if changes.uploadsCode() {
-			plan.CodeSHA256 = types.StringUnknown()
-		}
-		if changes.writes() || plan.Status.IsUnknown() {
-			plan.UpdatedAt = types.StringUnknown()
+	var replace path.Paths
+	if state != nil {
+		var changeDiags diag.Diagnostics
+		replace, changeDiags = r.planChanges(ctx, plan, state, code, private)
+		diags.Append(changeDiags...)
+		if diags.HasError() {
+			return nil, diags
 		}
 	}
 	if r.data != nil {
-		nullWhatIsNeverReturned(r.data.client.Capabilities(), &plan)
+		nullWhatIsNeverReturned(r.data.client.Capabilities(), plan)
 	}
-	resp.Diagnostics.Append(setPlan(ctx, &resp.Plan, &plan)...)
+	return replace, diags
+}
+
+// planChanges is planFunction's part for a function that exists: the
+// replacement, and what the apply will change. code is nil when the source
+// is not known yet.
+func (r *functionResource) planChanges(ctx context.Context, plan, state *functionModel, code *functionCode, private privateGetter) (path.Paths, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	var replace path.Paths
+	planned, current := plan.effectiveConfig(), state.effectiveConfig()
+	if planned != nil && current != nil && planned.HardwareType != current.HardwareType {
+		replace = append(replace, path.Root("config"))
+	}
+	changes := diffFunction(plan, state)
+	if changes.code && code != nil {
+		diags.Append(loadRequirementsFromCode(ctx, private, state)...)
+		var deployedDiags diag.Diagnostics
+		changes.codeDeployed, deployedDiags = r.codeDeployed(ctx, plan, state, code)
+		diags.Append(deployedDiags...)
+		if diags.HasError() {
+			return nil, diags
+		}
+	}
+	if changes.redeploys() || state.Status.ValueString() == faas.StatusFailed {
+		plan.Status = types.StringUnknown()
+		plan.Version = types.StringUnknown()
+	}
+	if changes.uploadsCode() {
+		plan.CodeSHA256 = types.StringUnknown()
+	}
+	if changes.writes() || plan.Status.IsUnknown() {
+		plan.UpdatedAt = types.StringUnknown()
+	}
+	return replace, diags
 }
 
 // nullWhatIsNeverReturned plans as null the attributes the dialect's answers

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -161,50 +162,88 @@ func (r *functionResource) bringAdoptedToConfiguration(ctx context.Context, adop
 }
 
 func (r *functionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	defer recordIdentity(ctx, r.data, resp.Identity, &resp.Diagnostics, &resp.State, &req.State) // identity.go
-	var state functionModel
-	resp.Diagnostics.Append(getState(ctx, req.State, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !r.data.sameDialect(ctx, req.Private, &resp.Diagnostics, "function "+state.Name.ValueString()) {
-		return
-	}
-	f, err := r.client().GetFunction(ctx, state.ID.ValueString())
-	if faas.IsNotFound(err) {
-		// Gone only when the API itself says so (CONTRIBUTING's rule 4).
-		err = r.client().ConfirmNotFound(ctx, err)
-	}
-	if faas.IsNotFound(err) {
-		resp.Diagnostics.AddWarning("Function no longer exists",
-			fmt.Sprintf("Function %s (%s) was deleted outside Terraform; it is removed from state and the plan will create it again.",
-				state.Name.ValueString(), state.ID.ValueString()))
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "Could not read the function", err, "")
-		return
-	}
+	var newPrivate privateSetter
 	if resp.Private != nil {
 		// nil when the list resource reads a function for terraform query:
 		// there is no state to note the dialect in.
-		resp.Diagnostics.Append(r.data.recordDialect(ctx, resp.Private)...)
+		newPrivate = resp.Private
 	}
-	resp.Diagnostics.Append(loadRequirementsFromCode(ctx, req.Private, &state)...)
+	r.read(ctx, readIO{
+		state: req.State, private: req.Private,
+		newState: &resp.State, newPrivate: newPrivate, identity: resp.Identity, diags: &resp.Diagnostics,
+	})
+}
+
+// readIO is what a read of a function reads and writes: Read's request and
+// response, or the server's own (quiet_read.go).
+type readIO struct {
+	state      tfsdk.State
+	private    privateGetter
+	newState   *tfsdk.State
+	newPrivate privateSetter // nil: nowhere to note the dialect
+	identity   *tfsdk.ResourceIdentity
+	diags      *diag.Diagnostics
+}
+
+// read is Read: the function as the API has it now, over the state.
+func (r *functionResource) read(ctx context.Context, io readIO) {
+	defer recordIdentity(ctx, r.data, io.identity, io.diags, io.newState, &io.state) // identity.go
+	var state functionModel
+	io.diags.Append(getState(ctx, io.state, &state)...)
+	if io.diags.HasError() {
+		return
+	}
+	if !r.data.sameDialect(ctx, io.private, io.diags, "function "+state.Name.ValueString()) {
+		return
+	}
+	f, err := r.fetch(ctx, state.ID.ValueString())
+	if faas.IsNotFound(err) {
+		io.diags.AddWarning("Function no longer exists",
+			fmt.Sprintf("Function %s (%s) was deleted outside Terraform; it is removed from state and the plan will create it again.",
+				state.Name.ValueString(), state.ID.ValueString()))
+		io.newState.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addAPIError(io.diags, "Could not read the function", err, "")
+		return
+	}
+	if io.newPrivate != nil {
+		io.diags.Append(r.data.recordDialect(ctx, io.newPrivate)...)
+	}
+	io.diags.Append(loadRequirementsFromCode(ctx, io.private, &state)...)
 	imported := state.CodeInline.IsNull() && state.CodePath.IsNull() && state.CodeArchive.IsNull()
 	state.applyFunction(f)
 	if imported && f.Carries(faas.FieldCode) && f.Code != "" {
 		// Just imported from a dialect that answers with the code itself:
 		// take it as code_inline, so a configuration that matches the
 		// function plans nothing.
-		state.adoptInlineCode(ctx, f, &resp.Diagnostics)
+		state.adoptInlineCode(ctx, f, io.diags)
 	}
 	if f.Status == faas.StatusFailed {
-		resp.Diagnostics.AddWarning("Function is in the Failed state",
+		io.diags.AddWarning("Function is in the Failed state",
 			fmt.Sprintf("Function %s reports: %s. The next apply redeploys it.", f.Name, nonEmpty(f.ErrorMessage, "no error message")))
 	}
-	resp.Diagnostics.Append(setState(ctx, &resp.State, &state)...)
+	io.diags.Append(setState(ctx, io.newState, &state)...)
+}
+
+// fetch is the function of id as the API has it now; a not-found error only
+// when the API itself says so (CONTRIBUTING's rule 4). A read answer in ctx
+// (quiet_read.go) is taken instead of asking the API again, and one
+// waiting there is filled.
+func (r *functionResource) fetch(ctx context.Context, id string) (*faas.Function, error) {
+	answer, _ := ctx.Value(readAnswerKey{}).(*readAnswer)
+	if answer != nil && answer.done {
+		return answer.f, answer.err
+	}
+	f, err := r.client().GetFunction(ctx, id)
+	if faas.IsNotFound(err) {
+		err = r.client().ConfirmNotFound(ctx, err)
+	}
+	if answer != nil {
+		answer.f, answer.err, answer.done = f, err, true
+	}
+	return f, err
 }
 
 // Update moves the function from the state to the plan, one update group at

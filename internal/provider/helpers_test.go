@@ -23,7 +23,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -76,7 +75,7 @@ func acceptance(t *testing.T) {
 }
 
 var testProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"e2e": providerserver.NewProtocol6WithError(New("test")()),
+	"e2e": func() (tfprotov6.ProviderServer, error) { return NewServer("test")(), nil },
 }
 
 // testEnv is one in-process local server for one test, wrapped so that every

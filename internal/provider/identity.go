@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/e2eterraformprovider/terraform-provider-e2e/internal/faas"
 )
@@ -85,15 +86,40 @@ func recordIdentity(ctx context.Context, data *providerData, identity *tfsdk.Res
 		return
 	}
 	var id nameIdentityModel
-	diags.Append(state.GetAttribute(ctx, path.Root("name"), &id.Name)...)
-	diags.Append(state.GetAttribute(ctx, path.Root("namespace"), &id.Namespace)...)
+	// The two attributes straight from the state's value (each framework
+	// GetAttribute walks the schema, on every refresh of every resource).
+	var attrs map[string]tftypes.Value
+	if state.Raw.As(&attrs) != nil || !stringAttribute(ctx, attrs, "name", &id.Name) || !stringAttribute(ctx, attrs, "namespace", &id.Namespace) {
+		diags.Append(state.GetAttribute(ctx, path.Root("name"), &id.Name)...)
+		diags.Append(state.GetAttribute(ctx, path.Root("namespace"), &id.Namespace)...)
+	}
 	if !data.client.Capabilities().Namespaces || id.Namespace.IsUnknown() || id.Namespace.ValueString() == "" {
 		id.Namespace = types.StringNull()
 	}
 	if id.Name.IsNull() || id.Name.IsUnknown() {
 		return
 	}
+	if v, ok := encodeModel(ctx, identity.Schema.Type(), &id); ok {
+		diags.Append(identity.Set(ctx, v)...)
+		return
+	}
 	diags.Append(identity.Set(ctx, id)...)
+}
+
+// stringAttribute reads the string attribute name of an object's
+// attributes into dst, and reports whether it could.
+func stringAttribute(ctx context.Context, attrs map[string]tftypes.Value, name string, dst *types.String) bool {
+	raw, ok := attrs[name]
+	if !ok {
+		return false
+	}
+	v, err := types.StringType.ValueFromTerraform(ctx, raw)
+	s, isString := v.(types.String)
+	if err != nil || !isString {
+		return false
+	}
+	*dst = s
+	return true
 }
 
 // importedIdentity reads the name and namespace of an import by identity.

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync/atomic"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -39,6 +40,9 @@ func New(version string) func() provider.Provider {
 
 type e2eProvider struct {
 	version string
+	// configured is what Configure gave the resources, for the server's
+	// shortcut (quiet_plan.go); nil until then.
+	configured atomic.Pointer[providerData]
 }
 
 type providerModel struct {
@@ -353,6 +357,7 @@ func (p *e2eProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	// Terraform 1.14's verbs (provider_verbs.go).
 	resp.ActionData = data
 	resp.ListResourceData = data
+	p.configured.Store(data)
 }
 
 func (p *e2eProvider) Resources(_ context.Context) []func() resource.Resource {
