@@ -229,5 +229,5 @@ func (r *functionResource) checkCatalogue(ctx context.Context, plan *functionMod
 				"checked only against the built-in lists. If deploys fail, check that Functions is activated for the project in the MyAccount console.")
 		return diags
 	}
-	return checkAgainstCatalogue(rts, plan.Runtime.ValueString(), template, hardware, plan.configAttribute("hardware_type"))
+	return checkAgainstCatalogue(rts, string(r.data.client.Dialect()), plan.Runtime.ValueString(), template, hardware, plan.configAttribute("hardware_type"))
 }

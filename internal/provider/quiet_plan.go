@@ -608,6 +608,24 @@ func toTerraformPath(p path.Path) (*tftypes.AttributePath, bool) {
 // reifyNullBlocks is v with its null list and set blocks made empty, as
 // the framework sends every state and plan.
 func (f *functionShape) reifyNullBlocks(v tftypes.Value) tftypes.Value {
+	return f.rewriteBlocks(v, func(bv tftypes.Value) (tftypes.Value, bool) {
+		return tftypes.NewValue(bv.Type(), []tftypes.Value{}), bv.IsNull()
+	})
+}
+
+// nullifyEmptyBlocks is v with its empty list and set blocks made null, as
+// the framework reads every state and plan.
+func (f *functionShape) nullifyEmptyBlocks(v tftypes.Value) tftypes.Value {
+	return f.rewriteBlocks(v, func(bv tftypes.Value) (tftypes.Value, bool) {
+		var elems []tftypes.Value
+		empty := !bv.IsNull() && bv.IsFullyKnown() && bv.As(&elems) == nil && len(elems) == 0
+		return tftypes.NewValue(bv.Type(), nil), empty
+	})
+}
+
+// rewriteBlocks is v with each list or set block that rewrite takes (its
+// second result) replaced by rewrite's value; v itself when none is.
+func (f *functionShape) rewriteBlocks(v tftypes.Value, rewrite func(tftypes.Value) (tftypes.Value, bool)) tftypes.Value {
 	var attrs map[string]tftypes.Value
 	if v.IsNull() || !v.IsKnown() || v.As(&attrs) != nil {
 		return v
@@ -616,9 +634,10 @@ func (f *functionShape) reifyNullBlocks(v tftypes.Value) tftypes.Value {
 	for name, b := range f.schema.Blocks {
 		switch b.(type) {
 		case schema.ListNestedBlock, schema.SetNestedBlock:
-			if bv, ok := attrs[name]; ok && bv.IsNull() {
-				attrs[name] = tftypes.NewValue(bv.Type(), []tftypes.Value{})
-				changed = true
+			if bv, ok := attrs[name]; ok {
+				if nv, take := rewrite(bv); take {
+					attrs[name], changed = nv, true
+				}
 			}
 		}
 	}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -152,30 +151,6 @@ func checkReadIdentity(current, identity tftypes.Value) diag.Diagnostics {
 				"This is always an issue in the Terraform Provider and should be reported to the provider developers.")
 	}
 	return diags
-}
-
-// nullifyEmptyBlocks is v with its empty list and set blocks made null, as
-// the framework reads every state and plan.
-func (f *functionShape) nullifyEmptyBlocks(v tftypes.Value) tftypes.Value {
-	var attrs map[string]tftypes.Value
-	if v.IsNull() || !v.IsKnown() || v.As(&attrs) != nil {
-		return v
-	}
-	changed := false
-	for name, b := range f.schema.Blocks {
-		switch b.(type) {
-		case schema.ListNestedBlock, schema.SetNestedBlock:
-			var elems []tftypes.Value
-			if bv, ok := attrs[name]; ok && !bv.IsNull() && bv.IsFullyKnown() && bv.As(&elems) == nil && len(elems) == 0 {
-				attrs[name] = tftypes.NewValue(bv.Type(), nil)
-				changed = true
-			}
-		}
-	}
-	if !changed {
-		return v
-	}
-	return tftypes.NewValue(v.Type(), attrs)
 }
 
 // noSemanticEquality reports whether no value of t, or of any type within

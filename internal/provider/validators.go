@@ -207,10 +207,11 @@ func addNoLabelFilterError(diags *diag.Diagnostics, instead string) {
 			"Remove labels and filter by "+instead+" instead, or use the faas-v1 API: "+otherDialect(flavorMyAccount))
 }
 
-// checkAgainstCatalogue fails the plan when the region's catalogue does not
-// offer the runtime, its template or its hardware. Values unknown at plan time
-// are passed as "" and skipped.
-func checkAgainstCatalogue(rts []faas.Runtime, runtime, template, hardware string, hardwarePath path.Path) diag.Diagnostics {
+// checkAgainstCatalogue fails the plan when the region's catalogue, read
+// through the dialect (an api_flavor value), does not offer the runtime, its
+// template or its hardware. Values unknown at plan time are passed as "" and
+// skipped.
+func checkAgainstCatalogue(rts []faas.Runtime, dialect, runtime, template, hardware string, hardwarePath path.Path) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if runtime == "" {
 		return diags
@@ -223,7 +224,7 @@ func checkAgainstCatalogue(rts []faas.Runtime, runtime, template, hardware strin
 		}
 		diags.AddAttributeError(path.Root("runtime"), "Runtime not offered here",
 			fmt.Sprintf("The E2E runtime catalogue for this project and location has no %q. Available: %s. %s",
-				runtime, strings.Join(names, ", "), dialectHint(catalogueDialect(rts), runtime)))
+				runtime, strings.Join(names, ", "), dialectHint(dialect, runtime)))
 		return diags
 	}
 	rt := rts[i]
@@ -238,17 +239,6 @@ func checkAgainstCatalogue(rts []faas.Runtime, runtime, template, hardware strin
 				runtime, strings.Join(rt.Hardware, ", "), hardware, hardware))
 	}
 	return diags
-}
-
-// catalogueDialect tells the dialect from its live catalogue: faas-v1's
-// runtimes list their templates, MyAccount's have none (the runtime decides).
-func catalogueDialect(rts []faas.Runtime) string {
-	for _, r := range rts {
-		if len(r.Templates) > 0 {
-			return flavorFaaSV1
-		}
-	}
-	return flavorMyAccount
 }
 
 // otherDialect says how to pick the API other than current.

@@ -71,13 +71,13 @@ func TestCheckAgainstCatalogue(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			expectProblems(t, checkAgainstCatalogue(rts, tc.runtime, tc.template, tc.hardware, hardwareAt), tc.want...)
+			expectProblems(t, checkAgainstCatalogue(rts, flavorFaaSV1, tc.runtime, tc.template, tc.hardware, hardwareAt), tc.want...)
 		})
 	}
 	// A MyAccount catalogue (no templates) and a faas-v1 runtime: the
 	// message names the API checked and how to pick the other.
 	myAccountRuntimes := []faas.Runtime{{Name: "python3-http-debian", Hardware: []string{"cpu"}}}
-	expectProblems(t, checkAgainstCatalogue(myAccountRuntimes, "python3.11", "", "", hardwareAt),
+	expectProblems(t, checkAgainstCatalogue(myAccountRuntimes, flavorMyAccount, "python3.11", "", "", hardwareAt),
 		problem{path.Root("runtime"), `has no "python3.11". Available: python3-http-debian. The runtimes were checked against the MyAccount API ` +
 			`(api_flavor = "myaccount", the API E2E serves). "python3.11" is a runtime of the faas-v1 API (api_flavor = "faas-v1"): ` +
 			`to use it, set api_flavor = "faas-v1" (or E2E_API_FLAVOR=faas-v1)`},
@@ -100,7 +100,7 @@ func TestCheckAgainstCatalogue(t *testing.T) {
 		{"a catalogue without templates leaves the template alone", "python3-http-debian", "flask", "cpu", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			expectProblems(t, checkAgainstCatalogue(rts, tc.runtime, tc.template, tc.hardware, hardwareAt), tc.want...)
+			expectProblems(t, checkAgainstCatalogue(rts, flavorFaaSV1, tc.runtime, tc.template, tc.hardware, hardwareAt), tc.want...)
 		})
 	}
 }
