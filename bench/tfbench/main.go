@@ -59,6 +59,7 @@ type options struct {
 	rate429                               float64
 	seed                                  uint64
 	randomDir, dialect, timeline          string
+	requestsPerSecond                     float64
 	plan, apply                           bool
 }
 
@@ -75,6 +76,7 @@ func main() {
 	flag.StringVar(&o.randomDir, "random", filepath.Join("..", "shared", "tools", "terraform-provider-random-v3.9.0"),
 		"directory holding terraform-provider-random v3.9.0, the plan scenario's peer")
 	flag.StringVar(&o.dialect, "dialect", "faas-v1", "API dialect of the local server the provider talks to: faas-v1 or myaccount")
+	flag.Float64Var(&o.requestsPerSecond, "requests-per-second", 0, "the provider's requests_per_second in the function configurations (0: the provider's default)")
 	flag.StringVar(&o.timeline, "timeline", "", "write the API requests of scenario 1's last apply to this file, in ms from terraform's start")
 	scenarios := flag.String("scenarios", "apply,plan", "which scenarios to run: apply (1 and 3), plan (2)")
 	flag.Parse()
@@ -164,7 +166,7 @@ func (b *bench) applyScenarios(o options) error {
 			if err != nil {
 				return err
 			}
-			d, err := b.timed("fn-apply", functionConfig(o.n, b.dialect), srv, true, applyArgs...)
+			d, err := b.timed("fn-apply", functionConfig(o.n, b.dialect, o.requestsPerSecond), srv, true, applyArgs...)
 			logged, made := srv.local.Requests(), srv.local.Functions()
 			requests := float64(len(logged)) / float64(o.n)
 			for _, r := range logged {
@@ -211,7 +213,7 @@ func (b *bench) planScenario(o options) error {
 		times, cpu   []time.Duration
 	}
 	sides := []*side{
-		{work: "fn-plan", config: functionConfig(o.planN, b.dialect), srv: srv},
+		{work: "fn-plan", config: functionConfig(o.planN, b.dialect, o.requestsPerSecond), srv: srv},
 		{work: "data-plan", config: dataConfig(o.planN)},
 	}
 	if b.random {
@@ -344,12 +346,16 @@ resource "random_string" "s" {
 `, n)
 }
 
-func functionConfig(n int, dialect string) string {
+func functionConfig(n int, dialect string, requestsPerSecond float64) string {
 	runtime := "python3.11"
 	if dialect == "myaccount" {
 		runtime = "python3-http-debian"
 	}
-	return fmt.Sprintf(`terraform {
+	provider := ""
+	if requestsPerSecond > 0 {
+		provider = fmt.Sprintf("provider \"e2e\" {\n  requests_per_second = %g\n}\n", requestsPerSecond)
+	}
+	return provider + fmt.Sprintf(`terraform {
   required_providers {
     e2e = { source = "e2eterraformprovider/e2e" }
   }
