@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -179,9 +180,9 @@ func TestEntropy(t *testing.T) {
 
 // A plan or apply of many functions packs each one: after the first, a
 // build of a small handler reuses its buffers and compressor rather than
-// allocating most of three megabytes anew (a 1 MiB file buffer, two 256 KiB
-// read buffers and deflate's state). Not parallel: it counts the whole
-// process's allocations.
+// allocating about 2.3 MB anew (a 1 MiB file buffer, two 256 KiB read
+// buffers and deflate's state). Not parallel: it counts the whole process's
+// allocations.
 func TestSmallBuildsReuseBuffers(t *testing.T) {
 	src := Source{Inline: "def handle(event, context):\n    return 1\n", Runtime: "python3.11", Template: "http"}
 	build := func() {
@@ -192,17 +193,25 @@ func TestSmallBuildsReuseBuffers(t *testing.T) {
 		a.Close()
 	}
 	build()
-	const builds = 20
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	for range builds {
-		build()
+	// About 20 KB a build when the pools keep everything. Under the race
+	// detector (make test) sync.Pool drops a quarter of what it is given,
+	// at random, and a GC empties the pools now and then, so some builds
+	// allocate buffers afresh: 0.5 to 0.9 MB a build, averaged over 40.
+	// The quietest of several batches is well under 1 MiB either way;
+	// without the pools every build takes the whole 2.3 MB.
+	const batches, builds = 8, 10
+	quietest := uint64(math.MaxUint64)
+	for range batches {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for range builds {
+			build()
+		}
+		runtime.ReadMemStats(&after)
+		quietest = min(quietest, (after.TotalAlloc-before.TotalAlloc)/builds)
 	}
-	runtime.ReadMemStats(&after)
-	// A GC empties the pools at most every other cycle (they keep a victim
-	// cache), so a build now and then may allocate afresh; on average a
-	// build must stay well under the 2.3 MB it took with fresh buffers.
-	if per := (after.TotalAlloc - before.TotalAlloc) / builds; per > 512<<10 {
-		t.Errorf("a small build allocates %d KiB on average, want under 512 KiB: its buffers are not reused", per>>10)
+	t.Logf("a small build allocates %d KiB on average in the quietest batch", quietest>>10)
+	if quietest > 1<<20 {
+		t.Errorf("a small build allocates %d KiB on average even in the quietest batch, want under 1 MiB: its buffers are not reused", quietest>>10)
 	}
 }
