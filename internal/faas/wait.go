@@ -69,9 +69,9 @@ func (p Poll) run(ctx context.Context, first time.Duration, sched schedule, look
 	due := start.Add(first)
 	timer := time.NewTimer(first)
 	defer timer.Stop()
+	c, rethinks := sched.(changing)
 	for {
 		var changed <-chan struct{}
-		c, rethinks := sched.(changing)
 		if rethinks {
 			changed = c.changed()
 		}
@@ -224,6 +224,12 @@ func (c *deployClock) firstLearned() <-chan struct{} {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.learnedLocked()
+}
+
+// learnedLocked is the channel the first record closes, made on first
+// use; c.mu is held.
+func (c *deployClock) learnedLocked() chan struct{} {
 	if c.learned == nil {
 		c.learned = make(chan struct{})
 	}
@@ -240,10 +246,7 @@ func (c *deployClock) record(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.seen) == 0 {
-		if c.learned == nil {
-			c.learned = make(chan struct{})
-		}
-		close(c.learned)
+		close(c.learnedLocked())
 	}
 	c.seen = append(c.seen, d)
 	if len(c.seen) > deploysRemembered {

@@ -82,11 +82,8 @@ func Build(src Source) (*Archive, error) {
 	}()
 
 	sum := sha256.New()
-	buf := fileWriter(f)
-	defer func() {
-		buf.Reset(nil)
-		fileWriters.Put(buf)
-	}()
+	buf, put := fileWriter(f)
+	defer put()
 	out := &limitWriter{w: io.MultiWriter(buf, sum), attr: c.attr}
 	sums, err := writeZip(c, out)
 	if err != nil {
@@ -105,19 +102,25 @@ func Build(src Source) (*Archive, error) {
 	return a, nil
 }
 
-// fileWriters keeps the archive file's write buffers between builds (see
-// readBuffers).
-var fileWriters = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 1<<20) }}
+// fileWriters and flateWriters keep the archive file's write buffers and
+// the compressors between builds (see readBuffers).
+var (
+	fileWriters  = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 1<<20) }}
+	flateWriters sync.Pool
+)
 
-// fileWriter is a 1 MiB write buffer on f from the pool; put it back once
-// flushed or abandoned.
-func fileWriter(f *os.File) *bufio.Writer {
+// fileWriter lends a 1 MiB write buffer on f; give it back with its put,
+// once flushed or abandoned.
+func fileWriter(f *os.File) (w *bufio.Writer, put func()) {
 	w, ok := fileWriters.Get().(*bufio.Writer)
 	if !ok { // unreachable: the pool only ever holds *bufio.Writer
 		w = bufio.NewWriterSize(nil, 1<<20)
 	}
 	w.Reset(f)
-	return w
+	return w, func() {
+		w.Reset(nil)
+		fileWriters.Put(w)
+	}
 }
 
 // archiveLimit is MaxArchiveSize; tests lower it to reach it with small trees.

@@ -196,7 +196,7 @@ func TestSmallBuildsReuseBuffers(t *testing.T) {
 	// About 20 KB a build when the pools keep everything. Under the race
 	// detector (make test) sync.Pool drops a quarter of what it is given,
 	// at random, and a GC empties the pools now and then, so some builds
-	// allocate buffers afresh: 0.5 to 0.9 MB a build, averaged over 40.
+	// allocate buffers afresh: 0.2 to 0.9 MB a build on average.
 	// The quietest of several batches is well under 1 MiB either way;
 	// without the pools every build takes the whole 2.3 MB.
 	const batches, builds = 8, 10

@@ -23,14 +23,11 @@ const HashPrefix = "sha256:"
 // per worker.
 const readBufferSize = 256 << 10
 
-// readBuffers and flateWriters keep read buffers and compressors between
-// builds: a plan or apply of many small functions packs each one, and a
-// fresh 256 KiB buffer and deflate state (most of a megabyte) for every one
-// of them was most of what it allocated.
-var (
-	readBuffers  = sync.Pool{New: func() any { b := make([]byte, readBufferSize); return &b }}
-	flateWriters sync.Pool
-)
+// readBuffers keeps read buffers between hashes and builds: a plan or apply
+// of many small functions packs each one, and fresh buffers, with the
+// compressors and file buffers build.go keeps the same way, were most of
+// what it allocated.
+var readBuffers = sync.Pool{New: func() any { b := make([]byte, readBufferSize); return &b }}
 
 // readBuffer lends a read buffer; give it back with its put.
 func readBuffer() (buf []byte, put func()) {

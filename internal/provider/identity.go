@@ -99,11 +99,7 @@ func recordIdentity(ctx context.Context, data *providerData, identity *tfsdk.Res
 	if id.Name.IsNull() || id.Name.IsUnknown() {
 		return
 	}
-	if v, ok := encodeModel(ctx, identity.Schema.Type(), &id); ok {
-		diags.Append(identity.Set(ctx, v)...)
-		return
-	}
-	diags.Append(identity.Set(ctx, id)...)
+	diags.Append(setIdentity(ctx, identity, &id)...)
 }
 
 // stringAttribute reads the string attribute name of an object's

@@ -162,16 +162,24 @@ func getState(ctx context.Context, s tfsdk.State, target any) diag.Diagnostics {
 
 // setPlan is p.Set(ctx, model) without the framework's reflection.
 func setPlan(ctx context.Context, p *tfsdk.Plan, model any) diag.Diagnostics {
-	if v, ok := encodeModel(ctx, p.Schema.Type(), model); ok {
-		return p.Set(ctx, v)
-	}
-	return p.Set(ctx, model)
+	return setEncoded(ctx, p.Schema.Type(), p.Set, model)
 }
 
 // setState is s.Set(ctx, model) without the framework's reflection.
 func setState(ctx context.Context, s *tfsdk.State, model any) diag.Diagnostics {
-	if v, ok := encodeModel(ctx, s.Schema.Type(), model); ok {
-		return s.Set(ctx, v)
+	return setEncoded(ctx, s.Schema.Type(), s.Set, model)
+}
+
+// setIdentity is i.Set(ctx, model) without the framework's reflection.
+func setIdentity(ctx context.Context, i *tfsdk.ResourceIdentity, model any) diag.Diagnostics {
+	return setEncoded(ctx, i.Schema.Type(), i.Set, model)
+}
+
+// setEncoded sets model, of type typ, through set: encoded by the codec,
+// or as it is for the framework's reflection where the codec cannot.
+func setEncoded(ctx context.Context, typ attr.Type, set func(context.Context, any) diag.Diagnostics, model any) diag.Diagnostics {
+	if v, ok := encodeModel(ctx, typ, model); ok {
+		return set(ctx, v)
 	}
-	return s.Set(ctx, model)
+	return set(ctx, model)
 }

@@ -6,9 +6,7 @@ package provider
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -651,25 +649,9 @@ func (f *functionShape) rewriteBlocks(v tftypes.Value, rewrite func(tftypes.Valu
 // map of JSON values, empty ones left out, written back (nil when empty);
 // ok is false where the framework would complain or discard.
 func canonicalPrivate(raw []byte) ([]byte, bool) {
-	if len(raw) == 0 {
-		return nil, true
-	}
-	var m map[string][]byte
-	if json.Unmarshal(raw, &m) != nil {
+	framework, provider, ok := splitPrivate(raw)
+	if !ok {
 		return nil, false
 	}
-	for k, v := range m {
-		if len(v) == 0 {
-			delete(m, k)
-			continue
-		}
-		if !utf8.Valid(v) || !json.Valid(v) {
-			return nil, false
-		}
-	}
-	if len(m) == 0 {
-		return nil, true
-	}
-	out, err := json.Marshal(m)
-	return out, err == nil
+	return joinPrivate(framework, provider)
 }

@@ -235,8 +235,8 @@ func checkPrivateKey(key string) diag.Diagnostics {
 }
 
 // splitPrivate reads private state as the framework does, into its own
-// keys (those starting with a period) and the provider's; false where the
-// framework would refuse or discard it.
+// keys (those starting with a period) and the provider's, empty values left
+// out; false where the framework would refuse or discard it.
 func splitPrivate(raw []byte) (framework, provider map[string][]byte, ok bool) {
 	framework, provider = map[string][]byte{}, map[string][]byte{}
 	if len(raw) == 0 {
@@ -247,6 +247,9 @@ func splitPrivate(raw []byte) (framework, provider map[string][]byte, ok bool) {
 		return nil, nil, false
 	}
 	for k, v := range m {
+		if len(v) == 0 {
+			continue
+		}
 		if !utf8.Valid(v) || !json.Valid(v) {
 			return nil, nil, false
 		}

@@ -180,7 +180,7 @@ func (r *secretResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	}
 	if !r.data.client.Capabilities().Secrets {
 		resp.Diagnostics.AddError("Secrets cannot be managed through the MyAccount API",
-			"The MyAccount API (api_flavor = \"myaccount\", the API E2E serves) has no secrets endpoint, so e2e_faas_secret cannot create, "+
+			"The "+myAccountAPIName+" has no secrets endpoint, so e2e_faas_secret cannot create, "+
 				"read or delete secrets there. Create the secret in the E2E MyAccount console (Functions > Secrets) and bind it to functions "+
 				"by name with the secrets argument of e2e_faas_function, which is passed through as is. To manage secrets with Terraform, use the faas-v1 API: "+
 				otherDialect(flavorMyAccount))

@@ -141,7 +141,7 @@ func checkDialect(caps faas.Capabilities, plan *functionModel) diag.Diagnostics 
 	var diags diag.Diagnostics
 	unsupported := func(p path.Path, what string) {
 		diags.AddAttributeError(p, "Not supported by the MyAccount API",
-			fmt.Sprintf("%s. The MyAccount API (api_flavor = \"myaccount\", the API E2E serves) has no such setting. "+
+			fmt.Sprintf("%s. The "+myAccountAPIName+" has no such setting. "+
 				"Remove it from the configuration, or use the faas-v1 API: %s", what, otherDialect(flavorMyAccount)))
 	}
 	if rt := plan.Runtime; len(caps.Runtimes) > 0 && !rt.IsUnknown() && !slices.Contains(caps.Runtimes, rt.ValueString()) {
@@ -151,7 +151,7 @@ func checkDialect(caps faas.Capabilities, plan *functionModel) diag.Diagnostics 
 	}
 	if n := plan.Name; !n.IsUnknown() && !n.IsNull() && !caps.Limits.NameFits(n.ValueString()) {
 		diags.AddAttributeError(path.Root("name"), "Invalid function name for E2E",
-			fmt.Sprintf("Under the MyAccount API (api_flavor = \"myaccount\", the API E2E serves) function names start with a letter and have at most %d characters; "+
+			fmt.Sprintf("Under the "+myAccountAPIName+" function names start with a letter and have at most %d characters; "+
 				"%q does not fit. Choose a shorter name starting with a letter, or use the faas-v1 API: %s",
 				caps.Limits.NameMax, n.ValueString(), otherDialect(flavorMyAccount)))
 	}
@@ -183,7 +183,7 @@ func checkDialect(caps faas.Capabilities, plan *functionModel) diag.Diagnostics 
 	if limits := caps.Limits; !limits.MemoryAccepted(cfg.MemoryMB) {
 		if len(limits.MemoryChoicesMB) > 0 {
 			diags.AddAttributeError(at("memory_mb"), "Memory size not offered by E2E",
-				fmt.Sprintf("The MyAccount API (api_flavor = \"myaccount\", the API E2E serves) accepts memory_mb of %s; %d is not one of them. "+
+				fmt.Sprintf("The "+myAccountAPIName+" accepts memory_mb of %s; %d is not one of them. "+
 					"Choose one of them, or use the faas-v1 API: %s", catalogue.JoinValues(limits.MemoryChoicesMB), cfg.MemoryMB, otherDialect(flavorMyAccount)))
 		} else {
 			diags.AddAttributeError(at("memory_mb"), "Memory size not offered by E2E",
@@ -192,7 +192,7 @@ func checkDialect(caps faas.Capabilities, plan *functionModel) diag.Diagnostics 
 	}
 	if maxTimeout := caps.Limits.TimeoutMaxSeconds; cfg.TimeoutSeconds > maxTimeout {
 		diags.AddAttributeError(at("timeout_seconds"), "Timeout too long for E2E",
-			fmt.Sprintf("The MyAccount API (api_flavor = \"myaccount\", the API E2E serves) accepts timeout_seconds from 1 to %d; %d is more. "+
+			fmt.Sprintf("The "+myAccountAPIName+" accepts timeout_seconds from 1 to %d; %d is more. "+
 				"Lower it, or use the faas-v1 API: %s", maxTimeout, cfg.TimeoutSeconds, otherDialect(flavorMyAccount)))
 	}
 	return diags
@@ -203,7 +203,7 @@ func checkDialect(caps faas.Capabilities, plan *functionModel) diag.Diagnostics 
 // resource alike; instead is what they can filter by.
 func addNoLabelFilterError(diags *diag.Diagnostics, instead string) {
 	diags.AddAttributeError(path.Root("labels"), "Not supported by the MyAccount API",
-		"The MyAccount API (api_flavor = \"myaccount\", the API E2E serves) has no labels, so functions cannot be listed by label. "+
+		"The "+myAccountAPIName+" has no labels, so functions cannot be listed by label. "+
 			"Remove labels and filter by "+instead+" instead, or use the faas-v1 API: "+otherDialect(flavorMyAccount))
 }
 
@@ -241,6 +241,12 @@ func checkAgainstCatalogue(rts []faas.Runtime, dialect, runtime, template, hardw
 	return diags
 }
 
+// The APIs as messages name them.
+const (
+	faasV1APIName    = `faas-v1 API (api_flavor = "faas-v1")`
+	myAccountAPIName = `MyAccount API (api_flavor = "myaccount", the API E2E serves)`
+)
+
 // otherDialect says how to pick the API other than current.
 func otherDialect(current string) string {
 	if current == flavorMyAccount {
@@ -255,8 +261,8 @@ func otherDialect(current string) string {
 // runtime belongs to the other API's catalogue, says so and how to pick it.
 func dialectHint(current, runtime string) string {
 	name := map[string]string{
-		flavorFaaSV1:    "the faas-v1 API (api_flavor = \"faas-v1\")",
-		flavorMyAccount: "the MyAccount API (api_flavor = \"myaccount\", the API E2E serves)",
+		flavorFaaSV1:    "the " + faasV1APIName,
+		flavorMyAccount: "the " + myAccountAPIName,
 	}
 	other, otherCatalogue := flavorMyAccount, catalogue.MyAccount
 	if current == flavorMyAccount {
